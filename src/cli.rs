@@ -1,0 +1,186 @@
+//! The `ops-server` command line: serve (default), migrate, and user administration.
+//! Passwords are read from a prompt or standard input, never from an argument.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::config::{Config, LogFormat};
+use crate::db::Db;
+use crate::domain::identity::{CreatePolicy, NewUser, user};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ops-server",
+    version,
+    about = "One back-office server, four documented APIs"
+)]
+pub struct Cli {
+    /// The configuration file; created from the built-in template when missing.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./data/config.yaml",
+        env = "OPS_CONFIG"
+    )]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from a prompt or standard input.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Grant the `super_admin` role.
+        #[arg(long)]
+        super_admin: bool,
+    },
+    /// Set a new password (ends all of the user's sessions).
+    ResetPassword {
+        #[arg(long)]
+        name: String,
+    },
+    /// Disable the account (ends all of its sessions).
+    Disable {
+        #[arg(long)]
+        name: String,
+    },
+    /// Enable the account.
+    Enable {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Runs the command line; the process exit code follows the result.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load_or_init(&cli.config)?;
+    init_tracing(&config);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = Db::connect(&config.database).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User(cmd) => user_command(config, cmd).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let addr = format!("{}:{}", config.server.host, config.server.port);
+    if config.server.tls_enable {
+        bail!(
+            "server.tls_enable: TLS termination is not built in yet; put a reverse proxy in front"
+        );
+    }
+    let state = AppState::init(config).await?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    tracing::info!(address = %listener.local_addr()?, "ops-server listening");
+    app::serve(state, listener, app::shutdown_signal()).await
+}
+
+async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database).await?;
+    db.migrate().await?;
+    let find = |name: String| {
+        let db = db.clone();
+        async move {
+            user::find_by_username(&db, &name)
+                .await?
+                .with_context(|| format!("no user named {name:?}"))
+        }
+    };
+    match cmd {
+        UserCommand::Create {
+            name,
+            email,
+            super_admin,
+        } => {
+            let password = read_password()?;
+            let mut new = NewUser::new(name, password);
+            new.email = email;
+            if super_admin {
+                new.roles = vec![crate::domain::access::SUPER_ADMIN.to_owned()];
+            }
+            let u = user::create(&db, new, CreatePolicy::default()).await?;
+            println!("created user {} (id {})", u.username, u.id);
+        }
+        UserCommand::ResetPassword { name } => {
+            let u = find(name).await?;
+            let password = read_password()?;
+            user::set_password(&db, u.id, &password, None).await?;
+            println!(
+                "password of {} changed; their sessions have ended",
+                u.username
+            );
+        }
+        UserCommand::Disable { name } => {
+            let u = find(name).await?;
+            user::set_active(&db, u.id, false).await?;
+            println!("{} disabled; their sessions have ended", u.username);
+        }
+        UserCommand::Enable { name } => {
+            let u = find(name).await?;
+            user::set_active(&db, u.id, true).await?;
+            println!("{} enabled", u.username);
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// From a hidden prompt on a terminal (asked twice), otherwise the first line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        if first != second {
+            bail!("the passwords do not match");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        if pw.is_empty() {
+            bail!("no password on standard input");
+        }
+        Ok(pw)
+    }
+}
+
+fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

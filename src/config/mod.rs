@@ -1,0 +1,415 @@
+//! Configuration: built-in template, then the YAML file, then `OPS__SECTION__KEY` variables.
+//!
+//! Loaded once at start-up and passed down explicitly; there is no global. An invalid file
+//! stops start-up with a message that names the key; it is never silently replaced.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The template shipped as `defConfig/configTemp.yaml` and copied on first start.
+pub const TEMPLATE: &str = include_str!("../../defConfig/configTemp.yaml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub file: FileConfig,
+    pub registration: RegistrationConfig,
+    pub bootstrap: BootstrapConfig,
+    pub security: SecurityConfig,
+    pub smtp: SmtpConfig,
+    pub site: SiteConfig,
+    pub dialects: DialectsConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls_enable: bool,
+    pub tls_cert: String,
+    pub tls_key: String,
+    pub timezone: String,
+    pub json_body_limit: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatabaseDriver {
+    Sqlite,
+    #[serde(alias = "postgresql")]
+    Postgres,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub driver: DatabaseDriver,
+    pub path: String,
+    pub url: String,
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("driver", &self.driver)
+            .field("path", &self.path)
+            .field("url", &if self.url.is_empty() { "" } else { "***" })
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStoreKind {
+    Local,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub store: FileStoreKind,
+    pub paths: FilePaths,
+    pub max_size: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilePaths {
+    pub image: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationConfig {
+    pub open: bool,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapConfig {
+    pub admin: bool,
+    pub admin_password: String,
+}
+
+impl fmt::Debug for BootstrapConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BootstrapConfig")
+            .field("admin", &self.admin)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    pub jwt_secret: String,
+    pub session_ttl_hours: i64,
+    pub admin_access_ttl_minutes: i64,
+    pub admin_refresh_ttl_hours: i64,
+    pub login_max_failures: i64,
+    pub login_window_minutes: i64,
+    pub login_lockout_minutes: i64,
+    pub captcha: bool,
+    pub password_reset_ttl_minutes: i64,
+}
+
+impl fmt::Debug for SecurityConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecurityConfig")
+            .field("session_ttl_hours", &self.session_ttl_hours)
+            .field("captcha", &self.captcha)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub password: String,
+    pub tls: SmtpTls,
+    pub from: String,
+    pub reset_url: String,
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub name: String,
+    pub operation_log_retention_days: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DialectsConfig {
+    pub ops_v1: DialectConfig,
+    pub admin_v1: DialectConfig,
+    pub hanzi: DialectConfig,
+    pub account: DialectConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DialectConfig {
+    pub enabled: bool,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+impl Config {
+    /// Loads `path`, creating it from the template when it does not exist yet.
+    pub fn load_or_init(path: &Path) -> anyhow::Result<Self> {
+        if !path.exists() {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            std::fs::write(path, TEMPLATE)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Self::from_layers(Some((&text, path)), std::env::vars())
+    }
+
+    /// The template alone, with environment overrides: what tests and tools start from.
+    pub fn defaults() -> anyhow::Result<Self> {
+        Self::from_layers(None, std::iter::empty())
+    }
+
+    fn from_layers(
+        file: Option<(&str, &Path)>,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        use config::{Environment, File, FileFormat};
+        let overrides: config::Map<String, String> =
+            env.filter(|(k, _)| k.starts_with("OPS__")).collect();
+        let mut builder =
+            config::Config::builder().add_source(File::from_str(TEMPLATE, FileFormat::Yaml));
+        let mut origin = "the built-in template".to_owned();
+        if let Some((text, path)) = file {
+            builder = builder.add_source(File::from_str(text, FileFormat::Yaml));
+            origin = path.display().to_string();
+        }
+        builder = builder.add_source(
+            Environment::with_prefix("OPS")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(overrides)),
+        );
+        let cfg: Config = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| anyhow::anyhow!("invalid configuration in {origin}: {e}"))?;
+        cfg.validate()
+            .map_err(|e| anyhow::anyhow!("invalid configuration in {origin}: {e}"))?;
+        Ok(cfg)
+    }
+
+    /// Checks what types alone cannot; each message names the key.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.server.port == 0 {
+            bail!("server.port must be between 1 and 65535");
+        }
+        self.timezone()?;
+        if self.server.tls_enable
+            && (self.server.tls_cert.is_empty() || self.server.tls_key.is_empty())
+        {
+            bail!("server.tls_enable needs server.tls_cert and server.tls_key");
+        }
+        if self.database.driver == DatabaseDriver::Postgres && self.database.url.is_empty() {
+            bail!("database.url is required when database.driver is postgres");
+        }
+        if self.database.driver == DatabaseDriver::Sqlite && self.database.path.is_empty() {
+            bail!("database.path is required when database.driver is sqlite");
+        }
+        if self.database.max_connections == 0 {
+            bail!("database.max_connections must be at least 1");
+        }
+        if !(1024..=1 << 30).contains(&self.file.max_size) {
+            bail!("file.max_size must be between 1024 and 1073741824 bytes");
+        }
+        let s = &self.security;
+        let ranges = [
+            ("security.session_ttl_hours", s.session_ttl_hours, 1, 8760),
+            (
+                "security.admin_access_ttl_minutes",
+                s.admin_access_ttl_minutes,
+                1,
+                10080,
+            ),
+            (
+                "security.admin_refresh_ttl_hours",
+                s.admin_refresh_ttl_hours,
+                1,
+                8760,
+            ),
+            ("security.login_max_failures", s.login_max_failures, 1, 100),
+            (
+                "security.login_window_minutes",
+                s.login_window_minutes,
+                1,
+                1440,
+            ),
+            (
+                "security.login_lockout_minutes",
+                s.login_lockout_minutes,
+                1,
+                1440,
+            ),
+            (
+                "security.password_reset_ttl_minutes",
+                s.password_reset_ttl_minutes,
+                1,
+                10080,
+            ),
+            (
+                "site.operation_log_retention_days",
+                self.site.operation_log_retention_days,
+                1,
+                3650,
+            ),
+        ];
+        for (key, value, min, max) in ranges {
+            if !(min..=max).contains(&value) {
+                bail!("{key} must be between {min} and {max}");
+            }
+        }
+        for (name, d) in [
+            ("ops_v1", &self.dialects.ops_v1),
+            ("admin_v1", &self.dialects.admin_v1),
+            ("hanzi", &self.dialects.hanzi),
+            ("account", &self.dialects.account),
+        ] {
+            if !(d.prefix.is_empty() || d.prefix.starts_with('/') && !d.prefix.ends_with('/')) {
+                bail!(
+                    "dialects.{name}.prefix must be empty or start with '/' and not end with '/'"
+                );
+            }
+        }
+        if self
+            .log
+            .level
+            .parse::<tracing_subscriber::EnvFilter>()
+            .is_err()
+        {
+            bail!("log.level is not a valid filter");
+        }
+        Ok(())
+    }
+
+    pub fn timezone(&self) -> anyhow::Result<Tz> {
+        self.server.timezone.parse::<Tz>().map_err(|_| {
+            anyhow::anyhow!(
+                "server.timezone {:?} is not a known time zone",
+                self.server.timezone
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(yaml: &str, env: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>();
+        Config::from_layers(Some((yaml, Path::new("test.yaml"))), env.into_iter())
+    }
+
+    #[test]
+    fn template_is_valid_and_matches_the_manual() {
+        let cfg = load("", &[]).unwrap();
+        assert_eq!(cfg.server.host, "localhost");
+        assert_eq!(cfg.server.port, 8080);
+        assert_eq!(cfg.database.driver, DatabaseDriver::Sqlite);
+        assert_eq!(cfg.database.path, "./data/db.db");
+        assert_eq!(cfg.file.paths.image, PathBuf::from("./data/images"));
+        assert_eq!(cfg.file.max_size, 5_242_880);
+    }
+
+    #[test]
+    fn environment_overrides_single_keys() {
+        let cfg = load(
+            "server:\n  port: 9000\n",
+            &[
+                ("OPS__SERVER__PORT", "9191"),
+                ("OPS__DIALECTS__HANZI__PREFIX", ""),
+            ],
+        )
+        .unwrap();
+        assert_eq!(cfg.server.port, 9191);
+        assert_eq!(cfg.dialects.hanzi.prefix, "");
+    }
+
+    #[test]
+    fn errors_name_the_bad_key() {
+        let err = load("server:\n  port: abc\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("server.port"), "{err}");
+        let err = load("database:\n  driver: oracle\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("database.driver") || err.contains("driver"),
+            "{err}"
+        );
+        let err = load("server:\n  timezone: Mars/Base\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.timezone"), "{err}");
+        let err = load("file:\n  max_size: 10\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("file.max_size"), "{err}");
+        let err = load("nonsense: 1\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("nonsense"), "{err}");
+    }
+}

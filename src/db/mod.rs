@@ -1,0 +1,196 @@
+//! The storage boundary: one pool, one query code path for SQLite and PostgreSQL.
+//!
+//! Every query in the code base is written once, in the SQL subset both engines share
+//! (`$1` placeholders, `RETURNING`, `ON CONFLICT`, `LIMIT/OFFSET`), and runs through sqlx's
+//! `Any` driver. Only DDL differs, so there is one migrations folder per backend.
+//!
+//! Column conventions that keep the `Any` driver's decoding identical on both engines:
+//! integers are `BIGINT`/`INTEGER` (decoded as `i64`), booleans are integers 0/1, times are
+//! microseconds since the Unix epoch (UTC) in an integer, JSON is text. `SUM()` must be cast
+//! back to `BIGINT` (PostgreSQL widens it to `NUMERIC`, which `Any` cannot decode).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+use crate::config::{DatabaseConfig, DatabaseDriver};
+
+pub mod builder;
+pub mod time;
+
+pub use builder::{Sql, Update, Val};
+
+pub use time::{Timestamp, now};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which engine is behind the pool. Queries do not branch on it; only DDL and a few
+/// engine-specific diagnostics do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// The shared connection pool.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    kind: DbKind,
+}
+
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+impl Db {
+    /// Connects to the configured database. The SQLite file and its folder are created when
+    /// missing; an unreachable PostgreSQL is an error that names the URL's host.
+    pub async fn connect(cfg: &DatabaseConfig) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (url, kind) = match cfg.driver {
+            DatabaseDriver::Sqlite => {
+                let path = Path::new(&cfg.path);
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating database folder {}", dir.display()))?;
+                }
+                (format!("sqlite://{}?mode=rwc", cfg.path), DbKind::Sqlite)
+            }
+            DatabaseDriver::Postgres => (cfg.url.clone(), DbKind::Postgres),
+        };
+        let options =
+            AnyConnectOptions::from_str(&url).context("database.url is not a valid URL")?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(cfg.max_connections)
+            .acquire_timeout(Duration::from_secs(cfg.connect_timeout_secs))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if kind == DbKind::Sqlite {
+                        // WAL lets readers run beside the writer; the busy timeout turns
+                        // writer contention into waiting instead of "database is locked".
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .with_context(|| match kind {
+                DbKind::Sqlite => format!("opening SQLite database {}", cfg.path),
+                DbKind::Postgres => format!("connecting to PostgreSQL at {}", redact_url(&cfg.url)),
+            })?;
+        Ok(Self { pool, kind })
+    }
+
+    /// Applies every pending migration of this engine.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("running database migrations")?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    pub async fn begin(&self) -> sqlx::Result<Tx<'static>> {
+        self.pool.begin().await
+    }
+
+    /// A cheap round trip, for readiness and status checks.
+    pub async fn ping(&self) -> bool {
+        sqlx::query_scalar::<_, i64>("SELECT 1")
+            .fetch_one(&self.pool)
+            .await
+            .is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// If `err` is a unique-constraint violation, returns the engine's text naming the
+/// constraint or column (e.g. `users.username`, `users_email_uq`), so the caller can say
+/// which field clashed.
+pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
+    match err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Some(
+            db.constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned()),
+        ),
+        _ => None,
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text is matched literally by `LIKE ... ESCAPE '\'`.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+fn redact_url(url: &str) -> String {
+    // postgres://user:secret@host/db -> postgres://user:***@host/db
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_pattern_escapes_metacharacters() {
+        assert_eq!(like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn redact_url_hides_password() {
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

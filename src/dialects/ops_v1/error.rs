@@ -1,0 +1,127 @@
+//! The one place where core errors become `ops_v1` answers (see CONTRACT.md, "Errors").
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::reply::Envelope;
+use crate::error::{Entity, Error};
+use crate::http::body::{BodyError, BodyErrorKind};
+use crate::http::internal::InternalError;
+
+/// A core error on its way to an `ops_v1` client.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        ApiError(err)
+    }
+}
+
+impl From<BodyError> for ApiError {
+    fn from(err: BodyError) -> Self {
+        let message = match (&err.kind, &err.field) {
+            (BodyErrorKind::TooLarge, _) => "请求体过大".to_owned(),
+            (_, Some(field)) => format!("{field}: {}", err.message),
+            (_, None) => err.message,
+        };
+        ApiError(Error::invalid(
+            err.field.unwrap_or_else(|| "body".to_owned()),
+            message,
+        ))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// `(HTTP status, code, message)` for an error; the table of CONTRACT.md.
+pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
+    match err {
+        Error::Invalid(fields) => {
+            let first = fields.first();
+            let field = first.map(|f| f.field.as_str()).unwrap_or("");
+            let detail = first.map(|f| {
+                if f.message.starts_with(&f.field) {
+                    f.message.clone()
+                } else {
+                    format!("{}: {}", f.field, f.message)
+                }
+            });
+            if field.starts_with("costs") {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "-202",
+                    detail.unwrap_or_else(|| "费用明细错误".into()),
+                )
+            } else if field == "order_status" {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "-203",
+                    detail.unwrap_or_else(|| "订单状态无效".into()),
+                )
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "-2",
+                    detail.unwrap_or_else(|| "参数错误".into()),
+                )
+            }
+        }
+        Error::Conflict { message, .. } => (StatusCode::CONFLICT, "-4", message.clone()),
+        Error::BadCredentials => (StatusCode::UNAUTHORIZED, "-42", "用户名或密码错误".into()),
+        Error::UserDisabled => (StatusCode::FORBIDDEN, "-6", "用户已停用".into()),
+        Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "-3", "用户未登录".into()),
+        Error::Forbidden => (StatusCode::FORBIDDEN, "-6", "权限不足".into()),
+        Error::NotFound(Entity::User) => (StatusCode::NOT_FOUND, "-5", "用户不存在".into()),
+        Error::NotFound(Entity::File) => (StatusCode::NOT_FOUND, "-100", "文件不存在".into()),
+        Error::NotFound(Entity::Order) => (StatusCode::NOT_FOUND, "-200", "订单不存在".into()),
+        Error::NotFound(_) => (StatusCode::NOT_FOUND, "-2", "资源不存在".into()),
+        Error::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "-102",
+            "文件大小超出限制".into(),
+        ),
+        Error::UnsupportedType => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "-101",
+            "文件类型不支持".into(),
+        ),
+        Error::RateLimited => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "-7",
+            "请求过于频繁,请稍后再试".into(),
+        ),
+        Error::StateNotAllowed(msg) => (StatusCode::BAD_REQUEST, "-2", msg.clone()),
+        Error::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "-1",
+            "内部服务器错误".into(),
+        ),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = classify(&self.0);
+        let mut response = (
+            status,
+            Json(Envelope::<Value> {
+                code: code.to_owned(),
+                message,
+                data: Value::Null,
+            }),
+        )
+            .into_response();
+        if let Error::Internal(e) = &self.0 {
+            response.extensions_mut().insert(InternalError::new(e));
+        }
+        response
+    }
+}
+
+/// Unknown routes under the prefix.
+pub async fn not_found() -> ApiError {
+    ApiError(Error::NotFound(Entity::Other))
+}

@@ -1,0 +1,34 @@
+//! The `ops_v1` dialect (`/api/v1`): the OPS API v1 manual. Contract: `CONTRACT.md`.
+//!
+//! Every route of the dialect is listed here.
+
+mod error;
+mod extract;
+mod reply;
+mod system;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/users/register", post(users::register))
+        .route("/users/login", post(users::login))
+        .route("/users/logout", post(users::logout))
+        .route(
+            "/users/profile",
+            get(users::profile).put(users::update_profile),
+        )
+        .route("/users/forgot-password", post(users::forgot_password))
+        .route("/users/reset-password", post(users::reset_password))
+        .route("/system/status", get(system::status))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            extract::body_token,
+        ))
+}

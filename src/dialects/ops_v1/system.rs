@@ -1,0 +1,48 @@
+//! `/system/*` — OPS manual "系统管理".
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use serde::Serialize;
+
+use super::error::ApiResult;
+use super::reply::Reply;
+use crate::app::{self, AppState};
+use crate::db::time::rfc3339;
+use crate::domain::platform::status;
+
+#[derive(Serialize)]
+pub struct StatusOut {
+    version: &'static str,
+    uptime: String,
+    database: &'static str,
+    memory_usage: String,
+    active_sessions: i64,
+    total_users: i64,
+    server_time: String,
+}
+
+/// `GET /system/status` — public, live figures.
+pub async fn status(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let s = status::collect(&state.db, app::uptime(&state)).await?;
+    let message = if s.database_connected {
+        "系统运行正常"
+    } else {
+        "数据库连接异常"
+    };
+    Ok(Reply(
+        message,
+        StatusOut {
+            version: s.version,
+            uptime: status::format_uptime(s.uptime),
+            database: if s.database_connected {
+                "connected"
+            } else {
+                "disconnected"
+            },
+            memory_usage: format!("{}%", s.memory_used_percent),
+            active_sessions: s.active_sessions,
+            total_users: s.total_users,
+            server_time: rfc3339(crate::db::now()),
+        },
+    ))
+}

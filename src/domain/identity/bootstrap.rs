@@ -1,0 +1,62 @@
+//! The first administrator (CONTRACTS §0).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::password::random_token;
+use super::user::{self, CreatePolicy, NewUser};
+use crate::db::Db;
+
+/// On the first start against an empty database, creates the super admin `admin`. Its
+/// password is `configured` when given; otherwise a random one, printed once to the log and
+/// written to `<data_dir>/initial_admin_password` (mode 0600). Does nothing when users exist.
+pub async fn ensure_admin(db: &Db, configured: &str, data_dir: &Path) -> anyhow::Result<()> {
+    if user::count(db).await? > 0 {
+        return Ok(());
+    }
+    let generated = configured.is_empty();
+    let password = if generated {
+        random_token()[..20].to_owned()
+    } else {
+        configured.to_owned()
+    };
+    let mut new = NewUser::new("admin", password.clone());
+    new.display_name = "系统管理员".to_owned();
+    new.roles = vec!["super_admin".to_owned()];
+    user::create(db, new, CreatePolicy::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the first administrator: {e}"))?;
+    if generated {
+        let path = data_dir.join("initial_admin_password");
+        write_private(&path, &format!("{password}\n"))?;
+        tracing::warn!(
+            password = %password,
+            file = %path.display(),
+            "created super admin `admin` with a generated password; it is shown only this once"
+        );
+    } else {
+        tracing::info!("created super admin `admin` with the configured password");
+    }
+    Ok(())
+}
+
+/// Writes a secret readable only by its owner.
+pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! Password reset by emailed token: single use, short-lived, stored only as a hash.
+
+use super::password::{self, random_token, token_hash};
+use super::{user, validate};
+use crate::db::{self, Db};
+use crate::error::{Error, Result};
+
+/// Issues a reset token for the active account with this email. `None` when there is no
+/// such account: callers answer the same either way (no account enumeration).
+pub async fn request(
+    db: &Db,
+    email: &str,
+    ttl_minutes: i64,
+) -> Result<Option<(user::User, String)>> {
+    let Some(user) = user::find_by_email(db, email).await? else {
+        return Ok(None);
+    };
+    if !user.is_active {
+        return Ok(None);
+    }
+    let token = random_token();
+    let now = db::now();
+    sqlx::query("INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(user.id)
+        .bind(token_hash(&token))
+        .bind(now)
+        .bind(now + ttl_minutes * 60_000_000)
+        .execute(db.pool())
+        .await?;
+    Ok(Some((user, token)))
+}
+
+/// Uses a reset token: sets the new password, spends the token and ends every session of
+/// the user, all in one transaction. An unknown, used or expired token is an invalid `token`.
+pub async fn complete(db: &Db, token: &str, new_password: &str) -> Result<i64> {
+    validate::password("new_password", new_password)?;
+    let hash = password::hash(new_password).await?;
+    let now = db::now();
+    let mut tx = db.begin().await?;
+    // Spending the token first, conditionally, makes a concurrent second use find nothing.
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE password_resets SET used_at = $1 \
+         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+    )
+    .bind(now)
+    .bind(token_hash(token))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Err(Error::invalid("token", "重置令牌无效或已过期"));
+    };
+    user::set_password_tx(&mut tx, user_id, &hash, None).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}

@@ -1,0 +1,188 @@
+//! Server-side sessions. Every login creates one; the client holds a random token (or a JWT
+//! carrying it), the database holds only the token's hash.
+
+use sqlx::Row;
+
+use super::password::{random_token, token_hash};
+use super::user::{COLUMNS, User};
+use crate::db::{self, Db, Timestamp, Tx};
+use crate::domain::access::roles;
+use crate::error::{Error, Result};
+
+/// Which dialect's login created the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Ops,
+    Admin,
+    Hanzi,
+    Account,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Ops => "ops",
+            SessionKind::Admin => "admin",
+            SessionKind::Hanzi => "hanzi",
+            SessionKind::Account => "account",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// An authenticated caller: the user, the session the request came with, and the codes of
+/// the user's enabled roles.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub session: Session,
+    pub roles: Vec<String>,
+}
+
+impl Principal {
+    pub fn is_super_admin(&self) -> bool {
+        self.roles.iter().any(|r| r == "super_admin")
+    }
+
+    /// Admins and super admins.
+    pub fn is_admin(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r == "super_admin" || r == "admin")
+    }
+}
+
+/// Who is logging in from where, for the session row and the operation log.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+/// Creates a session valid for `ttl_micros`; answers it with the bearer token.
+pub async fn create(
+    db: &Db,
+    user_id: i64,
+    kind: SessionKind,
+    ttl_micros: i64,
+    client: &ClientInfo,
+) -> Result<(Session, String)> {
+    let token = random_token();
+    let now = db::now();
+    let expires_at = now.saturating_add(ttl_micros);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sessions (user_id, token_hash, kind, created_at, expires_at, last_seen_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $4, $6, $7) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(token_hash(&token))
+    .bind(kind.as_str())
+    .bind(now)
+    .bind(expires_at)
+    .bind(client.ip.clone())
+    .bind(client.user_agent.clone())
+    .fetch_one(db.pool())
+    .await?;
+    let session = Session {
+        id,
+        user_id,
+        kind: kind.as_str().to_owned(),
+        created_at: now,
+        expires_at,
+    };
+    Ok((session, token))
+}
+
+/// Resolves a bearer token to its live session and active user. Anything else (unknown,
+/// revoked or expired token, disabled user) is [`Error::Unauthenticated`].
+pub async fn authenticate(db: &Db, token: &str) -> Result<Principal> {
+    if token.is_empty() || token.len() > 512 {
+        return Err(Error::Unauthenticated);
+    }
+    let now = db::now();
+    let cols = COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT s.id AS session_id, s.kind AS session_kind, s.created_at AS session_created_at, \
+         s.expires_at AS session_expires_at, s.last_seen_at AS session_last_seen_at, {cols} \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = 1"
+    )))
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(Error::Unauthenticated)?;
+    let user = User::from_row(&row)?;
+    let session = Session {
+        id: row.try_get("session_id")?,
+        user_id: user.id,
+        kind: row.try_get("session_kind")?,
+        created_at: row.try_get("session_created_at")?,
+        expires_at: row.try_get("session_expires_at")?,
+    };
+    // Touch at most once a minute: a write per request would serialise SQLite.
+    let last_seen: i64 = row.try_get("session_last_seen_at")?;
+    if now - last_seen > 60_000_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(session.id)
+            .execute(db.pool())
+            .await?;
+    }
+    let roles = roles::codes_of(db, user.id).await?;
+    Ok(Principal {
+        user,
+        session,
+        roles,
+    })
+}
+
+/// Ends one session (logout).
+pub async fn revoke(db: &Db, session_id: i64) -> Result<()> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(db::now())
+        .bind(session_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user, except `keep` when given.
+pub async fn revoke_all(db: &Db, user_id: i64, keep: Option<i64>) -> Result<()> {
+    let mut tx = db.begin().await?;
+    revoke_all_tx(&mut tx, user_id, keep).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn revoke_all_tx(tx: &mut Tx<'_>, user_id: i64, keep: Option<i64>) -> Result<()> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3")
+        .bind(db::now())
+        .bind(user_id)
+        .bind(keep.unwrap_or(-1))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sessions neither revoked nor expired.
+pub async fn count_active(db: &Db) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > $1",
+    )
+    .bind(db::now())
+    .fetch_one(db.pool())
+    .await?)
+}

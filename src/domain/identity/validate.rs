@@ -1,0 +1,100 @@
+//! Rules every dialect shares for identity fields. Dialects may add their documented,
+//! stricter rules (e.g. the hanzi id pattern) before calling the domain.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::error::{Error, Result};
+
+pub const PASSWORD_MIN: usize = 6;
+pub const PASSWORD_MAX: usize = 128;
+pub const USERNAME_MAX: usize = 150;
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    #[expect(clippy::unwrap_used, reason = "constant pattern")]
+    Regex::new(r"^[^\s@]+@[^\s@]+\.[^\s@]+$").unwrap()
+});
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    #[expect(clippy::unwrap_used, reason = "constant pattern")]
+    Regex::new(r"^\+?[0-9][0-9 -]{4,19}$").unwrap()
+});
+
+/// Passwords are 6–128 characters in every dialect (CONTRACTS §0).
+pub fn password(field: &str, pw: &str) -> Result<()> {
+    let n = pw.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        return Err(Error::invalid(
+            field,
+            format!("密码长度必须在{PASSWORD_MIN}-{PASSWORD_MAX}个字符之间"),
+        ));
+    }
+    Ok(())
+}
+
+/// A login name: 1–150 characters, no white space or control characters.
+pub fn username(field: &str, name: &str) -> Result<()> {
+    let n = name.chars().count();
+    if n == 0 || n > USERNAME_MAX {
+        return Err(Error::invalid(
+            field,
+            format!("用户名长度必须在1-{USERNAME_MAX}个字符之间"),
+        ));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(field, "用户名不能包含空白字符"));
+    }
+    Ok(())
+}
+
+pub fn email(field: &str, email: &str) -> Result<()> {
+    if email.chars().count() > 254 || !EMAIL.is_match(email) {
+        return Err(Error::invalid(field, "邮箱格式不正确"));
+    }
+    Ok(())
+}
+
+pub fn phone(field: &str, phone: &str) -> Result<()> {
+    if !PHONE.is_match(phone) {
+        return Err(Error::invalid(field, "手机号格式不正确"));
+    }
+    Ok(())
+}
+
+/// A free-text field with a length limit in characters.
+pub fn text(field: &str, value: &str, max: usize) -> Result<()> {
+    if value.chars().count() > max {
+        return Err(Error::invalid(field, format!("长度不能超过{max}个字符")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_length_is_counted_in_characters() {
+        assert!(password("p", "12345").is_err());
+        assert!(password("p", "123456").is_ok());
+        assert!(password("p", "密码密码密码").is_ok());
+        assert!(password("p", &"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn usernames_reject_blank_and_spaces() {
+        assert!(username("u", "").is_err());
+        assert!(username("u", "a b").is_err());
+        assert!(username("u", "张三").is_ok());
+        assert!(username("u", &"x".repeat(151)).is_err());
+    }
+
+    #[test]
+    fn emails_and_phones() {
+        assert!(email("e", "user@example.com").is_ok());
+        assert!(email("e", "user@example").is_err());
+        assert!(email("e", "not an email").is_err());
+        assert!(phone("p", "13800138000").is_ok());
+        assert!(phone("p", "abc").is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! Domain modules: behaviour and data, no HTTP.
+
+pub mod access;
+pub mod identity;
+pub mod platform;

@@ -1,0 +1,5 @@
+//! Platform services: the runtime settings store, mail, system status.
+
+pub mod mail;
+pub mod settings;
+pub mod status;

@@ -1,0 +1,10 @@
+//! HTTP plumbing shared by every dialect: request ids, client info, path normalisation,
+//! body and query parsing with field-naming errors, token transports, error logging.
+//! No dialect shapes live here.
+
+pub mod body;
+pub mod client;
+pub mod internal;
+pub mod path;
+pub mod request_id;
+pub mod token;

@@ -1,0 +1,7 @@
+//! Black-box integration tests, one module per dialect area. One binary, so it links once.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod ops_users;
