@@ -3,6 +3,7 @@
 //! Knows nothing of HTTP or of any dialect; every dialect's user routes call in here.
 
 pub mod bootstrap;
+pub mod jwt;
 pub mod login;
 pub mod password;
 pub mod register;

@@ -107,23 +107,43 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Principal> {
     if token.is_empty() || token.len() > 512 {
         return Err(Error::Unauthenticated);
     }
+    resolve(db, "s.token_hash = $1", Lookup::Hash(token_hash(token))).await
+}
+
+/// Resolves a session by id (the `sid` of a JWT), with the same checks as [`authenticate`].
+pub async fn authenticate_id(db: &Db, session_id: i64) -> Result<Principal> {
+    resolve(db, "s.id = $1", Lookup::Id(session_id)).await
+}
+
+enum Lookup {
+    Hash(String),
+    Id(i64),
+}
+
+async fn resolve(db: &Db, condition: &str, key: Lookup) -> Result<Principal> {
     let now = db::now();
     let cols = COLUMNS
         .split(", ")
         .map(|c| format!("u.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    // `condition` is code; `$1` is its one placeholder.
+    let sql = format!(
         "SELECT s.id AS session_id, s.kind AS session_kind, s.created_at AS session_created_at, \
          s.expires_at AS session_expires_at, s.last_seen_at AS session_last_seen_at, {cols} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = 1"
-    )))
-    .bind(token_hash(token))
-    .bind(now)
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or(Error::Unauthenticated)?;
+         WHERE {condition} AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = 1"
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let query = match key {
+        Lookup::Hash(h) => query.bind(h),
+        Lookup::Id(id) => query.bind(id),
+    };
+    let row = query
+        .bind(now)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     let user = User::from_row(&row)?;
     let session = Session {
         id: row.try_get("session_id")?,
