@@ -165,24 +165,68 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Serves until `shutdown` resolves, then finishes in-flight requests.
+/// The router wrapped for serving: trailing slashes are trimmed before routing (CONTRACTS §0),
+/// and handlers see the client's address. Generic over the body type, which differs between
+/// the plain (axum) and the TLS (axum-server) servers.
+type Normalize<B> = fn(axum::http::Request<B>) -> axum::http::Request<B>;
+
+fn make_service<B>(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<
+    tower::util::MapRequest<Router, Normalize<B>>,
+    SocketAddr,
+>
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let normalize: Normalize<B> = http::path::normalize::<B>;
+    let app = tower::util::MapRequestLayer::new(normalize).layer(router(state));
+    axum::ServiceExt::<axum::http::Request<B>>::into_make_service_with_connect_info::<SocketAddr>(
+        app,
+    )
+}
+
+/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let db = state.db.clone();
-    let app = router(state);
-    // Trailing slashes are trimmed before routing (CONTRACTS §0), so this wraps the router.
-    let app =
-        tower::util::MapRequestLayer::new(http::path::normalize::<axum::body::Body>).layer(app);
-    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-        SocketAddr,
-    >(app);
-    axum::serve(listener, service)
+    axum::serve(listener, make_service::<axum::body::Body>(state))
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;
+    db.close().await;
+    Ok(())
+}
+
+/// Serves HTTPS (`server.tls_enable`) with the PEM certificate chain and key of the config,
+/// until `shutdown` resolves; in-flight requests get up to 30 seconds to finish.
+pub async fn serve_tls(
+    state: AppState,
+    listener: std::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (cert, key) = (&state.config.server.tls_cert, &state.config.server.tls_key);
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .with_context(|| format!("loading server.tls_cert {cert} / server.tls_key {key}"))?;
+    // axum-server drives the std listener itself; it must not block.
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let on_shutdown = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        on_shutdown.graceful_shutdown(Some(Duration::from_secs(30)));
+    });
+    let db = state.db.clone();
+    axum_server::from_tcp_rustls(listener, tls)?
+        .handle(handle)
+        .serve(make_service::<hyper::body::Incoming>(state))
+        .await
+        .context("serving HTTPS")?;
     db.close().await;
     Ok(())
 }

@@ -89,17 +89,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = format!("{}:{}", config.server.host, config.server.port);
-    if config.server.tls_enable {
-        bail!(
-            "server.tls_enable: TLS termination is not built in yet; put a reverse proxy in front"
-        );
-    }
+    let tls = config.server.tls_enable;
     let state = AppState::init(config).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
-    tracing::info!(address = %listener.local_addr()?, "ops-server listening");
-    app::serve(state, listener, app::shutdown_signal()).await
+    let scheme = if tls { "https" } else { "http" };
+    tracing::info!(address = %listener.local_addr()?, scheme, "ops-server listening");
+    if tls {
+        app::serve_tls(state, listener.into_std()?, app::shutdown_signal()).await
+    } else {
+        app::serve(state, listener, app::shutdown_signal()).await
+    }
 }
 
 async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {

@@ -1,0 +1,334 @@
+//! The `ops-server` binary itself: first start, migrations, user administration, bad
+//! configuration, an unreachable database, graceful shutdown.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use ops::config::Config;
+use ops::db::Db;
+use ops::domain::identity::{login, user};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ops-server"));
+    c.env_remove("RUST_LOG");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("OPS__") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = bin();
+    cmd.current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn ops-server");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("wait")
+}
+
+async fn db_in(dir: &Path) -> Db {
+    let mut cfg = Config::defaults().unwrap();
+    cfg.database.path = dir.join("data/db.db").display().to_string();
+    Db::connect(&cfg.database).await.unwrap()
+}
+
+#[tokio::test]
+async fn migrate_on_a_fresh_directory_creates_config_and_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["migrate"], None, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = std::fs::read_to_string(dir.path().join("data/config.yaml")).unwrap();
+    assert_eq!(config, ops::config::TEMPLATE);
+    assert!(dir.path().join("data/db.db").exists());
+}
+
+#[tokio::test]
+async fn user_commands_create_reset_disable_and_enable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &["user", "create", "--name", "carol", "--super-admin"],
+        Some("carol-pass-1\n"),
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The password never appears in what the command prints.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("carol-pass-1"));
+    let db = db_in(dir.path()).await;
+    let carol = user::find_by_username(&db, "carol").await.unwrap().unwrap();
+    assert!(
+        login::check_password(&db, carol.id, "carol-pass-1")
+            .await
+            .unwrap()
+    );
+    let roles = ops::domain::access::roles::codes_of(&db, carol.id)
+        .await
+        .unwrap();
+    assert!(roles.contains(&"super_admin".to_owned()));
+
+    let dup = run_in(
+        dir.path(),
+        &["user", "create", "--name", "carol"],
+        Some("carol-pass-1\n"),
+        &[],
+    );
+    assert!(!dup.status.success());
+
+    let out = run_in(
+        dir.path(),
+        &["user", "reset-password", "--name", "carol"],
+        Some("carol-pass-2\n"),
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        login::check_password(&db, carol.id, "carol-pass-2")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !login::check_password(&db, carol.id, "carol-pass-1")
+            .await
+            .unwrap()
+    );
+
+    let short = run_in(
+        dir.path(),
+        &["user", "reset-password", "--name", "carol"],
+        Some("123\n"),
+        &[],
+    );
+    assert!(!short.status.success(), "a too-short password is refused");
+
+    let out = run_in(
+        dir.path(),
+        &["user", "disable", "--name", "carol"],
+        None,
+        &[],
+    );
+    assert!(out.status.success());
+    assert!(!user::get(&db, carol.id).await.unwrap().is_active);
+    let out = run_in(
+        dir.path(),
+        &["user", "enable", "--name", "carol"],
+        None,
+        &[],
+    );
+    assert!(out.status.success());
+    assert!(user::get(&db, carol.id).await.unwrap().is_active);
+
+    let missing = run_in(
+        dir.path(),
+        &["user", "disable", "--name", "nobody"],
+        None,
+        &[],
+    );
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nobody"));
+}
+
+#[tokio::test]
+async fn an_invalid_config_file_stops_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(
+        dir.path().join("data/config.yaml"),
+        "server:\n  port: not-a-port\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["migrate"], None, &[]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("server.port"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The broken file is never replaced.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("data/config.yaml")).unwrap(),
+        "server:\n  port: not-a-port\n"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_database_at_start_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("OPS__DATABASE__DRIVER", "postgres"),
+        ("OPS__DATABASE__URL", "postgres://nobody@127.0.0.1:1/none"),
+        ("OPS__DATABASE__CONNECT_TIMEOUT_SECS", "2"),
+    ];
+    let out = run_in(dir.path(), &[], None, &env);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("connecting to PostgreSQL at postgres://nobody@127.0.0.1:1/none"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn serve_answers_then_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .env("OPS__SERVER__HOST", "127.0.0.1")
+        .env("OPS__SERVER__PORT", port.to_string())
+        .env("OPS__BOOTSTRAP__ADMIN_PASSWORD", "admin-password-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/api/v1/system/status");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let body: serde_json::Value = loop {
+        if let Ok(r) = client.get(&url).send().await {
+            break r.json().await.unwrap();
+        }
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(body["code"], "0");
+    assert_eq!(body["data"]["database"], "connected");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+}
+
+#[tokio::test]
+async fn tls_enable_serves_https_with_secure_cookies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl is needed to make a test certificate");
+    assert!(made.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .env("OPS__SERVER__HOST", "127.0.0.1")
+        .env("OPS__SERVER__PORT", port.to_string())
+        .env("OPS__SERVER__TLS_ENABLE", "true")
+        .env("OPS__SERVER__TLS_CERT", &cert)
+        .env("OPS__SERVER__TLS_KEY", &key)
+        .env("OPS__BOOTSTRAP__ADMIN_PASSWORD", "admin-password-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let curl = |args: &[&str]| {
+        Command::new("curl")
+            .args(["-sk", "-i"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let base = format!("https://127.0.0.1:{port}/api/v1");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        let out = curl(&[&format!("{base}/system/status")]);
+        if out.status.success() {
+            break String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        assert!(Instant::now() < deadline, "https server did not start");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(status.contains(r#""code":"0""#), "{status}");
+    let login = curl(&[
+        "-H",
+        "content-type: application/json",
+        "-d",
+        r#"{"name":"admin","password":"admin-password-1"}"#,
+        &format!("{base}/users/login"),
+    ]);
+    let login = String::from_utf8_lossy(&login.stdout).to_lowercase();
+    assert!(
+        login.contains("set-cookie: ops_session=") && login.contains("; secure"),
+        "{login}"
+    );
+    let plain = Command::new("curl")
+        .args(["-s", &format!("http://127.0.0.1:{port}/healthz")])
+        .output()
+        .unwrap();
+    assert_ne!(
+        String::from_utf8_lossy(&plain.stdout),
+        "ok",
+        "plain HTTP is not served on the TLS port"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
