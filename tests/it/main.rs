@@ -4,4 +4,5 @@
 
 mod support;
 
+mod admin_access;
 mod ops_users;
