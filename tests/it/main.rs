@@ -5,4 +5,7 @@
 mod support;
 
 mod admin_access;
+mod admin_auth;
+mod admin_common;
+mod admin_permissions;
 mod ops_users;
