@@ -118,3 +118,21 @@ pub async fn create_user(app: &TestApp, token: &str, username: &str, role_ids: &
         .await;
     r.admin(201, 201)["id"].as_i64().unwrap()
 }
+
+/// The id of a built-in role.
+pub async fn role_id(app: &TestApp, token: &str, code: &str) -> i64 {
+    let r = app
+        .get(&path("/roles"))
+        .bearer(token)
+        .query(&[("keyword", code)])
+        .send()
+        .await;
+    r.admin(200, 200)["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == json!(code))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}

@@ -161,6 +161,14 @@ pub async fn create(
         raw => kind_of(&mut v, raw),
     };
     let enabled = extract::status(&mut v, "status", body.status);
+    if let Some(code) = body
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        v.check(permissions::check_code("code", code));
+    }
     if body.parent_id.is_some_and(|p| p < 0) {
         v.add("parent_id", "父权限不存在");
     }

@@ -164,6 +164,14 @@ pub async fn create(
     let mut v = Violations::new();
     let name = required(&mut v, "name", &body.name).map(str::to_owned);
     let enabled = extract::status(&mut v, "status", body.status);
+    if let Some(code) = body
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        v.check(roles::check_code("code", code));
+    }
     v.into_result()?;
     let role = roles::create(
         &state.db,
