@@ -61,6 +61,9 @@ impl AppState {
         settings::seed(&db, &config)
             .await
             .map_err(|e| anyhow::anyhow!("seeding settings: {e}"))?;
+        crate::domain::access::catalog::seed(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding permissions: {e}"))?;
         if config.bootstrap.admin {
             identity::bootstrap::ensure_admin(
                 &db,
@@ -138,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     app = mount(app, &d.ops_v1, dialects::ops_v1::router(&state));
+    app = mount(app, &d.admin_v1, dialects::admin_v1::router(&state));
     app.layer(axum::middleware::from_fn(http::internal::log))
         .layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(

@@ -5,4 +5,10 @@
 mod support;
 
 mod cli;
+mod admin_access;
+mod admin_auth;
+mod admin_common;
+mod admin_permissions;
+mod admin_roles;
+mod admin_users;
 mod ops_users;

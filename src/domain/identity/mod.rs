@@ -3,9 +3,13 @@
 //! Knows nothing of HTTP or of any dialect; every dialect's user routes call in here.
 
 pub mod bootstrap;
+pub mod captcha;
+pub mod directory;
 pub mod jwt;
 pub mod login;
+pub mod manage;
 pub mod password;
+pub mod refresh;
 pub mod register;
 pub mod reset;
 pub mod session;

@@ -1,0 +1,186 @@
+//! Extractors whose rejections speak `admin_v1`, the route guard, and the shared checks of
+//! list parameters.
+
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use super::{Access, rule_for};
+use crate::app::AppState;
+use crate::domain::access;
+use crate::domain::identity::{Principal, SessionKind, jwt, session};
+use crate::domain::paging::Page;
+use crate::error::{Error, Violations};
+use crate::http::{body, token};
+
+/// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config.server.json_body_limit;
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| ApiError::TooLarge)?;
+        Ok(Json(body::json(&bytes)?))
+    }
+}
+
+/// A query string. Parameters sent empty (`?status=`) count as absent, as list forms send
+/// them; a value of the wrong type is 10001.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        let kept: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form_urlencoded::parse(raw.as_bytes()).filter(|(_, v)| !v.is_empty()))
+            .finish();
+        Ok(Query(body::query(Some(&kept))?))
+    }
+}
+
+/// The `{id}` of a path: a positive integer, otherwise 10001.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::Malformed(Some("id".into()), "ID格式不正确".into()))?;
+        match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Id(id)),
+            _ => Err(ApiError::Malformed(
+                Some("id".into()),
+                "ID必须是正整数".into(),
+            )),
+        }
+    }
+}
+
+/// Resolves the bearer access token to its live admin session.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, Error> {
+    let token = token::bearer(&parts.headers).ok_or(Error::Unauthenticated)?;
+    let claims = jwt::verify(&state.jwt_secret, &token, super::auth::ACCESS)?;
+    let principal = session::authenticate_id(&state.db, claims.sid).await?;
+    // A JWT of another dialect's session (same secret) does not open this one.
+    if principal.session.kind != SessionKind::Admin.as_str()
+        || claims.sub != principal.user.id.to_string()
+    {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(principal)
+}
+
+/// The logged-in caller (set by [`guard`], or resolved here); 10002/401 otherwise.
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(p) = parts.extensions.get::<Principal>() {
+            return Ok(Auth(p.clone()));
+        }
+        let principal = authenticate(parts, state).await?;
+        parts.extensions.insert(principal.clone());
+        Ok(Auth(principal))
+    }
+}
+
+/// The route guard: looks the matched route up in [`super::ROUTES`] and enforces what it
+/// declares before the handler runs (and before its body is read). A route missing from the
+/// table is refused to everyone, so a forgotten entry fails closed.
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let matched = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
+    let prefix = state.config.dialects.admin_v1.prefix.as_str();
+    let path = matched.strip_prefix(prefix).unwrap_or(&matched);
+    let Some(rule) = rule_for(req.method().as_str(), path) else {
+        // Another method of a listed path: an unknown route. A path not listed at all: a
+        // route someone forgot to declare, refused to everyone.
+        let listed = super::ROUTES.iter().any(|r| r.path == path);
+        let err = if listed {
+            Error::NotFound(crate::error::Entity::Other)
+        } else {
+            Error::Forbidden
+        };
+        return ApiError::Core(err).into_response();
+    };
+    let code = match rule.access {
+        Access::Public => return next.run(req).await,
+        Access::Login => None,
+        Access::Permission(code) => Some(code),
+    };
+    let (mut parts, body) = req.into_parts();
+    let principal = match authenticate(&parts, &state).await {
+        Ok(p) => p,
+        Err(e) => return ApiError::Core(e).into_response(),
+    };
+    if let Some(code) = code {
+        match access::may(&state.db, &principal, code).await {
+            Ok(true) => {}
+            Ok(false) => return ApiError::Core(Error::Forbidden).into_response(),
+            Err(e) => return ApiError::Core(e).into_response(),
+        }
+    }
+    parts.extensions.insert(principal);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Default and largest `page_size`.
+pub const PAGE_SIZE_DEFAULT: i64 = 20;
+pub const PAGE_SIZE_MAX: i64 = 100;
+
+/// Checks `page` (≥ 1, default 1) and `page_size` (1–100, default 20).
+pub fn page(v: &mut Violations, page: Option<i64>, page_size: Option<i64>) -> Page {
+    let number = page.unwrap_or(1);
+    let size = page_size.unwrap_or(PAGE_SIZE_DEFAULT);
+    if number < 1 {
+        v.add("page", "页码必须大于等于1");
+    }
+    if !(1..=PAGE_SIZE_MAX).contains(&size) {
+        v.add("page_size", format!("每页数量必须在1-{PAGE_SIZE_MAX}之间"));
+    }
+    Page::new(number, size)
+}
+
+/// Checks a 0/1 status flag.
+pub fn status(v: &mut Violations, field: &str, value: Option<i64>) -> Option<bool> {
+    match value {
+        None => None,
+        Some(0) => Some(false),
+        Some(1) => Some(true),
+        Some(_) => {
+            v.add(field, "状态只能是0或1");
+            None
+        }
+    }
+}
+
+/// A required, non-blank string.
+pub fn required<'a>(v: &mut Violations, field: &str, value: &'a Option<String>) -> Option<&'a str> {
+    match value.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => Some(s),
+        _ => {
+            v.add(field, "不能为空");
+            None
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The `admin_v1` dialect (`/admin/v1`): the livestock platform's admin back-office API.
+//! Contract: `CONTRACT.md`.
+//!
+//! Every route of the dialect is listed twice, on purpose, in this one file: in [`ROUTES`]
+//! with what it needs (public, any logged-in user, or one permission code of the
+//! [`crate::domain::access::catalog`]), and in [`router`] with its handler. The route guard
+//! ([`extract::guard`]) enforces the table; a routed path missing from the table is refused to
+//! everyone, and the test suite walks the table.
+
+mod auth;
+mod error;
+mod extract;
+mod permissions;
+mod reply;
+mod roles;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Public,
+    /// Any logged-in user.
+    Login,
+    /// A user who holds this permission (super admins hold every permission).
+    Permission(&'static str),
+}
+
+/// One route: method, path as routed (relative to the prefix), and what it requires.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
+    RouteRule {
+        method,
+        path,
+        access,
+    }
+}
+
+use Access::{Login, Permission as P, Public};
+
+/// Every route of the dialect and the permission it needs.
+pub const ROUTES: &[RouteRule] = &[
+    // §2 认证授权
+    rule("POST", "/auth/login", Public),
+    rule("GET", "/auth/captcha", Public),
+    rule("POST", "/auth/refresh", Public),
+    rule("POST", "/auth/logout", Login),
+    rule("GET", "/auth/user", Login),
+    rule("GET", "/auth/menus", Login),
+    // §3 用户管理
+    rule("GET", "/users", P("system:user:view")),
+    rule("POST", "/users", P("system:user:create")),
+    rule("DELETE", "/users", P("system:user:delete")),
+    rule("GET", "/users/{id}", P("system:user:view")),
+    rule("PUT", "/users/{id}", P("system:user:update")),
+    rule("DELETE", "/users/{id}", P("system:user:delete")),
+    rule(
+        "POST",
+        "/users/{id}/reset-password",
+        P("system:user:reset-password"),
+    ),
+    rule(
+        "POST",
+        "/users/{id}/toggle-status",
+        P("system:user:toggle-status"),
+    ),
+    // §4 角色权限管理
+    rule("GET", "/roles", P("system:role:view")),
+    rule("POST", "/roles", P("system:role:create")),
+    rule("GET", "/roles/{id}", P("system:role:view")),
+    rule("PUT", "/roles/{id}", P("system:role:update")),
+    rule("DELETE", "/roles/{id}", P("system:role:delete")),
+    rule("GET", "/permissions/tree", P("system:permission:view")),
+    rule("GET", "/permissions", P("system:permission:view")),
+    rule("POST", "/permissions", P("system:permission:create")),
+];
+
+/// The rule of a routed `(method, path)`.
+pub fn rule_for(method: &str, path: &str) -> Option<&'static RouteRule> {
+    ROUTES
+        .iter()
+        .find(|r| r.method.eq_ignore_ascii_case(method) && r.path == path)
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/captcha", get(auth::captcha))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/user", get(auth::current_user))
+        .route("/auth/menus", get(auth::menus))
+        .route(
+            "/users",
+            get(users::list)
+                .post(users::create)
+                .delete(users::delete_many),
+        )
+        .route(
+            "/users/{id}",
+            get(users::detail).put(users::update).delete(users::delete),
+        )
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/toggle-status", post(users::toggle_status))
+        .route("/roles", get(roles::list).post(roles::create))
+        .route(
+            "/roles/{id}",
+            get(roles::detail).put(roles::update).delete(roles::delete),
+        )
+        .route("/permissions/tree", get(permissions::tree))
+        .route(
+            "/permissions",
+            get(permissions::list).post(permissions::create),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            extract::guard,
+        ))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::access::catalog;
+
+    #[test]
+    fn every_route_permission_is_in_the_builtin_catalog() {
+        for r in ROUTES {
+            if let Access::Permission(code) = r.access {
+                assert!(
+                    catalog::is_builtin(code),
+                    "{} {} needs unknown {code}",
+                    r.method,
+                    r.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn routes_are_listed_once() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(
+                    !(a.method == b.method && a.path == b.path),
+                    "{} {}",
+                    a.method,
+                    a.path
+                );
+            }
+        }
+    }
+}
