@@ -4,4 +4,7 @@
 
 mod support;
 
+mod account_auth;
+mod account_support;
+mod account_users;
 mod ops_users;

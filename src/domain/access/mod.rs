@@ -1,6 +1,8 @@
 //! Access control: roles (= Django groups), the permission tree, API rules, and the one
 //! check every dialect uses.
 
+pub mod api_rules;
+pub mod grants;
 pub mod roles;
 
 /// Codes of the built-in roles.
