@@ -61,6 +61,9 @@ impl AppState {
         settings::seed(&db, &config)
             .await
             .map_err(|e| anyhow::anyhow!("seeding settings: {e}"))?;
+        crate::domain::access::catalog::seed(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding permissions: {e}"))?;
         if config.bootstrap.admin {
             identity::bootstrap::ensure_admin(
                 &db,

@@ -2,4 +2,5 @@
 
 pub mod access;
 pub mod identity;
+pub mod paging;
 pub mod platform;

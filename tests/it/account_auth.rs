@@ -125,6 +125,7 @@ async fn protected_routes_need_a_session(b: Backend) {
     for path in [
         "/account/user/",
         "/account/user/1/",
+        "/account/group/",
         "/account/backendapi/",
         "/account/permission/",
     ] {

@@ -5,6 +5,9 @@
 mod support;
 
 mod account_auth;
+mod account_groups;
+mod account_rules;
 mod account_support;
 mod account_users;
+mod admin_access;
 mod ops_users;

@@ -56,6 +56,14 @@ fn read(value: Value, mode: Mode) -> Result<BackendApiPatch, Error> {
         app_name: f.text("app_name", Text::optional(APP_NAME_MAX).nullable()),
         comment: f.text("comment", Text::optional(COMMENT_MAX).nullable()),
     };
+    // Checked here as well as in the domain so one answer lists every bad field.
+    if let Some(Err(Error::Invalid(fields))) =
+        patch.pattern.as_deref().map(api_rules::validate_pattern)
+    {
+        for e in fields {
+            f.fail(&e.field, e.message);
+        }
+    }
     f.finish()?;
     Ok(patch)
 }

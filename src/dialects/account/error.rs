@@ -51,12 +51,23 @@ impl From<BodyError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// The Django/DRF wording of a unique-value clash on `field`.
-fn conflict_message(field: &str) -> String {
+/// The field and Django/DRF wording of a clash on `field`: a taken unique value, or a
+/// record whose state refuses the change (reported as `non_field_errors`).
+fn conflict_entry(field: &str, message: &str) -> (String, String) {
     match field {
-        "username" => "A user with that username already exists.".to_owned(),
-        "name" => "group with this name already exists.".to_owned(),
-        other => format!("user with this {other} already exists."),
+        "username" => (
+            field.to_owned(),
+            "A user with that username already exists.".to_owned(),
+        ),
+        "email" | "phone" => (
+            field.to_owned(),
+            format!("user with this {field} already exists."),
+        ),
+        "name" => (
+            field.to_owned(),
+            "group with this name already exists.".to_owned(),
+        ),
+        _ => ("non_field_errors".to_owned(), message.to_owned()),
     }
 }
 
@@ -79,7 +90,10 @@ pub fn field_errors(err: &Error) -> Option<Map<String, Value>> {
                 push(&mut map, field, message.clone());
             }
         }
-        Error::Conflict { field, .. } => push(&mut map, field, conflict_message(field)),
+        Error::Conflict { field, message } => {
+            let (field, message) = conflict_entry(field, message);
+            push(&mut map, &field, message);
+        }
         Error::StateNotAllowed(msg) => push(&mut map, "non_field_errors", msg.clone()),
         _ => return None,
     }
@@ -95,10 +109,13 @@ impl ApiError {
                 .iter()
                 .map(|f| (f.field.clone(), f.message.clone()))
                 .collect(),
-            Error::Conflict { field, .. } => {
-                let name = field.split_once('.').map_or(field.as_str(), |(_, f)| f);
-                vec![(field.clone(), conflict_message(name))]
-            }
+            Error::Conflict { field, message } => match field.split_once('.') {
+                Some((index, name)) => {
+                    let (name, message) = conflict_entry(name, message);
+                    vec![(format!("{index}.{name}"), message)]
+                }
+                None => return ApiError::Core(err),
+            },
             _ => return ApiError::Core(err),
         };
         let mut items = vec![Map::new(); len];

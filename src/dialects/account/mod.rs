@@ -10,6 +10,7 @@ mod backendapi;
 mod error;
 mod extract;
 mod form;
+mod groups;
 mod page;
 mod permissions;
 mod reply;
@@ -34,6 +35,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .put(users::replace)
                 .patch(users::patch)
                 .delete(users::destroy),
+        )
+        .route("/group", get(groups::list).post(groups::create))
+        .route("/group/multiple_delete", delete(groups::delete_many))
+        .route(
+            "/group/{pk}",
+            get(groups::retrieve)
+                .put(groups::replace)
+                .patch(groups::patch)
+                .delete(groups::destroy),
+        )
+        .route(
+            "/group/{pk}/permission",
+            post(groups::add).delete(groups::remove),
         )
         .route(
             "/backendapi",

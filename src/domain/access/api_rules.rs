@@ -141,6 +141,13 @@ fn check_pattern(v: &mut Violations, pattern: &str) {
     }
 }
 
+/// Checks a pattern as a write would (blank, length, regex syntax).
+pub fn validate_pattern(pattern: &str) -> Result<()> {
+    let mut v = Violations::new();
+    check_pattern(&mut v, pattern);
+    v.into_result()
+}
+
 fn check_new_api(new: &NewBackendApi) -> Result<()> {
     let mut v = Violations::new();
     max_len(&mut v, "name", new.name.as_deref(), NAME_MAX);

@@ -1,5 +1,6 @@
 //! What a user holds — groups (roles) and directly granted permissions — read in bulk and
-//! written together with the user in one transaction.
+//! written together with the user in one transaction; and groups (= roles) seen as Django
+//! groups: their permissions and members, changed in one transaction per call.
 //!
 //! The superuser and staff flags are memberships of the built-in roles `super_admin` and
 //! `admin`. Only a superuser may grant or take away superuser (by flag or by group), change
@@ -7,10 +8,12 @@
 
 use std::collections::HashMap;
 
+use super::roles::{self, NewRole, Role, RoleFilter, RolePatch};
 use super::{ADMIN, SUPER_ADMIN, api_rules};
 use crate::db::{Db, Sql, Tx};
 use crate::domain::identity::user::{self, NewUser, PreparedUser, User, UserPatch};
 use crate::domain::identity::{CreatePolicy, Principal, password, validate};
+use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Result};
 
 /// A user's groups and direct permissions.
@@ -320,4 +323,182 @@ pub async fn list_users(db: &Db, window: api_rules::Window) -> Result<(Vec<User>
         .map(User::from_row)
         .collect::<sqlx::Result<_>>()?;
     Ok((users, total))
+}
+
+// ----- groups (= roles) ------------------------------------------------------------------
+
+/// A group with the ids of its permissions and members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub role: Role,
+    pub permission_ids: Vec<i64>,
+    pub user_ids: Vec<i64>,
+}
+
+/// Groups with their permissions and members, by role id.
+async fn groups_of(db: &Db, role_list: Vec<Role>) -> Result<Vec<Group>> {
+    let ids: Vec<i64> = role_list.iter().map(|r| r.id).collect();
+    let mut perms: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut users: HashMap<i64, Vec<i64>> = HashMap::new();
+    if !ids.is_empty() {
+        let mut sql =
+            Sql::new("SELECT role_id, permission_id FROM role_permissions WHERE role_id IN (");
+        sql.bind_list(ids.iter().copied())
+            .push(") ORDER BY permission_id");
+        let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
+        for (rid, pid) in rows {
+            perms.entry(rid).or_default().push(pid);
+        }
+        let mut sql = Sql::new("SELECT role_id, user_id FROM user_roles WHERE role_id IN (");
+        sql.bind_list(ids.iter().copied())
+            .push(") ORDER BY user_id");
+        let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
+        for (rid, uid) in rows {
+            users.entry(rid).or_default().push(uid);
+        }
+    }
+    Ok(role_list
+        .into_iter()
+        .map(|role| Group {
+            permission_ids: perms.remove(&role.id).unwrap_or_default(),
+            user_ids: users.remove(&role.id).unwrap_or_default(),
+            role,
+        })
+        .collect())
+}
+
+/// Lists groups by id; answers the page and the total count.
+pub async fn list_groups(db: &Db, window: api_rules::Window) -> Result<(Vec<Group>, i64)> {
+    // Windows are whole pages (offset = (number - 1) * size); "everything" is one huge page.
+    let page = match window {
+        Some((limit, offset)) => Page::new(offset / limit.max(1) + 1, limit),
+        None => Page::new(1, i64::MAX / 4),
+    };
+    let (items, total) = roles::list(db, &RoleFilter::default(), page).await?;
+    let groups = groups_of(db, items.into_iter().map(|i| i.role).collect()).await?;
+    Ok((groups, total))
+}
+
+pub async fn get_group(db: &Db, id: i64) -> Result<Group> {
+    let role = roles::get(db, id).await?;
+    let mut out = groups_of(db, vec![role]).await?;
+    out.pop().ok_or(Error::NotFound(Entity::Role))
+}
+
+/// Creates every group with its permissions, or nothing (one transaction). With more than
+/// one item, invalid fields are named `"<index>.<field>"`.
+pub async fn create_groups(db: &Db, items: Vec<(String, Vec<i64>)>) -> Result<Vec<Group>> {
+    let batch = items.len() > 1;
+    let wrap = |i: usize, e: Error| {
+        if batch { api_rules::at_index(i, e) } else { e }
+    };
+    let mut tx = db.begin().await?;
+    let mut created = Vec::with_capacity(items.len());
+    for (i, (name, perms)) in items.into_iter().enumerate() {
+        api_rules::check_permission_ids(&mut tx, "permissions", &perms)
+            .await
+            .map_err(|e| wrap(i, e))?;
+        let role = roles::create_tx(
+            &mut tx,
+            NewRole {
+                name,
+                permission_ids: perms,
+                ..NewRole::default()
+            },
+        )
+        .await
+        .map_err(|e| wrap(i, e))?;
+        created.push(role);
+    }
+    tx.commit().await?;
+    groups_of(db, created).await
+}
+
+/// Renames a group and/or replaces its permissions.
+pub async fn update_group(
+    db: &Db,
+    id: i64,
+    name: Option<String>,
+    permissions: Option<Vec<i64>>,
+) -> Result<Group> {
+    roles::get(db, id).await?;
+    if let Some(perms) = &permissions {
+        let mut tx = db.begin().await?;
+        api_rules::check_permission_ids(&mut tx, "permissions", perms).await?;
+        tx.rollback().await?;
+    }
+    roles::update(
+        db,
+        id,
+        RolePatch {
+            name,
+            permission_ids: permissions,
+            ..RolePatch::default()
+        },
+    )
+    .await?;
+    get_group(db, id).await
+}
+
+/// Deletes every listed group or, when one is unknown, built in or still held, nothing.
+pub async fn delete_groups(db: &Db, ids: &[i64]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for id in dedup(ids) {
+        roles::delete_tx(&mut tx, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds (`add`) or removes members and permissions of a group in one transaction, on behalf
+/// of `actor`. An unknown id fails the whole call and changes nothing; only a superuser may
+/// change the members of `super_admin`.
+pub async fn change_group(
+    db: &Db,
+    actor: &Principal,
+    role_id: i64,
+    add: bool,
+    user_ids: &[i64],
+    perm_ids: &[i64],
+) -> Result<Group> {
+    let role = roles::get(db, role_id).await?;
+    if role.code == SUPER_ADMIN && !user_ids.is_empty() && !actor.is_super_admin() {
+        return Err(Error::Forbidden);
+    }
+    let user_ids = dedup(user_ids);
+    let perm_ids = dedup(perm_ids);
+    let mut tx = db.begin().await?;
+    for &uid in &user_ids {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
+            .bind(uid)
+            .fetch_one(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Err(Error::invalid("user_ids", unknown_pk(uid)));
+        }
+    }
+    api_rules::check_permission_ids(&mut tx, "perm_ids", &perm_ids).await?;
+    let (members, perms) = if add {
+        (
+            "INSERT INTO user_roles (role_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO role_permissions (role_id, permission_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+    } else {
+        (
+            "DELETE FROM user_roles WHERE role_id = $1 AND user_id = $2",
+            "DELETE FROM role_permissions WHERE role_id = $1 AND permission_id = $2",
+        )
+    };
+    for (statement, ids) in [(members, &user_ids), (perms, &perm_ids)] {
+        for &id in ids {
+            sqlx::query(statement)
+                .bind(role_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    get_group(db, role_id).await
 }

@@ -1,9 +1,21 @@
 //! Access control: roles (= Django groups), the permission tree, API rules, and the one
 //! check every dialect uses.
+//!
+//! * [`roles`] — role CRUD, role permissions and members, a user's roles.
+//! * [`permissions`] — the permission tree (menus, buttons, API permissions).
+//! * [`catalog`] — the built-in permission tree seeded at start-up.
+//! * [`check`] — "may this user do X", and the menus a user may see.
+//! * [`api_rules`] — Django-style API patterns and API permissions, and their check.
+//! * [`grants`] — a user's groups and direct permissions, written with the user.
 
 pub mod api_rules;
+pub mod catalog;
+pub mod check;
 pub mod grants;
+pub mod permissions;
 pub mod roles;
+
+pub use check::{PermissionSet, may, menus_of};
 
 /// Codes of the built-in roles.
 pub const SUPER_ADMIN: &str = "super_admin";
