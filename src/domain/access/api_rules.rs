@@ -528,7 +528,7 @@ pub async fn allows(db: &Db, principal: &Principal, method: &str, path: &str) ->
     let alt = if method == "HEAD" { "GET" } else { "ALL" };
     let patterns: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT b.pattern FROM permissions p JOIN backend_apis b ON b.id = p.api_id \
-         WHERE p.type = 'api' AND p.status = 1 AND p.method IN ($2, $3, 'ALL') AND p.id IN ( \
+         WHERE p.type = 'api' AND p.status = 1 AND upper(p.method) IN ($2, $3, 'ALL') AND p.id IN ( \
            SELECT up.permission_id FROM user_permissions up WHERE up.user_id = $1 \
            UNION \
            SELECT rp.permission_id FROM role_permissions rp \
