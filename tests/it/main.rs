@@ -4,11 +4,16 @@
 
 mod support;
 
-mod cli;
+mod account_auth;
+mod account_groups;
+mod account_rules;
+mod account_support;
+mod account_users;
 mod admin_access;
 mod admin_auth;
 mod admin_common;
 mod admin_permissions;
 mod admin_roles;
 mod admin_users;
+mod cli;
 mod ops_users;

@@ -5,9 +5,13 @@
 //! * [`permissions`] — the permission tree (menus, buttons, API permissions).
 //! * [`catalog`] — the built-in permission tree seeded at start-up.
 //! * [`check`] — "may this user do X", and the menus a user may see.
+//! * [`api_rules`] — Django-style API patterns and API permissions, and their check.
+//! * [`grants`] — a user's groups and direct permissions, written with the user.
 
+pub mod api_rules;
 pub mod catalog;
 pub mod check;
+pub mod grants;
 pub mod permissions;
 pub mod roles;
 

@@ -355,6 +355,17 @@ fn generated_code() -> String {
 /// Errors: [`Error::Invalid`] for a bad `name`/`code` or an unknown id in `permission_ids`;
 /// [`Error::Conflict`] (`name` or `code`) when taken.
 pub async fn create(db: &Db, new: NewRole) -> Result<Role> {
+    let name = new.name.trim().to_owned();
+    let code = new.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    check_unique(db, -1, Some(&name), code).await?;
+    let mut tx = db.begin().await?;
+    let role = create_tx(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(role)
+}
+
+/// [`create`] inside the caller's transaction (a clash is caught by the unique indexes).
+pub async fn create_tx(tx: &mut Tx<'_>, new: NewRole) -> Result<Role> {
     let code = new
         .code
         .map(|c| c.trim().to_owned())
@@ -370,11 +381,9 @@ pub async fn create(db: &Db, new: NewRole) -> Result<Role> {
         v.add("description", "长度不能超过500个字符");
     }
     v.into_result()?;
-    check_unique(db, -1, Some(&name), code.as_deref()).await?;
     let code = code.unwrap_or_else(generated_code);
     let now = db::now();
-    let mut tx = db.begin().await?;
-    let perm_ids = permissions::require_ids(&mut tx, "permission_ids", &new.permission_ids).await?;
+    let perm_ids = permissions::require_ids(tx, "permission_ids", &new.permission_ids).await?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO roles (name, code, description, status, is_builtin, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING {COLUMNS}"
@@ -384,12 +393,11 @@ pub async fn create(db: &Db, new: NewRole) -> Result<Role> {
     .bind(description)
     .bind(i64::from(new.enabled.unwrap_or(true)))
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(map_unique)?;
     let role = Role::from_row(&row)?;
-    link_permissions(&mut tx, role.id, &perm_ids).await?;
-    tx.commit().await?;
+    link_permissions(tx, role.id, &perm_ids).await?;
     Ok(role)
 }
 
@@ -468,23 +476,33 @@ pub async fn update(db: &Db, id: i64, patch: RolePatch) -> Result<Role> {
 /// Deletes a role. Refused with [`Error::Conflict`] (`id`) while users hold it or when it is
 /// built in.
 pub async fn delete(db: &Db, id: i64) -> Result<()> {
-    let role = get(db, id).await?;
-    if role.is_builtin {
+    let mut tx = db.begin().await?;
+    delete_tx(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`delete`] inside the caller's transaction.
+pub async fn delete_tx(tx: &mut Tx<'_>, id: i64) -> Result<()> {
+    let builtin: i64 = sqlx::query_scalar("SELECT is_builtin FROM roles WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(Error::NotFound(Entity::Role))?;
+    if builtin != 0 {
         return Err(Error::conflict("id", "内置角色不可删除"));
     }
-    let mut tx = db.begin().await?;
     let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_roles WHERE role_id = $1")
         .bind(id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
     if holders > 0 {
         return Err(Error::conflict("id", "该角色仍有用户使用,不能删除"));
     }
     sqlx::query("DELETE FROM roles WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -201,7 +201,7 @@ pub(crate) fn map_unique(err: sqlx::Error) -> Error {
 /// Checks uniqueness up front so the caller hears about every clash (the unique indexes
 /// remain the final word under races).
 async fn check_unique(
-    db: &Db,
+    conn: &mut sqlx::AnyConnection,
     except: Option<i64>,
     username: Option<&str>,
     email: Option<&str>,
@@ -213,7 +213,7 @@ async fn check_unique(
             sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1 AND id <> $2")
                 .bind(name)
                 .bind(except)
-                .fetch_one(db.pool())
+                .fetch_one(&mut *conn)
                 .await?;
         if n > 0 {
             return Err(Error::conflict("username", "用户名已存在"));
@@ -225,7 +225,7 @@ async fn check_unique(
         )
         .bind(email)
         .bind(except)
-        .fetch_one(db.pool())
+        .fetch_one(&mut *conn)
         .await?;
         if n > 0 {
             return Err(Error::conflict("email", "邮箱已存在"));
@@ -235,7 +235,7 @@ async fn check_unique(
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE phone = $1 AND id <> $2")
             .bind(phone)
             .bind(except)
-            .fetch_one(db.pool())
+            .fetch_one(&mut *conn)
             .await?;
         if n > 0 {
             return Err(Error::conflict("phone", "手机号已存在"));
@@ -244,21 +244,48 @@ async fn check_unique(
     Ok(())
 }
 
-/// Creates a user and their role links in one transaction.
-pub async fn create(db: &Db, new: NewUser, policy: CreatePolicy) -> Result<User> {
+/// A validated new user with its password hashed, ready to be inserted inside a caller's
+/// transaction by [`create_tx`]. Hashing happens here so no transaction waits on argon2.
+#[derive(Debug, Clone)]
+pub struct PreparedUser {
+    new: NewUser,
+    hash: String,
+}
+
+/// Normalises and validates a new user and hashes its password.
+pub async fn prepare(new: NewUser) -> Result<PreparedUser> {
     let mut new = new;
     new.email = blank_to_none(new.email);
     new.phone = blank_to_none(new.phone);
     check_new(&new)?;
+    let hash = password::hash(&new.password).await?;
+    Ok(PreparedUser { new, hash })
+}
+
+/// Creates a user and their role links in one transaction.
+pub async fn create(db: &Db, new: NewUser, policy: CreatePolicy) -> Result<User> {
+    let prepared = prepare(new).await?;
+    let mut tx = db.begin().await?;
+    let user = create_tx(&mut tx, prepared, policy).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Inserts a prepared user and their role links inside the caller's transaction.
+pub async fn create_tx(
+    tx: &mut Tx<'_>,
+    prepared: PreparedUser,
+    policy: CreatePolicy,
+) -> Result<User> {
+    let PreparedUser { new, hash } = prepared;
     check_unique(
-        db,
+        tx,
         None,
         Some(&new.username),
         new.email.as_deref(),
         new.phone.as_deref(),
     )
     .await?;
-    let hash = password::hash(&new.password).await?;
     let display = if new.display_name.trim().is_empty() {
         display_name_of(&new.first_name, &new.last_name)
     } else {
@@ -270,9 +297,8 @@ pub async fn create(db: &Db, new: NewUser, policy: CreatePolicy) -> Result<User>
         (new.first_name.clone(), new.last_name.clone())
     };
     let now = db::now();
-    let mut tx = db.begin().await?;
     let first_user: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users")
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?
         == 0;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -296,7 +322,7 @@ pub async fn create(db: &Db, new: NewUser, policy: CreatePolicy) -> Result<User>
     .bind(blank_to_none(new.dingding.clone()))
     .bind(i64::from(new.is_active))
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(map_unique)?;
     let user = User::from_row(&row)?;
@@ -308,34 +334,41 @@ pub async fn create(db: &Db, new: NewUser, policy: CreatePolicy) -> Result<User>
     if policy.first_user_is_super_admin && first_user && !codes.iter().any(|c| c == "super_admin") {
         codes.push("super_admin".to_owned());
     }
-    roles::grant_codes(&mut tx, user.id, &codes).await?;
-    tx.commit().await?;
+    roles::grant_codes(tx, user.id, &codes).await?;
     Ok(user)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<User> {
-    find_by(db, "id = $1", id)
+    find_by(db.pool(), "id = $1", id)
+        .await?
+        .ok_or(Error::NotFound(Entity::User))
+}
+
+/// [`get`] inside a transaction (sees the transaction's own writes).
+pub async fn get_tx(tx: &mut Tx<'_>, id: i64) -> Result<User> {
+    find_by(&mut **tx, "id = $1", id)
         .await?
         .ok_or(Error::NotFound(Entity::User))
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>> {
-    find_by(db, "username = $1", username.to_owned()).await
+    find_by(db.pool(), "username = $1", username.to_owned()).await
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
-    find_by(db, "lower(email) = lower($1)", email.to_owned()).await
+    find_by(db.pool(), "lower(email) = lower($1)", email.to_owned()).await
 }
 
-async fn find_by<T>(db: &Db, condition: &str, value: T) -> Result<Option<User>>
+async fn find_by<'e, E, T>(conn: E, condition: &str, value: T) -> Result<Option<User>>
 where
+    E: sqlx::any::AnyExecutor<'e>,
     T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
 {
     // `condition` is code, never input; `$1` is its one placeholder.
     let sql = format!("SELECT {COLUMNS} FROM users WHERE {condition}");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(value)
-        .fetch_optional(db.pool())
+        .fetch_optional(conn)
         .await?;
     row.as_ref()
         .map(User::from_row)
@@ -354,6 +387,14 @@ pub(crate) async fn password_hash(db: &Db, id: i64) -> Result<String> {
 
 /// Applies a partial update and answers the updated user.
 pub async fn update(db: &Db, id: i64, patch: UserPatch) -> Result<User> {
+    let mut tx = db.begin().await?;
+    let user = update_tx(&mut tx, id, patch).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// [`update`] inside the caller's transaction.
+pub async fn update_tx(tx: &mut Tx<'_>, id: i64, patch: UserPatch) -> Result<User> {
     let mut v = Violations::new();
     if let Some(name) = &patch.username {
         v.check(validate::username("username", name));
@@ -374,9 +415,9 @@ pub async fn update(db: &Db, id: i64, patch: UserPatch) -> Result<User> {
         v.check(validate::text("last_name", l, 150));
     }
     v.into_result()?;
-    let current = get(db, id).await?;
+    let current = get_tx(tx, id).await?;
     check_unique(
-        db,
+        tx,
         Some(id),
         patch.username.as_deref().filter(|u| *u != current.username),
         email.clone().flatten().as_deref(),
@@ -413,10 +454,10 @@ pub async fn update(db: &Db, id: i64, patch: UserPatch) -> Result<User> {
     u.set("updated_at", db::now());
     u.where_id(id)
         .query()
-        .execute(db.pool())
+        .execute(&mut **tx)
         .await
         .map_err(map_unique)?;
-    get(db, id).await
+    get_tx(tx, id).await
 }
 
 /// Sets a new password and ends every session of the user except `keep_session`.
@@ -434,7 +475,9 @@ pub async fn set_password(
     Ok(())
 }
 
-pub(crate) async fn set_password_tx(
+/// Sets an already hashed password inside the caller's transaction and ends every session
+/// of the user except `keep_session`.
+pub async fn set_password_tx(
     tx: &mut Tx<'_>,
     id: i64,
     hash: &str,
@@ -455,20 +498,26 @@ pub(crate) async fn set_password_tx(
 /// Enables or disables an account; disabling ends all of its sessions at once.
 pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
     let mut tx = db.begin().await?;
+    set_active_tx(&mut tx, id, active).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// [`set_active`] inside the caller's transaction.
+pub async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()> {
     let done = sqlx::query("UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(active))
         .bind(db::now())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound(Entity::User));
     }
     if !active {
-        super::session::revoke_all_tx(&mut tx, id, None).await?;
+        super::session::revoke_all_tx(tx, id, None).await?;
     }
-    tx.commit().await?;
-    get(db, id).await
+    Ok(())
 }
 
 /// Deletes a user; sessions, role links and reset tokens go with them (foreign keys).

@@ -1,0 +1,197 @@
+//! The one place where core errors become `account` answers (see CONTRACT.md, "Errors").
+//!
+//! Validation failures are DRF-style: HTTP 400, `msg` `请求异常`, `data` = `{field:
+//! [messages]}` — or, for a batch create, one such object per item (`{}` for good ones).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::reply::envelope;
+use crate::error::{Entity, Error, FieldError};
+use crate::http::body::{BodyError, BodyErrorKind};
+use crate::http::internal::InternalError;
+
+/// The message of every validation failure.
+pub const INVALID_MSG: &str = "请求异常";
+/// Login refused, whatever the reason (unknown name, wrong password, disabled account).
+pub const LOGIN_FAILED_MSG: &str = "account or password error.";
+
+/// A failure on its way to an `account` client.
+#[derive(Debug)]
+pub enum ApiError {
+    Core(Error),
+    /// Login refused: 401 with `data: {}` as the document shows.
+    LoginFailed,
+    /// Validation failures of a batch: one `{field: [messages]}` object per item.
+    Batch(Vec<Map<String, Value>>),
+    /// `?page=` that is not a page of the list: 404 `Invalid page.` (as DRF).
+    InvalidPage,
+}
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        ApiError::Core(err)
+    }
+}
+
+impl From<BodyError> for ApiError {
+    fn from(err: BodyError) -> Self {
+        if err.kind == BodyErrorKind::TooLarge {
+            return ApiError::Core(Error::TooLarge);
+        }
+        let field = err.field.unwrap_or_else(|| "detail".to_owned());
+        let message = match err.kind {
+            BodyErrorKind::Syntax => "JSON parse error.".to_owned(),
+            _ => err.message,
+        };
+        ApiError::Core(Error::invalid(field, message))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The field and Django/DRF wording of a clash on `field`: a taken unique value, or a
+/// record whose state refuses the change (reported as `non_field_errors`).
+fn conflict_entry(field: &str, message: &str) -> (String, String) {
+    match field {
+        "username" => (
+            field.to_owned(),
+            "A user with that username already exists.".to_owned(),
+        ),
+        "email" | "phone" => (
+            field.to_owned(),
+            format!("user with this {field} already exists."),
+        ),
+        "name" => (
+            field.to_owned(),
+            "group with this name already exists.".to_owned(),
+        ),
+        _ => ("non_field_errors".to_owned(), message.to_owned()),
+    }
+}
+
+/// Adds `message` to `field`'s list in a DRF error object.
+fn push(map: &mut Map<String, Value>, field: &str, message: String) {
+    let entry = map
+        .entry(field.to_owned())
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = entry {
+        list.push(Value::String(message));
+    }
+}
+
+/// `{field: [messages]}` of a validation error; `None` for other errors.
+pub fn field_errors(err: &Error) -> Option<Map<String, Value>> {
+    let mut map = Map::new();
+    match err {
+        Error::Invalid(fields) => {
+            for FieldError { field, message } in fields {
+                push(&mut map, field, message.clone());
+            }
+        }
+        Error::Conflict { field, message } => {
+            let (field, message) = conflict_entry(field, message);
+            push(&mut map, &field, message);
+        }
+        Error::StateNotAllowed(msg) => push(&mut map, "non_field_errors", msg.clone()),
+        _ => return None,
+    }
+    Some(map)
+}
+
+impl ApiError {
+    /// Turns a domain error about item `<index>.<field>` of a batch of `len` items into the
+    /// per-item DRF shape; other errors pass through.
+    pub fn batch(err: Error, len: usize) -> Self {
+        let fields: Vec<(String, String)> = match &err {
+            Error::Invalid(fields) => fields
+                .iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect(),
+            Error::Conflict { field, message } => match field.split_once('.') {
+                Some((index, name)) => {
+                    let (name, message) = conflict_entry(name, message);
+                    vec![(format!("{index}.{name}"), message)]
+                }
+                None => return ApiError::Core(err),
+            },
+            _ => return ApiError::Core(err),
+        };
+        let mut items = vec![Map::new(); len];
+        for (field, message) in fields {
+            match field
+                .split_once('.')
+                .and_then(|(i, f)| Some((i.parse::<usize>().ok()?, f)))
+            {
+                Some((i, f)) if i < len => push(&mut items[i], f, message),
+                _ => return ApiError::Core(err),
+            }
+        }
+        ApiError::Batch(items)
+    }
+}
+
+/// `(HTTP status, msg)` of a non-validation error; the table of CONTRACT.md.
+fn classify(err: &Error) -> (StatusCode, &'static str) {
+    match err {
+        Error::Invalid(_) | Error::Conflict { .. } | Error::StateNotAllowed(_) => {
+            (StatusCode::BAD_REQUEST, INVALID_MSG)
+        }
+        Error::BadCredentials | Error::UserDisabled => (StatusCode::UNAUTHORIZED, LOGIN_FAILED_MSG),
+        Error::Unauthenticated => (
+            StatusCode::UNAUTHORIZED,
+            "Authentication credentials were not provided.",
+        ),
+        Error::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "You do not have permission to perform this action.",
+        ),
+        Error::NotFound(_) => (StatusCode::NOT_FOUND, "Not found."),
+        Error::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Request entity too large."),
+        Error::UnsupportedType => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported media type.",
+        ),
+        Error::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "Request was throttled."),
+        Error::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "A server error occurred.",
+        ),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::LoginFailed => {
+                envelope(StatusCode::UNAUTHORIZED, json!({}), LOGIN_FAILED_MSG)
+            }
+            ApiError::InvalidPage => envelope(StatusCode::NOT_FOUND, Value::Null, "Invalid page."),
+            ApiError::Batch(items) => envelope(StatusCode::BAD_REQUEST, items, INVALID_MSG),
+            ApiError::Core(err) => {
+                let (status, msg) = classify(&err);
+                let data = field_errors(&err).map_or(Value::Null, Value::Object);
+                let mut response = envelope(status, data, msg);
+                if let Error::Internal(e) = &err {
+                    response.extensions_mut().insert(InternalError::new(e));
+                }
+                response
+            }
+        }
+    }
+}
+
+/// Unknown routes under the prefix.
+pub async fn not_found() -> ApiError {
+    ApiError::Core(Error::NotFound(Entity::Other))
+}
+
+/// A known route with another method: 405 as DRF words it.
+pub async fn method_not_allowed(method: axum::http::Method) -> axum::response::Response {
+    envelope(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Value::Null,
+        &format!("Method \"{method}\" not allowed."),
+    )
+}

@@ -1,0 +1,145 @@
+//! Extractors whose rejections speak `account`, and the guard that applies the API rules.
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::domain::access::api_rules;
+use crate::domain::identity::{Principal, session};
+use crate::error::{Entity, Error};
+use crate::http::{path, token};
+
+/// The session cookie set at login (Django's name).
+pub const COOKIE: &str = "sessionid";
+
+/// The session token of a request: `Authorization: Bearer`, else the `sessionid` cookie.
+pub fn find_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    token::bearer(headers).or_else(|| token::cookie(headers, COOKIE))
+}
+
+/// Every protected route passes here: no or a dead session is 401; a caller who is not a
+/// superuser and holds no API permission matching the method and the full path as sent is
+/// 403. The principal is left in the request for [`Auth`].
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let principal = match find_token(req.headers()) {
+        Some(t) => match session::authenticate(&state.db, &t).await {
+            Ok(p) => p,
+            Err(e) => return ApiError::from(e).into_response(),
+        },
+        None => return ApiError::from(Error::Unauthenticated).into_response(),
+    };
+    let full_path = path::original(&req);
+    match api_rules::allows(&state.db, &principal, req.method().as_str(), &full_path).await {
+        Ok(true) => {}
+        Ok(false) => return ApiError::from(Error::Forbidden).into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    }
+    req.extensions_mut().insert(principal);
+    next.run(req).await
+}
+
+/// The caller let through by [`guard`].
+pub struct Auth(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Auth)
+            .ok_or(ApiError::Core(Error::Unauthenticated))
+    }
+}
+
+/// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes. An empty body
+/// reads as `{}` so that missing fields are reported one by one.
+pub struct Body(pub Value);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config.server.json_body_limit;
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| ApiError::Core(Error::TooLarge))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Body(Value::Object(Map::new())));
+        }
+        serde_json::from_slice(&bytes).map(Body).map_err(|e| {
+            ApiError::Core(Error::invalid("detail", format!("JSON parse error - {e}")))
+        })
+    }
+}
+
+/// A primary key in the path; anything but a positive integer is 404 (as a DRF lookup).
+pub struct Pk(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Pk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::Core(Error::NotFound(Entity::Other)))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Pk)
+            .ok_or(ApiError::Core(Error::NotFound(Entity::Other)))
+    }
+}
+
+/// Parses a comma-separated id list (`1,2,3`); a missing, empty or non-numeric list is an
+/// invalid `field` and nothing is done.
+pub fn id_list(query: Option<&str>, field: &str) -> Result<Option<Vec<i64>>, Error> {
+    let raw: Vec<String> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .filter(|(k, _)| k == field)
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
+    for part in raw.iter().flat_map(|v| v.split(',')) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        match part.parse::<i64>() {
+            Ok(id) if id > 0 => ids.push(id),
+            _ => {
+                return Err(Error::invalid(
+                    field,
+                    format!("\"{part}\" is not a valid integer id."),
+                ));
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(Error::invalid(field, "This field may not be blank."));
+    }
+    Ok(Some(ids))
+}
+
+/// `?ids=1,2,3` of the `multiple_delete` routes (required).
+pub struct Ids(pub Vec<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match id_list(parts.uri.query(), "ids")? {
+            Some(ids) => Ok(Ids(ids)),
+            None => Err(Error::invalid("ids", "This field is required.").into()),
+        }
+    }
+}

@@ -1,0 +1,504 @@
+//! What a user holds — groups (roles) and directly granted permissions — read in bulk and
+//! written together with the user in one transaction; and groups (= roles) seen as Django
+//! groups: their permissions and members, changed in one transaction per call.
+//!
+//! The superuser and staff flags are memberships of the built-in roles `super_admin` and
+//! `admin`. Only a superuser may grant or take away superuser (by flag or by group), change
+//! or delete a superuser's account.
+
+use std::collections::HashMap;
+
+use super::roles::{self, NewRole, Role, RoleFilter, RolePatch};
+use super::{ADMIN, SUPER_ADMIN, api_rules};
+use crate::db::{Db, Sql, Tx};
+use crate::domain::identity::user::{self, NewUser, PreparedUser, User, UserPatch};
+use crate::domain::identity::{CreatePolicy, Principal, password, validate};
+use crate::domain::paging::Page;
+use crate::error::{Entity, Error, Result};
+
+/// A user's groups and direct permissions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holdings {
+    /// Every role the user is a member of, by id.
+    pub role_ids: Vec<i64>,
+    /// Codes of the user's enabled roles.
+    pub role_codes: Vec<String>,
+    /// Permissions granted to the user directly, by id.
+    pub permission_ids: Vec<i64>,
+}
+
+impl Holdings {
+    pub fn is_superuser(&self) -> bool {
+        self.role_codes.iter().any(|c| c == SUPER_ADMIN)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.role_codes.iter().any(|c| c == ADMIN)
+    }
+}
+
+/// Requested changes to what a user holds; `None` leaves that part alone.
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    /// The complete set of groups (role ids).
+    pub groups: Option<Vec<i64>>,
+    /// The complete set of direct permissions.
+    pub permissions: Option<Vec<i64>>,
+    /// Membership of `super_admin`, applied after `groups`.
+    pub superuser: Option<bool>,
+    /// Membership of `admin`, applied after `groups`.
+    pub staff: Option<bool>,
+}
+
+/// A partial update of a user together with their password, state and holdings.
+#[derive(Debug, Clone, Default)]
+pub struct AccountPatch {
+    pub user: UserPatch,
+    /// Django-style names; a missing half keeps its current value.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub password: Option<String>,
+    pub is_active: Option<bool>,
+    pub grants: Grants,
+}
+
+/// Holdings of each listed user (users without any appear with empty holdings).
+pub async fn of_users(db: &Db, user_ids: &[i64]) -> Result<HashMap<i64, Holdings>> {
+    let mut out: HashMap<i64, Holdings> = user_ids
+        .iter()
+        .map(|&id| (id, Holdings::default()))
+        .collect();
+    if user_ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new(
+        "SELECT ur.user_id, r.id, r.code, r.status FROM user_roles ur \
+         JOIN roles r ON r.id = ur.role_id WHERE ur.user_id IN (",
+    );
+    sql.bind_list(user_ids.iter().copied())
+        .push(") ORDER BY r.id");
+    let rows: Vec<(i64, i64, String, i64)> = sql.query_as().fetch_all(db.pool()).await?;
+    for (uid, rid, code, status) in rows {
+        let h = out.entry(uid).or_default();
+        h.role_ids.push(rid);
+        if status == 1 {
+            h.role_codes.push(code);
+        }
+    }
+    let mut sql =
+        Sql::new("SELECT user_id, permission_id FROM user_permissions WHERE user_id IN (");
+    sql.bind_list(user_ids.iter().copied())
+        .push(") ORDER BY permission_id");
+    let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
+    for (uid, pid) in rows {
+        out.entry(uid).or_default().permission_ids.push(pid);
+    }
+    Ok(out)
+}
+
+/// Holdings of one user.
+pub async fn of_user(db: &Db, user_id: i64) -> Result<Holdings> {
+    Ok(of_users(db, &[user_id])
+        .await?
+        .remove(&user_id)
+        .unwrap_or_default())
+}
+
+fn unknown_pk(id: i64) -> String {
+    format!("Invalid pk \"{id}\" - object does not exist.")
+}
+
+fn dedup(ids: &[i64]) -> Vec<i64> {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// `(id, code)` of the given roles; an unknown id is an invalid `field`.
+async fn roles_by_id(tx: &mut Tx<'_>, field: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    let ids = dedup(ids);
+    let mut sql = Sql::new("SELECT id, code FROM roles WHERE id IN (");
+    sql.bind_list(ids.iter().copied()).push(") ORDER BY id");
+    let found: Vec<(i64, String)> = sql.query_as().fetch_all(&mut **tx).await?;
+    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|(f, _)| f == *id)) {
+        return Err(Error::invalid(field, unknown_pk(*missing)));
+    }
+    Ok(found)
+}
+
+async fn role_id_of(tx: &mut Tx<'_>, code: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT id FROM roles WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(Error::NotFound(Entity::Role))
+}
+
+async fn current_role_ids(tx: &mut Tx<'_>, user_id: i64) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
+            .bind(user_id)
+            .fetch_all(&mut **tx)
+            .await?,
+    )
+}
+
+/// Applies `grants` to a user inside the caller's transaction. `fresh` users start with no
+/// groups. Refuses ([`Error::Forbidden`]) a change of superuser membership by a
+/// non-superuser.
+async fn apply_tx(
+    tx: &mut Tx<'_>,
+    actor: &Principal,
+    user_id: i64,
+    grants: &Grants,
+    fresh: bool,
+) -> Result<()> {
+    let current = if fresh {
+        Vec::new()
+    } else {
+        current_role_ids(tx, user_id).await?
+    };
+    let super_id = role_id_of(tx, SUPER_ADMIN).await?;
+    let admin_id = role_id_of(tx, ADMIN).await?;
+    let mut wanted = match &grants.groups {
+        Some(ids) => {
+            roles_by_id(tx, "groups", ids).await?;
+            dedup(ids)
+        }
+        None => current.clone(),
+    };
+    for (flag, id) in [(grants.superuser, super_id), (grants.staff, admin_id)] {
+        match flag {
+            Some(true) if !wanted.contains(&id) => wanted.push(id),
+            Some(false) => wanted.retain(|r| *r != id),
+            _ => {}
+        }
+    }
+    if current.contains(&super_id) != wanted.contains(&super_id) && !actor.is_super_admin() {
+        return Err(Error::Forbidden);
+    }
+    if wanted != current || fresh {
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        for role_id in &wanted {
+            sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(role_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    if let Some(perms) = &grants.permissions {
+        let perms = dedup(perms);
+        api_rules::check_permission_ids(tx, "permissions", &perms).await?;
+        sqlx::query("DELETE FROM user_permissions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        for pid in perms {
+            sqlx::query("INSERT INTO user_permissions (user_id, permission_id) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(pid)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates every user with their groups and permissions, or nothing (one transaction).
+/// With more than one item, invalid fields are named `"<index>.<field>"`.
+pub async fn create_users(
+    db: &Db,
+    actor: &Principal,
+    items: Vec<(NewUser, Grants)>,
+) -> Result<Vec<User>> {
+    let batch = items.len() > 1;
+    let wrap = |i: usize, e: Error| {
+        if batch { api_rules::at_index(i, e) } else { e }
+    };
+    let mut prepared: Vec<(PreparedUser, Grants)> = Vec::with_capacity(items.len());
+    for (i, (new, grants)) in items.into_iter().enumerate() {
+        let p = user::prepare(new).await.map_err(|e| wrap(i, e))?;
+        prepared.push((p, grants));
+    }
+    let mut tx = db.begin().await?;
+    let mut out = Vec::with_capacity(prepared.len());
+    for (i, (p, grants)) in prepared.into_iter().enumerate() {
+        let created = user::create_tx(&mut tx, p, CreatePolicy::default())
+            .await
+            .map_err(|e| wrap(i, e))?;
+        apply_tx(&mut tx, actor, created.id, &grants, true)
+            .await
+            .map_err(|e| wrap(i, e))?;
+        out.push(created);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Refuses a non-superuser acting on a superuser's account.
+async fn guard_target(tx: &mut Tx<'_>, actor: &Principal, user_id: i64) -> Result<()> {
+    if actor.is_super_admin() {
+        return Ok(());
+    }
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+         WHERE ur.user_id = $1 AND r.code = $2",
+    )
+    .bind(user_id)
+    .bind(SUPER_ADMIN)
+    .fetch_one(&mut **tx)
+    .await?;
+    if n > 0 {
+        return Err(Error::Forbidden);
+    }
+    Ok(())
+}
+
+/// Updates a user, their password, state, groups and permissions in one transaction.
+/// A new password or disabling the account ends the user's sessions.
+pub async fn update_user(db: &Db, actor: &Principal, id: i64, patch: AccountPatch) -> Result<User> {
+    let hash = match &patch.password {
+        Some(pw) => {
+            validate::password("password", pw)?;
+            Some(password::hash(pw).await?)
+        }
+        None => None,
+    };
+    let mut tx = db.begin().await?;
+    let current = user::get_tx(&mut tx, id).await?;
+    guard_target(&mut tx, actor, id).await?;
+    let mut up = patch.user;
+    if patch.first_name.is_some() || patch.last_name.is_some() {
+        up.names = Some((
+            patch.first_name.unwrap_or(current.first_name),
+            patch.last_name.unwrap_or(current.last_name),
+        ));
+    }
+    user::update_tx(&mut tx, id, up).await?;
+    if let Some(active) = patch.is_active {
+        user::set_active_tx(&mut tx, id, active).await?;
+    }
+    if let Some(hash) = hash {
+        user::set_password_tx(&mut tx, id, &hash, None).await?;
+    }
+    apply_tx(&mut tx, actor, id, &patch.grants, false).await?;
+    let user = user::get_tx(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Deletes every listed user or, when one is unknown or protected, nothing.
+pub async fn delete_users(db: &Db, actor: &Principal, ids: &[i64]) -> Result<()> {
+    let ids = dedup(ids);
+    let mut tx = db.begin().await?;
+    for &id in &ids {
+        user::get_tx(&mut tx, id).await?;
+        guard_target(&mut tx, actor, id).await?;
+    }
+    let mut sql = Sql::new("DELETE FROM users WHERE id IN (");
+    sql.bind_list(ids.iter().copied()).push(")");
+    sql.query().execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lists users by id; answers the page and the total count.
+pub async fn list_users(db: &Db, window: api_rules::Window) -> Result<(Vec<User>, i64)> {
+    let total = user::count(db).await?;
+    let mut sql = Sql::new(&format!("SELECT {} FROM users ORDER BY id", user::COLUMNS));
+    if let Some((limit, offset)) = window {
+        sql.push(" LIMIT ")
+            .bind(limit)
+            .push(" OFFSET ")
+            .bind(offset);
+    }
+    let rows = sql.query().fetch_all(db.pool()).await?;
+    let users = rows
+        .iter()
+        .map(User::from_row)
+        .collect::<sqlx::Result<_>>()?;
+    Ok((users, total))
+}
+
+// ----- groups (= roles) ------------------------------------------------------------------
+
+/// A group with the ids of its permissions and members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub role: Role,
+    pub permission_ids: Vec<i64>,
+    pub user_ids: Vec<i64>,
+}
+
+/// Groups with their permissions and members, by role id.
+async fn groups_of(db: &Db, role_list: Vec<Role>) -> Result<Vec<Group>> {
+    let ids: Vec<i64> = role_list.iter().map(|r| r.id).collect();
+    let mut perms: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut users: HashMap<i64, Vec<i64>> = HashMap::new();
+    if !ids.is_empty() {
+        let mut sql =
+            Sql::new("SELECT role_id, permission_id FROM role_permissions WHERE role_id IN (");
+        sql.bind_list(ids.iter().copied())
+            .push(") ORDER BY permission_id");
+        let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
+        for (rid, pid) in rows {
+            perms.entry(rid).or_default().push(pid);
+        }
+        let mut sql = Sql::new("SELECT role_id, user_id FROM user_roles WHERE role_id IN (");
+        sql.bind_list(ids.iter().copied())
+            .push(") ORDER BY user_id");
+        let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
+        for (rid, uid) in rows {
+            users.entry(rid).or_default().push(uid);
+        }
+    }
+    Ok(role_list
+        .into_iter()
+        .map(|role| Group {
+            permission_ids: perms.remove(&role.id).unwrap_or_default(),
+            user_ids: users.remove(&role.id).unwrap_or_default(),
+            role,
+        })
+        .collect())
+}
+
+/// Lists groups by id; answers the page and the total count.
+pub async fn list_groups(db: &Db, window: api_rules::Window) -> Result<(Vec<Group>, i64)> {
+    // Windows are whole pages (offset = (number - 1) * size); "everything" is one huge page.
+    let page = match window {
+        Some((limit, offset)) => Page::new(offset / limit.max(1) + 1, limit),
+        None => Page::new(1, i64::MAX / 4),
+    };
+    let (items, total) = roles::list(db, &RoleFilter::default(), page).await?;
+    let groups = groups_of(db, items.into_iter().map(|i| i.role).collect()).await?;
+    Ok((groups, total))
+}
+
+pub async fn get_group(db: &Db, id: i64) -> Result<Group> {
+    let role = roles::get(db, id).await?;
+    let mut out = groups_of(db, vec![role]).await?;
+    out.pop().ok_or(Error::NotFound(Entity::Role))
+}
+
+/// Creates every group with its permissions, or nothing (one transaction). With more than
+/// one item, invalid fields are named `"<index>.<field>"`.
+pub async fn create_groups(db: &Db, items: Vec<(String, Vec<i64>)>) -> Result<Vec<Group>> {
+    let batch = items.len() > 1;
+    let wrap = |i: usize, e: Error| {
+        if batch { api_rules::at_index(i, e) } else { e }
+    };
+    let mut tx = db.begin().await?;
+    let mut created = Vec::with_capacity(items.len());
+    for (i, (name, perms)) in items.into_iter().enumerate() {
+        api_rules::check_permission_ids(&mut tx, "permissions", &perms)
+            .await
+            .map_err(|e| wrap(i, e))?;
+        let role = roles::create_tx(
+            &mut tx,
+            NewRole {
+                name,
+                permission_ids: perms,
+                ..NewRole::default()
+            },
+        )
+        .await
+        .map_err(|e| wrap(i, e))?;
+        created.push(role);
+    }
+    tx.commit().await?;
+    groups_of(db, created).await
+}
+
+/// Renames a group and/or replaces its permissions.
+pub async fn update_group(
+    db: &Db,
+    id: i64,
+    name: Option<String>,
+    permissions: Option<Vec<i64>>,
+) -> Result<Group> {
+    roles::get(db, id).await?;
+    if let Some(perms) = &permissions {
+        let mut tx = db.begin().await?;
+        api_rules::check_permission_ids(&mut tx, "permissions", perms).await?;
+        tx.rollback().await?;
+    }
+    roles::update(
+        db,
+        id,
+        RolePatch {
+            name,
+            permission_ids: permissions,
+            ..RolePatch::default()
+        },
+    )
+    .await?;
+    get_group(db, id).await
+}
+
+/// Deletes every listed group or, when one is unknown, built in or still held, nothing.
+pub async fn delete_groups(db: &Db, ids: &[i64]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for id in dedup(ids) {
+        roles::delete_tx(&mut tx, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds (`add`) or removes members and permissions of a group in one transaction, on behalf
+/// of `actor`. An unknown id fails the whole call and changes nothing; only a superuser may
+/// change the members of `super_admin`.
+pub async fn change_group(
+    db: &Db,
+    actor: &Principal,
+    role_id: i64,
+    add: bool,
+    user_ids: &[i64],
+    perm_ids: &[i64],
+) -> Result<Group> {
+    let role = roles::get(db, role_id).await?;
+    if role.code == SUPER_ADMIN && !user_ids.is_empty() && !actor.is_super_admin() {
+        return Err(Error::Forbidden);
+    }
+    let user_ids = dedup(user_ids);
+    let perm_ids = dedup(perm_ids);
+    let mut tx = db.begin().await?;
+    for &uid in &user_ids {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
+            .bind(uid)
+            .fetch_one(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Err(Error::invalid("user_ids", unknown_pk(uid)));
+        }
+    }
+    api_rules::check_permission_ids(&mut tx, "perm_ids", &perm_ids).await?;
+    let (members, perms) = if add {
+        (
+            "INSERT INTO user_roles (role_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO role_permissions (role_id, permission_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+    } else {
+        (
+            "DELETE FROM user_roles WHERE role_id = $1 AND user_id = $2",
+            "DELETE FROM role_permissions WHERE role_id = $1 AND permission_id = $2",
+        )
+    };
+    for (statement, ids) in [(members, &user_ids), (perms, &perm_ids)] {
+        for &id in ids {
+            sqlx::query(statement)
+                .bind(role_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    get_group(db, role_id).await
+}
