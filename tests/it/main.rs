@@ -16,4 +16,5 @@ mod admin_permissions;
 mod admin_roles;
 mod admin_users;
 mod cli;
+mod cross_dialect;
 mod ops_users;
