@@ -421,25 +421,11 @@ pub async fn update(
     user::get(&state.db, id).await?;
     let mut v = Violations::new();
     let p = check_profile(&mut v, &body);
-    let codes = role_codes(&state, &mut v, &body.role_ids).await?;
+    role_codes(&state, &mut v, &body.role_ids).await?;
     v.into_result()?;
-    // Check every rule that can refuse before changing anything.
-    if let Some(after) = &codes {
-        let before_ids = roles::ids_of(&state.db, id).await?;
-        let before = roles::codes_for_ids(&state.db, "role_ids", &before_ids).await?;
-        roles::check_grant(&me, &before, after)?;
-    }
     let active = p.active;
-    if active == Some(false) && id == me.user.id {
-        return Err(crate::error::Error::Forbidden.into());
-    }
-    let mut u: User = user::update(&state.db, id, patch_of(p)).await?;
-    if let Some(ids) = &body.role_ids {
-        roles::set_user_roles(&state.db, &me, id, "role_ids", ids).await?;
-    }
-    if let Some(active) = active.filter(|a| *a != u.is_active) {
-        u = manage::set_active(&state.db, &me, id, active).await?;
-    }
+    let roles = body.role_ids.as_deref().map(|ids| ("role_ids", ids));
+    let u: User = manage::update(&state.db, &me, id, patch_of(p), roles, active).await?;
     Ok(Reply::ok(
         "更新成功",
         UpdatedOut {

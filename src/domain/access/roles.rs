@@ -710,9 +710,23 @@ pub async fn set_user_roles(
 ) -> Result<()> {
     let after = codes_for_ids(db, field, role_ids).await?;
     let mut tx = db.begin().await?;
+    set_user_roles_tx(&mut tx, actor, user_id, &after, role_ids).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_user_roles`] inside the caller's transaction; `after` are the codes of `role_ids`
+/// (from [`codes_for_ids`], which also reports unknown ids).
+pub async fn set_user_roles_tx(
+    tx: &mut Tx<'_>,
+    actor: &Principal,
+    user_id: i64,
+    after: &[String],
+    role_ids: &[i64],
+) -> Result<()> {
     let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
         .bind(user_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
     if exists == 0 {
         return Err(Error::NotFound(Entity::User));
@@ -721,12 +735,12 @@ pub async fn set_user_roles(
         "SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = $1",
     )
     .bind(user_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
-    check_grant(actor, &before, &after)?;
+    check_grant(actor, &before, after)?;
     sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let mut ids = role_ids.to_vec();
     ids.sort_unstable();
@@ -735,9 +749,8 @@ pub async fn set_user_roles(
         sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
             .bind(user_id)
             .bind(rid)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! super admin's account (delete, disable, reset its password).
 
 use super::session::Principal;
-use super::user::{self, User};
+use super::user::{self, User, UserPatch};
 use crate::db::{Db, Sql};
 use crate::domain::access::{SUPER_ADMIN, roles};
 use crate::error::{Error, Result};
@@ -83,4 +83,40 @@ pub async fn reset_password(db: &Db, actor: &Principal, id: i64, password: &str)
     user::get(db, id).await?;
     guard_super_admin(db, actor, id).await?;
     user::set_password(db, id, password, None).await
+}
+
+/// Updates a user's profile, roles (by ids, reported as `roles_field` when unknown) and
+/// status in ONE transaction, on behalf of `actor`: nobody disables themselves, only a super
+/// admin changes a super admin's status or grants/removes `super_admin`. Every rule that can
+/// refuse is checked before anything is written; disabling ends the user's sessions.
+pub async fn update(
+    db: &Db,
+    actor: &Principal,
+    id: i64,
+    patch: UserPatch,
+    roles: Option<(&str, &[i64])>,
+    active: Option<bool>,
+) -> Result<User> {
+    let current = user::get(db, id).await?;
+    let active = active.filter(|a| *a != current.is_active);
+    if active == Some(false) && id == actor.user.id {
+        return Err(Error::Forbidden);
+    }
+    if active.is_some() {
+        guard_super_admin(db, actor, id).await?;
+    }
+    let role_codes = match roles {
+        Some((field, ids)) => Some((roles::codes_for_ids(db, field, ids).await?, ids)),
+        None => None,
+    };
+    let mut tx = db.begin().await?;
+    user::update_tx(&mut tx, id, patch).await?;
+    if let Some((codes, ids)) = &role_codes {
+        roles::set_user_roles_tx(&mut tx, actor, id, codes, ids).await?;
+    }
+    if let Some(active) = active {
+        user::set_active_tx(&mut tx, id, active).await?;
+    }
+    tx.commit().await?;
+    user::get(db, id).await
 }
