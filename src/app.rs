@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     app = mount(app, &d.ops_v1, dialects::ops_v1::router(&state));
+    app = mount(app, &d.hanzi, dialects::hanzi::router(&state));
     app.layer(axum::middleware::from_fn(http::internal::log))
         .layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(

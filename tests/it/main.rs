@@ -4,4 +4,7 @@
 
 mod support;
 
+mod hanzi_client;
+mod hanzi_repertoire;
+mod hanzi_users;
 mod ops_users;

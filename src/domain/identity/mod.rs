@@ -4,6 +4,8 @@
 
 pub mod bootstrap;
 pub mod jwt;
+pub mod level;
+pub mod listing;
 pub mod login;
 pub mod password;
 pub mod register;
