@@ -40,6 +40,18 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The hanzi character repertoire.
+    #[command(subcommand)]
+    Hanzi(HanziCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HanziCommand {
+    /// Load a repertoire from a JSON file (an array of Characters), all or nothing.
+    Import {
+        /// The file, in the shape `GET /hanzi/repertoire/all` answers.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,6 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user_command(config, cmd).await,
+        Command::Hanzi(HanziCommand::Import { file }) => hanzi_import(config, &file).await,
     }
 }
 
@@ -149,6 +162,22 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             println!("{} enabled", u.username);
         }
     }
+    db.close().await;
+    Ok(())
+}
+
+async fn hanzi_import(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database).await?;
+    db.migrate().await?;
+    let started = std::time::Instant::now();
+    let loaded = crate::domain::glyphs::import::import_file(&db, file)
+        .await
+        .map_err(|e| anyhow::anyhow!("importing {}: {e}", file.display()))?;
+    println!(
+        "imported {loaded} characters from {} in {:.1}s",
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
     db.close().await;
     Ok(())
 }

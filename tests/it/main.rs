@@ -17,4 +17,7 @@ mod admin_roles;
 mod admin_users;
 mod cli;
 mod cross_dialect;
+mod hanzi_client;
+mod hanzi_repertoire;
+mod hanzi_users;
 mod ops_users;

@@ -1,0 +1,243 @@
+//! `/repertoire/*` — document "字形管理 API". Reads are public; writes need role ≥ 1.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error::{ApiError, ApiResult, code};
+use super::extract::{AdminAuth, BulkJson, Json, Query, UnicodePath};
+use super::users::DataList;
+use crate::app::AppState;
+use crate::domain::glyphs::{Character, CodePoint, PuaKind, store};
+use crate::error::{Error, Violations};
+
+#[derive(Deserialize)]
+pub struct PageIn {
+    page: Option<i64>,
+    size: Option<i64>,
+}
+
+/// `GET /repertoire?page=1&size=20` — characters in code point order.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<PageIn>,
+) -> ApiResult<impl IntoResponse> {
+    let (page, size) = (q.page.unwrap_or(1), q.size.unwrap_or(20));
+    let (characters, total) = store::page(&state.db, page, size).await?;
+    Ok(axum::Json(DataList {
+        total,
+        page,
+        size,
+        items: characters.iter().map(Character::to_json).collect(),
+    }))
+}
+
+/// `GET /repertoire/all` — every character as one JSON array, streamed: the first bytes
+/// leave at once and memory stays at one batch of rows. A database failure mid-stream cuts
+/// the body short (the status line has already gone), which a JSON client sees as an error.
+pub async fn all(State(state): State<AppState>) -> Response {
+    let mut first = true;
+    let batches = store::stream_all(state.db.clone()).map(move |batch| {
+        let batch = batch.map_err(|e| {
+            tracing::error!(error = %e, "streaming the repertoire failed");
+            std::io::Error::other("repertoire stream failed")
+        })?;
+        let mut out = Vec::with_capacity(batch.len() * 256);
+        for c in &batch {
+            out.push(if first { b'[' } else { b',' });
+            first = false;
+            serde_json::to_writer(&mut out, &c.to_json()).map_err(std::io::Error::other)?;
+        }
+        Ok::<_, std::io::Error>(Bytes::from(out))
+    });
+    // `[` + items + `]`; an empty repertoire is `[]`.
+    let tail = futures_util::stream::once(async { Ok(Bytes::new()) });
+    let mut opened = false;
+    let body = batches.chain(tail).map(move |chunk| {
+        chunk.map(|bytes| {
+            if bytes.is_empty() {
+                // The end marker: close the array (or write a whole empty one).
+                Bytes::from_static(if opened { b"]" } else { b"[]" })
+            } else {
+                opened = true;
+                bytes
+            }
+        })
+    });
+    (
+        [(CONTENT_TYPE, "application/json")],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// `GET /repertoire/:unicode`
+pub async fn get(
+    State(state): State<AppState>,
+    UnicodePath(unicode): UnicodePath,
+) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(store::get(&state.db, unicode).await?.to_json()))
+}
+
+/// Parses a Character whose `unicode` must be the path's.
+fn at_path(unicode: CodePoint, body: &Value) -> ApiResult<Character> {
+    let c = Character::parse(body)?;
+    if c.unicode() != unicode {
+        return Err(Error::invalid("unicode", "与路径中的 Unicode 不一致").into());
+    }
+    Ok(c)
+}
+
+/// `POST /repertoire/:unicode` — a full Character; answers its code point.
+pub async fn create(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    UnicodePath(unicode): UnicodePath,
+    Json(body): Json<Value>,
+) -> ApiResult<impl IntoResponse> {
+    let c = at_path(unicode, &body)?;
+    store::create(&state.db, &c).await?;
+    Ok(axum::Json(unicode.value()))
+}
+
+/// `PUT /repertoire/:unicode` — replaces the character at the path; answers `true`.
+pub async fn update(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    UnicodePath(unicode): UnicodePath,
+    Json(body): Json<Value>,
+) -> ApiResult<impl IntoResponse> {
+    let c = at_path(unicode, &body)?;
+    store::update(&state.db, &c).await?;
+    Ok(axum::Json(true))
+}
+
+/// `DELETE /repertoire/:unicode` — refused (`AUTH-10000002`) while referenced; answers `true`.
+pub async fn delete(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    UnicodePath(unicode): UnicodePath,
+) -> ApiResult<impl IntoResponse> {
+    store::delete(&state.db, unicode).await?;
+    Ok(axum::Json(true))
+}
+
+#[derive(Deserialize)]
+pub struct AllocateIn {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// `POST /repertoire {type, name}` — an empty character at the lowest free private-use code
+/// point (0xE000–0xE7FF for `component`, 0xE800–0xEFFF otherwise); answers the number.
+pub async fn allocate(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    Json(body): Json<AllocateIn>,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(n) = &body.name
+        && n.chars().count() > 255
+    {
+        return Err(Error::invalid("name", "名称过长").into());
+    }
+    match store::allocate(&state.db, PuaKind::parse(&body.kind), body.name).await? {
+        Some(cp) => Ok(axum::Json(cp.value())),
+        None => Err(ApiError::plain(code::INTERNAL, "已达上限，无法继续创建")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RenumberIn {
+    old: i64,
+    new: i64,
+}
+
+/// `PUT /repertoire {old, new}` — moves a character and rewrites every reference to it, in
+/// one transaction; answers `true`.
+pub async fn renumber(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    Json(body): Json<RenumberIn>,
+) -> ApiResult<impl IntoResponse> {
+    let mut v = Violations::new();
+    let old = CodePoint::from_number(body.old);
+    let new = CodePoint::from_number(body.new);
+    if old.is_none() {
+        v.add("old", "必须是有效的 Unicode 码位");
+    }
+    if new.is_none() {
+        v.add("new", "必须是有效的 Unicode 码位");
+    }
+    v.into_result()?;
+    if let (Some(old), Some(new)) = (old, new) {
+        store::renumber(&state.db, old, new).await?;
+    }
+    Ok(axum::Json(true))
+}
+
+/// Parses every Character of a batch; field names carry the item index.
+fn parse_batch(items: &[Value]) -> ApiResult<Vec<Character>> {
+    let mut v = Violations::new();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match Character::parse(item) {
+            Ok(c) => out.push(c),
+            Err(Error::Invalid(fields)) => {
+                for f in fields {
+                    v.add(format!("[{i}].{}", f.field), f.message);
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    v.into_result()?;
+    Ok(out)
+}
+
+/// `POST /repertoire/batch [Character]` — all or nothing; answers `true`.
+pub async fn create_batch(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    BulkJson(items): BulkJson<Vec<Value>>,
+) -> ApiResult<impl IntoResponse> {
+    let characters = parse_batch(&items)?;
+    store::create_many(&state.db, &characters).await?;
+    Ok(axum::Json(true))
+}
+
+/// `PUT /repertoire/batch [Character]` — all or nothing; answers `true`.
+pub async fn update_batch(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    BulkJson(items): BulkJson<Vec<Value>>,
+) -> ApiResult<impl IntoResponse> {
+    let characters = parse_batch(&items)?;
+    store::update_many(&state.db, &characters).await?;
+    Ok(axum::Json(true))
+}
+
+/// `DELETE /repertoire/batch [unicode]` — code points as numbers; all or nothing; answers
+/// `true`.
+pub async fn delete_batch(
+    State(state): State<AppState>,
+    AdminAuth(_me): AdminAuth,
+    BulkJson(items): BulkJson<Vec<i64>>,
+) -> ApiResult<impl IntoResponse> {
+    let mut v = Violations::new();
+    let mut unicodes = Vec::with_capacity(items.len());
+    for (i, n) in items.iter().enumerate() {
+        match CodePoint::from_number(*n) {
+            Some(cp) => unicodes.push(cp),
+            None => v.add(format!("[{i}]"), "必须是有效的 Unicode 码位"),
+        }
+    }
+    v.into_result()?;
+    store::delete_many(&state.db, &unicodes).await?;
+    Ok(axum::Json(true))
+}
