@@ -4,4 +4,5 @@
 
 mod support;
 
+mod ops_files;
 mod ops_users;
