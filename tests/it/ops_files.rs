@@ -367,6 +367,21 @@ async fn a_missing_file_field_or_broken_multipart_is_minus_2(b: Backend) {
     eventually("temporary data removed", || temp_files(&app) == 0).await;
 }
 
+async fn a_storage_failure_is_minus_103_and_keeps_nothing(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = register(&app, "alice").await;
+    // A plain file where the store wants its temporary folder: the disk "fails".
+    std::fs::create_dir_all(images_dir(&app)).unwrap();
+    std::fs::write(images_dir(&app).join("tmp"), "in the way").unwrap();
+    let r = upload_form(&app, &token, file_form(PNG, "a.png", "image/png")).await;
+    r.ops(500, "-103");
+    assert_eq!(r.json["message"], "文件上传失败");
+    assert!(!r.text().contains("tmp"), "no internals: {}", r.text());
+    assert_eq!(record_count(&app).await, 0);
+    std::fs::remove_file(images_dir(&app).join("tmp")).unwrap();
+    upload(&app, &token, PNG, "a.png").await;
+}
+
 async fn the_same_bytes_are_stored_once_and_removed_with_their_last_record(b: Backend) {
     let app = TestApp::spawn(b).await;
     let alice = register(&app, "alice").await;
@@ -877,6 +892,7 @@ db_test!(
     uploads_over_the_limit_are_413_and_leave_nothing,
     the_default_limit_is_5_mib_and_is_refused_while_streaming,
     a_missing_file_field_or_broken_multipart_is_minus_2,
+    a_storage_failure_is_minus_103_and_keeps_nothing,
     the_same_bytes_are_stored_once_and_removed_with_their_last_record,
     concurrent_uploads_and_deletes_of_the_same_bytes_never_lose_a_blob,
     the_list_is_the_owners_paged_and_filtered,

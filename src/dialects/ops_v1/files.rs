@@ -11,7 +11,7 @@ use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, UploadError};
 use super::extract::{Auth, Query};
 use super::reply::Reply;
 use crate::app::AppState;
@@ -59,7 +59,7 @@ pub async fn upload(
     State(state): State<AppState>,
     Auth(me): Auth,
     multipart: Result<Multipart, MultipartRejection>,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse, UploadError> {
     let mut multipart = multipart
         .map_err(|_| Error::invalid("file", "请求必须是 multipart/form-data,并包含 file 字段"))?;
     let settings = state.settings().await?;
@@ -115,15 +115,15 @@ pub async fn upload(
 }
 
 /// A small text field, as UTF-8.
-async fn text(mut field: Field<'_>, name: &str) -> ApiResult<String> {
+async fn text(mut field: Field<'_>, name: &str) -> Result<String, Error> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(|e| bad_multipart(&e))? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > TEXT_FIELD_LIMIT {
-            return Err(Error::invalid(name, "字段过长").into());
+            return Err(Error::invalid(name, "字段过长"));
         }
     }
-    String::from_utf8(bytes).map_err(|_| Error::invalid(name, "必须是UTF-8文本").into())
+    String::from_utf8(bytes).map_err(|_| Error::invalid(name, "必须是UTF-8文本"))
 }
 
 /// Reads and discards what is left of a refused upload (bounded in time and bytes): answering

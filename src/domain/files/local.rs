@@ -8,6 +8,7 @@
 
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -20,6 +21,10 @@ use crate::error::{Error, Result};
 
 /// Read in chunks of this size when streaming a blob out.
 const READ_CHUNK: usize = 64 * 1024;
+/// Temporary files untouched for this long belong to uploads that died with their process
+/// (an upload that is alive writes to its file continuously).
+const STALE_TEMP: Duration = Duration::from_secs(24 * 3600);
+const TEMP_PREFIX: &str = "upload-";
 
 /// The local-disk [`BlobStore`].
 #[derive(Debug, Clone)]
@@ -64,8 +69,9 @@ impl BlobStore for LocalStore {
         let dir = self.temp_dir();
         let (file, temp) = blocking(move || {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            sweep_stale(&dir);
             let named = tempfile::Builder::new()
-                .prefix("upload-")
+                .prefix(TEMP_PREFIX)
                 .tempfile_in(&dir)
                 .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
             Ok(named.into_parts())
@@ -166,6 +172,25 @@ fn place_file(temp: tempfile::TempPath, target: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Removes temporary files left by uploads whose server was killed. Best effort: a file that
+/// cannot be read or removed now is tried again on the next upload.
+fn sweep_stale(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMP));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// An open blob file.
 struct LocalBlob {
     file: tokio::fs::File,
@@ -241,6 +266,29 @@ mod tests {
         assert_eq!(std::fs::read_dir(store.temp_dir()).unwrap().count(), 1);
         drop(w);
         assert_eq!(std::fs::read_dir(store.temp_dir()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn temporary_files_of_dead_uploads_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path());
+        std::fs::create_dir_all(store.temp_dir()).unwrap();
+        let old = store.temp_dir().join("upload-dead");
+        let recent = store.temp_dir().join("upload-alive");
+        for p in [&old, &recent] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let long_ago = SystemTime::now() - STALE_TEMP - Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let w = store.create().await.unwrap();
+        assert!(!old.exists());
+        assert!(recent.exists());
+        drop(w);
     }
 
     #[tokio::test]
