@@ -307,6 +307,36 @@ async fn the_default_limit_is_5_mib_and_is_refused_while_streaming(b: Backend) {
     eventually("temporary data removed", || temp_files(&app) == 0).await;
 }
 
+async fn the_413_arrives_while_the_client_is_still_sending(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.file.max_size = 64 * 1024).await;
+    let token = register(&app, "alice").await;
+    // Announce 4 MiB, send 1 MiB (well past the limit), then wait for the answer without
+    // sending the rest: the server must not wait for the end of the body.
+    let mut stream = start_raw_upload(app.addr, &token, &png_of(1024 * 1024, 12)).await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), async {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&answer).contains("\"data\":null}") {
+            let n = stream.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        read.is_ok(),
+        "no answer while the body was incomplete: {answer}"
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"code\":\"-102\""), "{answer}");
+    eventually("temporary data removed", || temp_files(&app) == 0).await;
+    assert_eq!(record_count(&app).await, 0);
+}
+
 async fn a_missing_file_field_or_broken_multipart_is_minus_2(b: Backend) {
     let app = TestApp::spawn(b).await;
     let token = register(&app, "alice").await;
@@ -891,6 +921,7 @@ db_test!(
     what_is_not_an_allowed_image_is_415_and_stores_nothing,
     uploads_over_the_limit_are_413_and_leave_nothing,
     the_default_limit_is_5_mib_and_is_refused_while_streaming,
+    the_413_arrives_while_the_client_is_still_sending,
     a_missing_file_field_or_broken_multipart_is_minus_2,
     a_storage_failure_is_minus_103_and_keeps_nothing,
     the_same_bytes_are_stored_once_and_removed_with_their_last_record,

@@ -85,7 +85,8 @@ pub async fn upload(
                 match upload::receive(store.as_ref(), body, &limits).await {
                     Ok(r) => received = Some(r),
                     Err(err @ (Error::TooLarge | Error::UnsupportedType)) => {
-                        drain(multipart).await;
+                        // Answer now; what is still on its way is read and dropped meanwhile.
+                        tokio::spawn(drain(multipart));
                         return Err(err.into());
                     }
                     Err(err) => return Err(err.into()),
@@ -126,9 +127,9 @@ async fn text(mut field: Field<'_>, name: &str) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|_| Error::invalid(name, "必须是UTF-8文本"))
 }
 
-/// Reads and discards what is left of a refused upload (bounded in time and bytes): answering
-/// while the client is still sending would make many clients see a reset connection instead
-/// of the `-101`/`-102` answer. Nothing read here is kept.
+/// Reads and discards what is left of a refused upload (bounded in time and bytes), beside the
+/// answer: closing the connection while the client is still sending would make many clients
+/// see a reset instead of the `-101`/`-102` answer. Nothing read here is kept.
 async fn drain(mut multipart: Multipart) {
     let discard = async {
         let mut seen: u64 = 0;

@@ -36,8 +36,8 @@ pub struct Received {
 /// Reads `body` to its end into a temporary blob. Fails with [`Error::UnsupportedType`] as soon
 /// as the first bytes show it is not an allowed image (an empty body included), and with
 /// [`Error::TooLarge`] as soon as it passes `limits.max_size`; errors of the stream itself are
-/// passed on. Only the first [`HEAD_LEN`] bytes are ever held in memory at once beyond the
-/// current chunk.
+/// passed on. Memory use does not grow with the upload: chunks go to the temporary file one at
+/// a time, and only the first chunks up to [`HEAD_LEN`] bytes are held until they are sniffed.
 pub async fn receive<S>(store: &dyn BlobStore, body: S, limits: &Limits) -> Result<Received>
 where
     S: Stream<Item = Result<Bytes>> + Send,
