@@ -1,6 +1,7 @@
 //! Domain modules: behaviour and data, no HTTP.
 
 pub mod access;
+pub mod files;
 pub mod glyphs;
 pub mod identity;
 pub mod paging;

@@ -2,6 +2,7 @@
 //! body and query parsing with field-naming errors, token transports, error logging.
 //! No dialect shapes live here.
 
+pub mod blob;
 pub mod body;
 pub mod client;
 pub mod internal;

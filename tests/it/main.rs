@@ -20,4 +20,5 @@ mod cross_dialect;
 mod hanzi_client;
 mod hanzi_repertoire;
 mod hanzi_users;
+mod ops_files;
 mod ops_users;

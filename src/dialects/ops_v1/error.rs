@@ -121,6 +121,42 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// An error of `POST /files/upload`, where an internal failure is the manual's `-103`
+/// "文件上传失败" (500) rather than the generic `-1`; everything else maps as usual.
+#[derive(Debug)]
+pub struct UploadError(pub ApiError);
+
+impl From<Error> for UploadError {
+    fn from(err: Error) -> Self {
+        UploadError(ApiError(err))
+    }
+}
+
+impl From<ApiError> for UploadError {
+    fn from(err: ApiError) -> Self {
+        UploadError(err)
+    }
+}
+
+impl IntoResponse for UploadError {
+    fn into_response(self) -> Response {
+        let Error::Internal(e) = &self.0.0 else {
+            return self.0.into_response();
+        };
+        let mut response = (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(Envelope::<Value> {
+                code: "-103".to_owned(),
+                message: "文件上传失败".to_owned(),
+                data: Value::Null,
+            }),
+        )
+            .into_response();
+        response.extensions_mut().insert(InternalError::new(e));
+        response
+    }
+}
+
 /// Unknown routes under the prefix.
 pub async fn not_found() -> ApiError {
     ApiError(Error::NotFound(Entity::Other))

@@ -32,7 +32,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
 }
 
 /// A query string.
-#[expect(dead_code, reason = "used by the file and purchase list routes")]
 pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {

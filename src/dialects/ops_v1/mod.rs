@@ -4,11 +4,13 @@
 
 mod error;
 mod extract;
+mod files;
 mod reply;
 mod system;
 mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
@@ -25,6 +27,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/users/forgot-password", post(users::forgot_password))
         .route("/users/reset-password", post(users::reset_password))
         .route("/system/status", get(system::status))
+        // The upload enforces `file_max_size` itself while streaming.
+        .route(
+            "/files/upload",
+            post(files::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/files/list", get(files::list))
+        .route("/files/{file_id}", get(files::info).delete(files::delete))
+        .route("/files/download/{hash}", get(files::download))
+        .route("/files/get/{hash}", get(files::preview))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -1,0 +1,58 @@
+//! The blob store boundary: where the bytes of a blob live, named by their SHA-256.
+//!
+//! The store knows nothing of records or owners; [`super::blobs`] decides when a blob may be
+//! placed or removed. The local-disk implementation is [`super::local::LocalStore`]; an S3 one
+//! would implement the same traits.
+
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::Stream;
+
+use super::hash::ContentHash;
+use crate::error::Result;
+
+/// Bytes read from the store, in chunks, never the whole blob at once.
+pub type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// Starts writing a new blob to a temporary place. Dropping the writer without
+    /// [`BlobWriter::place`] removes everything it wrote.
+    async fn create(&self) -> Result<Box<dyn BlobWriter>>;
+
+    /// Opens a stored blob; `None` when there is none with that hash.
+    async fn open(&self, hash: &ContentHash) -> Result<Option<Box<dyn OpenBlob>>>;
+
+    /// Whether a blob with that hash is stored.
+    async fn exists(&self, hash: &ContentHash) -> Result<bool>;
+
+    /// Removes a blob; removing a missing blob is not an error.
+    async fn remove(&self, hash: &ContentHash) -> Result<()>;
+}
+
+/// A blob being written.
+#[async_trait]
+pub trait BlobWriter: Send {
+    async fn write(&mut self, chunk: &[u8]) -> Result<()>;
+
+    /// Makes what was written durable (still under its temporary name).
+    async fn sync(&mut self) -> Result<()>;
+
+    /// Moves the written bytes under their final name `hash`, atomically: readers see either
+    /// no blob or the whole blob. When a blob with that hash is already stored it is kept and
+    /// this copy is discarded (same hash, same bytes).
+    async fn place(self: Box<Self>, hash: &ContentHash) -> Result<()>;
+}
+
+/// A blob opened for reading. Holding it keeps the bytes readable even if the blob is
+/// removed meanwhile.
+#[async_trait]
+pub trait OpenBlob: Send {
+    /// The blob's size in bytes.
+    fn size(&self) -> u64;
+
+    /// Streams `len` bytes starting at `start` (the caller keeps the span within [`Self::size`]).
+    async fn stream(self: Box<Self>, start: u64, len: u64) -> Result<ByteStream>;
+}
