@@ -9,7 +9,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Body, Ids, Pk};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
-use super::reply::{Created, Done, NoContent};
+use super::reply::{Done, NoContent, created_answer};
 use crate::app::AppState;
 use crate::domain::access::api_rules::{
     self, APP_NAME_MAX, BackendApi, BackendApiPatch, COMMENT_MAX, NAME_MAX, NewBackendApi,
@@ -94,19 +94,11 @@ pub async fn create(State(state): State<AppState>, Body(body): Body) -> ApiResul
             comment: p.comment.flatten(),
         })
         .collect();
-    let created = api_rules::create_apis(&state.db, news).await.map_err(|e| {
-        if batch {
-            ApiError::batch(e, n)
-        } else {
-            e.into()
-        }
-    })?;
+    let created = api_rules::create_apis(&state.db, news)
+        .await
+        .map_err(|e| ApiError::for_create(e, batch, n))?;
     let out: Vec<BackendApiOut> = created.into_iter().map(Into::into).collect();
-    Ok(if batch {
-        Created(out).into_response()
-    } else {
-        Created(out.into_iter().next()).into_response()
-    })
+    Ok(created_answer(out, batch))
 }
 
 async fn update(state: &AppState, id: i64, body: Value, mode: Mode) -> ApiResult<Response> {

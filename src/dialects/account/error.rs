@@ -103,6 +103,16 @@ pub fn field_errors(err: &Error) -> Option<Map<String, Value>> {
 impl ApiError {
     /// Turns a domain error about item `<index>.<field>` of a batch of `len` items into the
     /// per-item DRF shape; other errors pass through.
+    /// A create's error: per-item errors when the request was a batch of `len`, the plain
+    /// mapping for a single object.
+    pub fn for_create(err: Error, batch: bool, len: usize) -> Self {
+        if batch {
+            Self::batch(err, len)
+        } else {
+            err.into()
+        }
+    }
+
     pub fn batch(err: Error, len: usize) -> Self {
         let fields: Vec<(String, String)> = match &err {
             Error::Invalid(fields) => fields

@@ -10,7 +10,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Body, Ids, Pk, id_list};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
-use super::reply::{Created, Done, NoContent};
+use super::reply::{Done, NoContent, created_answer};
 use crate::app::AppState;
 use crate::domain::access::grants::{self, Group};
 use crate::error::{Error, Violations};
@@ -77,19 +77,11 @@ pub async fn create(State(state): State<AppState>, Body(body): Body) -> ApiResul
             )
         })
         .collect();
-    let created = grants::create_groups(&state.db, items).await.map_err(|e| {
-        if batch {
-            ApiError::batch(e, n)
-        } else {
-            e.into()
-        }
-    })?;
+    let created = grants::create_groups(&state.db, items)
+        .await
+        .map_err(|e| ApiError::for_create(e, batch, n))?;
     let out: Vec<GroupOut> = created.into_iter().map(Into::into).collect();
-    Ok(if batch {
-        Created(out).into_response()
-    } else {
-        Created(out.into_iter().next()).into_response()
-    })
+    Ok(created_answer(out, batch))
 }
 
 async fn update(state: &AppState, id: i64, body: Value, mode: Mode) -> ApiResult<Response> {

@@ -47,6 +47,15 @@ impl<T: Serialize> IntoResponse for Created<T> {
     }
 }
 
+/// The answer to a create: the array for a batch request, the one object otherwise.
+pub fn created_answer<T: Serialize>(mut items: Vec<T>, batch: bool) -> Response {
+    if batch {
+        Created(items).into_response()
+    } else {
+        Created(items.pop()).into_response()
+    }
+}
+
 /// Logout and deletes: HTTP 200, `code` 204, `data: null` (an HTTP 204 could carry no body).
 pub struct NoContent;
 

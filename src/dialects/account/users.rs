@@ -12,7 +12,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Body, Ids, Pk};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
-use super::reply::{Created, Done, NoContent};
+use super::reply::{Done, NoContent, created_answer};
 use crate::app::AppState;
 use crate::db::time::local_micros;
 use crate::domain::access::grants::{self, AccountPatch, Grants, Holdings};
@@ -217,19 +217,9 @@ pub async fn create(
         .collect();
     let created = grants::create_users(&state.db, &me, items)
         .await
-        .map_err(|e| {
-            if batch {
-                ApiError::batch(e, n)
-            } else {
-                e.into()
-            }
-        })?;
-    let mut out = render(&state, created).await?;
-    Ok(if batch {
-        Created(out).into_response()
-    } else {
-        Created(out.pop()).into_response()
-    })
+        .map_err(|e| ApiError::for_create(e, batch, n))?;
+    let out = render(&state, created).await?;
+    Ok(created_answer(out, batch))
 }
 
 async fn update(
