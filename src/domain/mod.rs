@@ -3,3 +3,4 @@
 pub mod access;
 pub mod identity;
 pub mod platform;
+pub mod purchase;

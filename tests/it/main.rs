@@ -4,4 +4,6 @@
 
 mod support;
 
+mod ops_config;
+mod ops_purchase;
 mod ops_users;

@@ -2,8 +2,10 @@
 //!
 //! Every route of the dialect is listed here.
 
+mod config;
 mod error;
 mod extract;
+mod purchase;
 mod reply;
 mod system;
 mod users;
@@ -24,7 +26,23 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/users/forgot-password", post(users::forgot_password))
         .route("/users/reset-password", post(users::reset_password))
+        .route("/purchase/getorders", post(purchase::get_orders))
+        .route("/purchase/addorder", post(purchase::create))
+        .route(
+            "/purchase/orders",
+            get(purchase::orders).post(purchase::create),
+        )
+        .route(
+            "/purchase/orders/{id}",
+            get(purchase::detail)
+                .put(purchase::replace)
+                .delete(purchase::delete),
+        )
         .route("/system/status", get(system::status))
+        .route(
+            "/system/config",
+            get(config::get_config).put(config::put_config),
+        )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
