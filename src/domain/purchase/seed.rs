@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 /// Orders per statement and transaction (13 values per order: far below SQLite's 32,766
 /// and PostgreSQL's 65,535 bound parameters, as are the cost lines of a batch).
-pub const BATCH: usize = 1000;
+pub const BATCH: usize = 500;
 
 pub const BRANDS: [&str; 10] = [
     "华为",
