@@ -45,9 +45,13 @@ create table purchase_order_counts (
 
 -- The column is called `rowid` so that one SQL text serves this table and SQLite's FTS5 table
 -- (whose key is its rowid): rowid = order id; search_text = title, part name, remark and
--- tracking number, lower-cased.
+-- tracking number, lower-cased. The order's owner and creation time (both immutable) ride
+-- along, so a search filters, counts and sorts here without visiting the orders table once per
+-- match.
 create table purchase_search (
     rowid bigint primary key references purchase_orders (id) on delete cascade,
+    user_id bigint not null,
+    created_at bigint not null,
     search_text text not null
 );
 

@@ -2,7 +2,10 @@
 //!
 //! Fast at a million orders: an unfiltered list reads its total from `purchase_order_counts`
 //! and its page from the `(user_id, created_at)` / `(created_at)` indexes; a search finds its
-//! candidates through the trigram index of `purchase_search` (see [`super::search`]).
+//! matches through the trigram index of `purchase_search` (see [`super::search`]) and reads
+//! the page and the number of matches in one pass.
+
+use sqlx::Row;
 
 use super::order::SUMMARY_COLUMNS;
 use super::{Caller, OrderSummary, SearchTerm};
@@ -81,36 +84,68 @@ pub async fn list(db: &Db, caller: Caller, query: &ListQuery) -> Result<OrderPag
     } else {
         Some(caller.user_id)
     };
-    let total = match &query.search {
-        None => count_all(db, owner).await?,
-        Some(term) => {
-            let mut sql = Sql::new("SELECT COUNT(*)");
-            from_matches(&mut sql, term, owner);
-            sql.query_scalar::<i64>().fetch_one(db.pool()).await?
-        }
-    };
-    let offset = query.page.offset();
-    if offset >= total {
+    match &query.search {
+        None => list_all(db, owner, query.page).await,
+        Some(term) => search(db, owner, term, query.page).await,
+    }
+}
+
+async fn list_all(db: &Db, owner: Option<i64>, page: PageRequest) -> Result<OrderPage> {
+    let total = count_all(db, owner).await?;
+    if page.offset() >= total {
         return Ok(OrderPage {
             total,
             orders: Vec::new(),
         });
     }
-    let mut sql = Sql::new(&format!("SELECT {SUMMARY_COLUMNS}"));
-    match &query.search {
-        None => {
-            sql.push(" FROM purchase_orders o");
-            if let Some(owner) = owner {
-                sql.push(" WHERE o.user_id = ").bind(owner);
-            }
-        }
-        Some(term) => from_matches(&mut sql, term, owner),
+    let mut sql = Sql::new(&format!("SELECT {SUMMARY_COLUMNS} FROM purchase_orders o"));
+    if let Some(owner) = owner {
+        sql.push(" WHERE o.user_id = ").bind(owner);
     }
     sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ")
-        .bind(query.page.entries())
+        .bind(page.entries())
         .push(" OFFSET ")
-        .bind(offset);
+        .bind(page.offset());
     let rows = sql.query().fetch_all(db.pool()).await?;
+    let orders = rows
+        .iter()
+        .map(OrderSummary::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok(OrderPage { total, orders })
+}
+
+/// One pass over the matches answers both the page and their number (`COUNT(*) OVER ()`):
+/// filtering, counting and sorting happen in `purchase_search`, which carries the owner and
+/// the creation time, and only the page's orders are read from `purchase_orders`. `CROSS JOIN`
+/// makes SQLite read the page first (it never reorders a `CROSS JOIN`); PostgreSQL treats it
+/// as an ordinary join.
+async fn search(
+    db: &Db,
+    owner: Option<i64>,
+    term: &SearchTerm,
+    page: PageRequest,
+) -> Result<OrderPage> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {SUMMARY_COLUMNS}, m.total FROM (SELECT s.rowid AS id, s.created_at AS created_at, \
+         COUNT(*) OVER () AS total FROM purchase_search s WHERE "
+    ));
+    matches(&mut sql, term, owner);
+    sql.push(" ORDER BY s.created_at DESC, s.rowid DESC LIMIT ")
+        .bind(page.entries())
+        .push(" OFFSET ")
+        .bind(page.offset())
+        .push(") m CROSS JOIN purchase_orders o WHERE o.id = m.id ORDER BY m.created_at DESC, m.id DESC");
+    let rows = sql.query().fetch_all(db.pool()).await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get::<i64, _>("total")?,
+        // Past the last page the window has no row to carry the total: count apart.
+        None if page.offset() > 0 => {
+            let mut sql = Sql::new("SELECT COUNT(*) FROM purchase_search s WHERE ");
+            matches(&mut sql, term, owner);
+            sql.query_scalar::<i64>().fetch_one(db.pool()).await?
+        }
+        None => 0,
+    };
     let orders = rows
         .iter()
         .map(OrderSummary::from_row)
@@ -138,20 +173,17 @@ async fn count_all(db: &Db, owner: Option<i64>) -> Result<i64> {
     })
 }
 
-/// ` FROM … WHERE …` for the orders whose search text contains `term`.
-///
-/// `CROSS JOIN` makes SQLite drive the join from the search index (it never reorders a
-/// `CROSS JOIN`); PostgreSQL treats it as an ordinary inner join and plans it freely.
-fn from_matches(sql: &mut Sql, term: &SearchTerm, owner: Option<i64>) {
-    sql.push(" FROM purchase_search s CROSS JOIN purchase_orders o WHERE o.id = s.rowid");
+/// The conditions on `purchase_search s` for "search text contains `term`" (see
+/// [`super::search`] for the coarse/exact pair), and the owner when there is one.
+fn matches(sql: &mut Sql, term: &SearchTerm, owner: Option<i64>) {
     if let Some(coarse) = term.coarse_pattern() {
-        sql.push(" AND s.search_text LIKE ").bind(coarse);
+        sql.push("s.search_text LIKE ").bind(coarse).push(" AND ");
     }
-    sql.push(" AND s.search_text LIKE ")
+    sql.push("s.search_text LIKE ")
         .bind(term.exact_pattern())
         .push(" ESCAPE '\\'");
     if let Some(owner) = owner {
-        sql.push(" AND o.user_id = ").bind(owner);
+        sql.push(" AND s.user_id = ").bind(owner);
     }
 }
 

@@ -1,21 +1,25 @@
 //! Bulk loading of demo orders (`ops-server purchase seed`), for benchmarks and trials.
 //!
-//! Orders are written in batches of [`BATCH`]: one multi-row `INSERT` each for the orders,
-//! their cost lines and their search rows, and one transaction per batch. The content is
-//! deterministic and varied enough to search: the part name is one of 100 (brand × item), so
-//! searching one full part name, e.g. `华为交换机`, selects about 1% of the orders.
+//! Orders are written in transactions of [`BATCH`], through multi-row `INSERT`s of
+//! [`ROWS_PER_STATEMENT`] rows each for the orders, their cost lines and their search rows.
+//! Statements keep one size so each is prepared once and then reused from the statement cache:
+//! SQLite resolves `$n` parameters with a linear lookup, so preparing a statement of thousands
+//! of parameters costs time that grows with their square. The content is deterministic and
+//! varied enough to search: the part name is one of 100 (brand × item), so searching one full
+//! part name, e.g. `华为交换机`, selects about 1% of the orders.
 
 use std::collections::HashMap;
 
 use super::search;
 use super::status::OrderStatus;
 use super::store::add_to_count;
-use crate::db::{self, Db, Sql};
+use crate::db::{self, Db, Sql, Tx};
 use crate::error::{Error, Result};
 
-/// Orders per statement and transaction (13 values per order: far below SQLite's 32,766
-/// and PostgreSQL's 65,535 bound parameters, as are the cost lines of a batch).
-pub const BATCH: usize = 500;
+/// Orders per transaction.
+pub const BATCH: usize = 1000;
+/// Rows per multi-row `INSERT` (at most 13 values per row: 1,300 bound parameters).
+pub const ROWS_PER_STATEMENT: usize = 100;
 
 pub const BRANDS: [&str; 10] = [
     "华为",
@@ -71,8 +75,11 @@ struct DemoOrder {
     tracking_number: String,
     status: OrderStatus,
     created_at: i64,
-    lines: Vec<(i64, i64, &'static str, &'static str)>,
+    lines: Vec<CostLineSpec>,
 }
+
+/// Price, quantity, currency code and type of one demo cost line.
+type CostLineSpec = (i64, i64, &'static str, &'static str);
 
 fn demo(i: u64, created_at: i64) -> DemoOrder {
     let h = mix(i);
@@ -129,11 +136,86 @@ pub async fn load(
 
 async fn insert_batch(db: &Db, user_id: i64, batch: &[DemoOrder], now: i64) -> Result<()> {
     let mut tx = db.begin().await?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+        ids.extend(insert_orders(&mut tx, user_id, chunk, now).await?);
+    }
+    let lines: Vec<(i64, i64, &CostLineSpec)> = batch
+        .iter()
+        .zip(&ids)
+        .flat_map(|(o, &id)| o.lines.iter().map(move |l| (id, o.created_at, l)))
+        .collect();
+    for chunk in lines.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO purchase_costs (order_id, user_id, price, quantity, costt, currencytype, type, created_at) VALUES ",
+        );
+        for (i, &(id, created_at, &(price, quantity, currency, kind))) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(id)
+                .push(", ")
+                .bind(user_id)
+                .push(", ")
+                .bind(price)
+                .push(", ")
+                .bind(quantity)
+                .push(", ")
+                .bind((price * quantity).to_string())
+                .push(", ")
+                .bind(currency)
+                .push(", ")
+                .bind(kind)
+                .push(", ")
+                .bind(created_at)
+                .push(")");
+        }
+        sql.query().execute(&mut *tx).await?;
+    }
+    let orders: Vec<(i64, &DemoOrder)> = ids.iter().copied().zip(batch).collect();
+    for chunk in orders.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO purchase_search (rowid, user_id, created_at, search_text) VALUES ",
+        );
+        for (i, (id, o)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(*id)
+                .push(", ")
+                .bind(user_id)
+                .push(", ")
+                .bind(o.created_at)
+                .push(", ")
+                .bind(search::document(
+                    &o.title,
+                    &o.part_name,
+                    o.remark,
+                    &o.tracking_number,
+                ))
+                .push(")");
+        }
+        sql.query().execute(&mut *tx).await?;
+    }
+    add_to_count(&mut tx, user_id, batch.len() as i64).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inserts the orders; answers their ids in the same order.
+async fn insert_orders(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    orders: &[DemoOrder],
+    now: i64,
+) -> Result<Vec<i64>> {
     let mut sql = Sql::new(
         "INSERT INTO purchase_orders (user_id, title, part_name, remark, link, styles, \
          tracking_number, photos, order_status, total_cost, update_time, created_at, updated_at) VALUES ",
     );
-    for (i, o) in batch.iter().enumerate() {
+    for (i, o) in orders.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
         }
@@ -160,63 +242,16 @@ async fn insert_batch(db: &Db, user_id: i64, batch: &[DemoOrder], now: i64) -> R
     }
     sql.push(" RETURNING id, tracking_number");
     // RETURNING order is unspecified on both engines: map rows back by tracking number.
-    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *tx).await?;
+    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut **tx).await?;
     let ids: HashMap<String, i64> = rows.into_iter().map(|(id, tn)| (tn, id)).collect();
-    let id_of = |o: &DemoOrder| {
-        ids.get(&o.tracking_number)
-            .copied()
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("seeded order id not returned")))
-    };
-
-    let mut costs = Sql::new(
-        "INSERT INTO purchase_costs (order_id, user_id, price, quantity, costt, currencytype, type, created_at) VALUES ",
-    );
-    let mut search_rows = Sql::new("INSERT INTO purchase_search (rowid, search_text) VALUES ");
-    for (i, o) in batch.iter().enumerate() {
-        let id = id_of(o)?;
-        for (k, (price, quantity, currency, kind)) in o.lines.iter().enumerate() {
-            if i > 0 || k > 0 {
-                costs.push(", ");
-            }
-            costs
-                .push("(")
-                .bind(id)
-                .push(", ")
-                .bind(user_id)
-                .push(", ")
-                .bind(*price)
-                .push(", ")
-                .bind(*quantity)
-                .push(", ")
-                .bind((price * quantity).to_string())
-                .push(", ")
-                .bind(*currency)
-                .push(", ")
-                .bind(*kind)
-                .push(", ")
-                .bind(o.created_at)
-                .push(")");
-        }
-        if i > 0 {
-            search_rows.push(", ");
-        }
-        search_rows
-            .push("(")
-            .bind(id)
-            .push(", ")
-            .bind(search::document(
-                &o.title,
-                &o.part_name,
-                o.remark,
-                &o.tracking_number,
-            ))
-            .push(")");
-    }
-    costs.query().execute(&mut *tx).await?;
-    search_rows.query().execute(&mut *tx).await?;
-    add_to_count(&mut tx, user_id, batch.len() as i64).await?;
-    tx.commit().await?;
-    Ok(())
+    orders
+        .iter()
+        .map(|o| {
+            ids.get(&o.tracking_number)
+                .copied()
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("seeded order id not returned")))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -40,9 +40,13 @@ pub async fn create(db: &Db, caller: Caller, input: OrderInput) -> Result<Create
     .fetch_one(&mut *tx)
     .await?;
     insert_costs(&mut tx, id, caller.user_id, &input.costs, now).await?;
-    sqlx::query("INSERT INTO purchase_search (rowid, search_text) VALUES ($1, $2)")
-        .bind(id)
-        .bind(document(&input))
+    sqlx::query(
+        "INSERT INTO purchase_search (rowid, user_id, created_at, search_text) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(caller.user_id)
+    .bind(now)
+    .bind(document(&input))
         .execute(&mut *tx)
         .await?;
     add_to_count(&mut tx, caller.user_id, 1).await?;
