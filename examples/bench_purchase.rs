@@ -33,6 +33,10 @@ struct Args {
     /// A term matching about 1% of the seeded orders (one of the 100 seeded part names).
     #[arg(long, default_value = "华为交换机")]
     search: String,
+    /// A term too short for the trigram index (matches ~10%: one of the seeded items). Shown
+    /// for information: such terms scan.
+    #[arg(long, default_value = "硬盘")]
+    short_search: String,
 }
 
 struct Scenario {
@@ -61,6 +65,8 @@ async fn main() {
     let page = |p: &str| vec![("page", p.to_owned()), ("entries", "20".to_owned())];
     let mut search = page("1");
     search.push(("search", args.search.clone()));
+    let mut short = page("1");
+    short.push(("search", args.short_search.clone()));
     let scenarios = [
         Scenario {
             name: "list page 1",
@@ -73,6 +79,10 @@ async fn main() {
         Scenario {
             name: "search ~1%, page 1",
             query: search,
+        },
+        Scenario {
+            name: "2-char search (scan)",
+            query: short,
         },
     ];
 
