@@ -333,6 +333,18 @@ async fn paging_answers_the_last_page_and_nothing_beyond(b: Backend) {
         list(&app, &alice, &[("page", "99999")]).await["all_orders"],
         json!([])
     );
+    // The same edges with a search (all five titles contain "o").
+    let searched = |p: &'static str| [("page", p), ("entries", "2"), ("search", "o")];
+    let last = list(&app, &alice, &searched("3")).await;
+    assert_eq!(
+        (ids(&last), last["all_count"].clone()),
+        (created[4..5].to_vec(), json!(5))
+    );
+    let beyond = list(&app, &alice, &searched("4")).await;
+    assert_eq!(
+        (ids(&beyond), beyond["all_count"].clone()),
+        (vec![], json!(5))
+    );
     // The body form takes numbers, or numeric strings.
     let r = app
         .post("/api/v1/purchase/getorders")
@@ -508,6 +520,10 @@ async fn users_see_and_change_only_their_own_orders(b: Backend) {
     assert_eq!(
         ids(&list(&app, &root, &[("user_id", uid.as_str())]).await),
         [alices]
+    );
+    assert_eq!(
+        ids(&list(&app, &root, &[("search", "'s")]).await),
+        [bobs, alices]
     );
     let bid = bob_id.to_string();
     let by_bob = list(&app, &root, &[("user_id", bid.as_str()), ("search", "bob")]).await;
