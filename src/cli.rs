@@ -1,4 +1,5 @@
-//! The `ops-server` command line: serve (default), migrate, and user administration.
+//! The `ops-server` command line: serve (default), migrate, user administration, and demo
+//! purchase orders.
 //! Passwords are read from a prompt or standard input, never from an argument.
 
 use std::io::{BufRead, IsTerminal};
@@ -11,6 +12,7 @@ use crate::app::{self, AppState};
 use crate::config::{Config, LogFormat};
 use crate::db::Db;
 use crate::domain::identity::{CreatePolicy, NewUser, user};
+use crate::domain::purchase;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +45,9 @@ pub enum Command {
     /// The hanzi character repertoire.
     #[command(subcommand)]
     Hanzi(HanziCommand),
+    /// Purchase orders.
+    #[command(subcommand)]
+    Purchase(PurchaseCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +56,21 @@ pub enum HanziCommand {
     Import {
         /// The file, in the shape `GET /hanzi/repertoire/all` answers.
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PurchaseCommand {
+    /// Load demo orders for a user quickly (batched multi-row inserts), e.g. for benchmarks.
+    Seed {
+        /// The owner's login name.
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value_t = 1000)]
+        orders: u64,
+        /// Seconds between two consecutive orders' creation times (the newest is now).
+        #[arg(long, default_value_t = 60)]
+        spacing_secs: i64,
     },
 }
 
@@ -97,6 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user_command(config, cmd).await,
         Command::Hanzi(HanziCommand::Import { file }) => hanzi_import(config, &file).await,
+        Command::Purchase(cmd) => purchase_command(config, cmd).await,
     }
 }
 
@@ -178,6 +199,37 @@ async fn hanzi_import(config: Config, file: &std::path::Path) -> anyhow::Result<
         file.display(),
         started.elapsed().as_secs_f64()
     );
+    db.close().await;
+    Ok(())
+}
+
+async fn purchase_command(config: Config, cmd: PurchaseCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database).await?;
+    db.migrate().await?;
+    match cmd {
+        PurchaseCommand::Seed {
+            user: name,
+            orders,
+            spacing_secs,
+        } => {
+            let owner = user::find_by_username(&db, &name)
+                .await?
+                .with_context(|| format!("no user named {name:?}"))?;
+            let started = std::time::Instant::now();
+            let step = (orders / 10).max(purchase::seed::BATCH as u64);
+            purchase::seed::load(&db, owner.id, orders, spacing_secs * 1_000_000, |done| {
+                if done % step < purchase::seed::BATCH as u64 || done == orders {
+                    eprintln!("{done}/{orders} orders ({:.1?})", started.elapsed());
+                }
+            })
+            .await?;
+            println!(
+                "loaded {orders} orders for {} in {:.1?}",
+                owner.username,
+                started.elapsed()
+            );
+        }
+    }
     db.close().await;
     Ok(())
 }

@@ -6,3 +6,4 @@ pub mod glyphs;
 pub mod identity;
 pub mod paging;
 pub mod platform;
+pub mod purchase;

@@ -20,5 +20,7 @@ mod cross_dialect;
 mod hanzi_client;
 mod hanzi_repertoire;
 mod hanzi_users;
+mod ops_config;
 mod ops_files;
+mod ops_purchase;
 mod ops_users;

@@ -30,7 +30,7 @@ const JPEG: &[u8] =
 const WEBP: &[u8] = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00";
 
 /// A PNG of `len` bytes: the 1×1 image followed by filler, distinct per `seed`.
-fn png_of(len: usize, seed: u8) -> Vec<u8> {
+pub(crate) fn png_of(len: usize, seed: u8) -> Vec<u8> {
     let mut bytes = PNG.to_vec();
     bytes.extend((0..len.saturating_sub(PNG.len())).map(|i| (i as u8).wrapping_mul(31) ^ seed));
     bytes
@@ -68,7 +68,7 @@ async fn upload_form(app: &TestApp, token: &str, form: Form) -> Resp {
 }
 
 /// Uploads `bytes` as `name`; answers the success `data`.
-async fn upload(app: &TestApp, token: &str, bytes: &[u8], name: &str) -> Value {
+pub(crate) async fn upload(app: &TestApp, token: &str, bytes: &[u8], name: &str) -> Value {
     upload_form(app, token, file_form(bytes, name, "image/png"))
         .await
         .ops(200, "0")

@@ -102,6 +102,25 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
     }
 }
 
+impl ApiError {
+    /// Answers an internal failure with the operation's own documented code and message
+    /// (`-201` 订单创建失败, still HTTP 500) instead of `-1`; other errors answer as usual.
+    pub fn internal_as(self, code: &'static str, message: &'static str) -> Response {
+        let mut response = self.into_response();
+        if response.extensions().get::<InternalError>().is_some() {
+            *response.body_mut() = axum::body::Body::from(
+                serde_json::to_vec(&Envelope::<Value> {
+                    code: code.to_owned(),
+                    message: message.to_owned(),
+                    data: Value::Null,
+                })
+                .unwrap_or_default(),
+            );
+        }
+        response
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = classify(&self.0);

@@ -31,6 +31,25 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
     }
 }
 
+/// A JSON body like [`Json`], except that an empty body means `T::default()` (list requests
+/// whose every field has a default).
+pub struct JsonOrEmpty<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for JsonOrEmpty<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config.server.json_body_limit;
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| body::BodyError::too_large())?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonOrEmpty(T::default()));
+        }
+        Ok(JsonOrEmpty(body::json(&bytes)?))
+    }
+}
+
 /// A query string.
 pub struct Query<T>(pub T);
 
@@ -104,7 +123,6 @@ impl FromRequestParts<AppState> for Auth {
 }
 
 /// An admin or super admin; `-6`/403 for other users.
-#[expect(dead_code, reason = "used by the system config routes")]
 pub struct AdminAuth(pub Principal);
 
 impl FromRequestParts<AppState> for AdminAuth {

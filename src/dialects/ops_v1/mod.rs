@@ -2,9 +2,11 @@
 //!
 //! Every route of the dialect is listed here.
 
+mod config;
 mod error;
 mod extract;
 mod files;
+mod purchase;
 mod reply;
 mod system;
 mod users;
@@ -26,6 +28,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/users/forgot-password", post(users::forgot_password))
         .route("/users/reset-password", post(users::reset_password))
+        .route("/purchase/getorders", post(purchase::get_orders))
+        .route("/purchase/addorder", post(purchase::create))
+        .route(
+            "/purchase/orders",
+            get(purchase::orders).post(purchase::create),
+        )
+        .route(
+            "/purchase/orders/{id}",
+            get(purchase::detail)
+                .put(purchase::replace)
+                .delete(purchase::delete),
+        )
         .route("/system/status", get(system::status))
         // The upload enforces `file_max_size` itself while streaming.
         .route(
@@ -36,6 +50,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/files/{file_id}", get(files::info).delete(files::delete))
         .route("/files/download/{hash}", get(files::download))
         .route("/files/get/{hash}", get(files::preview))
+        .route(
+            "/system/config",
+            get(config::get_config).put(config::put_config),
+        )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
