@@ -199,6 +199,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    start_background(&state);
     let db = state.db.clone();
     axum::serve(listener, make_service::<axum::body::Body>(state))
         .with_graceful_shutdown(shutdown)
@@ -227,6 +228,7 @@ pub async fn serve_tls(
         shutdown.await;
         on_shutdown.graceful_shutdown(Some(Duration::from_secs(30)));
     });
+    start_background(&state);
     let db = state.db.clone();
     axum_server::from_tcp_rustls(listener, tls)?
         .handle(handle)
@@ -235,6 +237,12 @@ pub async fn serve_tls(
         .context("serving HTTPS")?;
     db.close().await;
     Ok(())
+}
+
+/// Work a serving process does beside requests: housekeeping every ten minutes.
+fn start_background(state: &AppState) {
+    let store = crate::domain::files::store(&state.config.file);
+    crate::domain::platform::maintenance::spawn(state.db.clone(), store, Duration::from_secs(600));
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -83,7 +83,68 @@ async fn one_account_logs_in_through_every_dialect(b: Backend) {
     account::login(&app, "dora", "secret12").await;
 }
 
+async fn deleting_a_user_frees_their_blobs_at_the_next_maintenance_pass(b: Backend) {
+    use crate::ops_files::{png_of, upload};
+    let app = TestApp::spawn(b).await;
+    let reg =
+        |name: &str| json!({"name": name, "password": "secret12", "password_confirm": "secret12"});
+    let erin = app
+        .post("/api/v1/users/register")
+        .json(&reg("erin"))
+        .send()
+        .await
+        .ops(200, "0")["user_id"]
+        .as_i64()
+        .unwrap();
+    app.post("/api/v1/users/register")
+        .json(&reg("fred"))
+        .send()
+        .await
+        .ops(200, "0");
+    let erin_token = crate::ops_users::login(&app, "erin", "secret12").await;
+    let fred_token = crate::ops_users::login(&app, "fred", "secret12").await;
+    let only_erins = upload(&app, &erin_token, &png_of(400, 7), "a.png").await["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shared = upload(&app, &erin_token, &png_of(400, 8), "b.png").await["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    upload(&app, &fred_token, &png_of(400, 8), "b.png").await;
+
+    let root = admin::root(&app).await;
+    app.delete(&admin::path(&format!("/users/{erin}")))
+        .bearer(&root)
+        .send()
+        .await
+        .admin(200, 200);
+    let db = app.db().await;
+    let store = ops::domain::files::store(&app.config.file);
+    let swept = ops::domain::platform::maintenance::run_once(&db, store.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        swept.blobs, 1,
+        "only the blob no record references any more"
+    );
+    app.get(&format!("/api/v1/files/get/{only_erins}"))
+        .send()
+        .await
+        .ops(404, "-100");
+    app.get(&format!("/api/v1/files/get/{shared}"))
+        .send()
+        .await
+        .assert_status(200);
+    // A second pass finds nothing more.
+    let again = ops::domain::platform::maintenance::run_once(&db, store.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(again.blobs, 0);
+}
+
 db_test!(
+    deleting_a_user_frees_their_blobs_at_the_next_maintenance_pass,
     a_group_created_in_account_is_a_role_in_admin_v1,
     a_role_created_in_admin_v1_is_a_group_in_account,
     one_account_logs_in_through_every_dialect,

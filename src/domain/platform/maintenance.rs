@@ -1,0 +1,59 @@
+//! Housekeeping that keeps the database and the blob store tidy: blobs left without records
+//! (their owner was deleted, or a crash came between placing a blob and recording it), and
+//! long-dead sessions, login failures, reset tokens and captchas.
+//!
+//! Every step is idempotent and safe to run on several nodes at once.
+
+use std::time::Duration;
+
+use crate::db::{self, Db};
+use crate::domain::files::{blobs, store::BlobStore};
+use crate::error::Result;
+
+/// How long spent rows are kept after they stop mattering (for audits of recent activity).
+const KEEP: i64 = 24 * 3600 * 1_000_000;
+
+/// What one pass removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub blobs: u64,
+    pub rows: u64,
+}
+
+/// Runs one pass.
+pub async fn run_once(db: &Db, store: &dyn BlobStore) -> Result<Swept> {
+    let blobs = blobs::collect_garbage(db, store).await?;
+    let cutoff = db::now() - KEEP;
+    let mut rows = 0;
+    for sql in [
+        "DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1",
+        "DELETE FROM login_failures WHERE created_at < $1",
+        "DELETE FROM password_resets WHERE expires_at < $1",
+        "DELETE FROM captchas WHERE expires_at < $1",
+    ] {
+        rows += sqlx::query(sql)
+            .bind(cutoff)
+            .execute(db.pool())
+            .await?
+            .rows_affected();
+    }
+    Ok(Swept { blobs, rows })
+}
+
+/// Runs a pass now and then every `every`, for as long as the process lives.
+pub fn spawn(db: Db, store: std::sync::Arc<dyn BlobStore>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match run_once(&db, store.as_ref()).await {
+                Ok(s) if s.blobs + s.rows > 0 => {
+                    tracing::info!(blobs = s.blobs, rows = s.rows, "maintenance pass")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "maintenance pass failed"),
+            }
+        }
+    });
+}
