@@ -104,6 +104,18 @@ impl Sql {
         self
     }
 
+    /// Appends ` LIMIT $a OFFSET $b` for a `(limit, offset)` window; nothing for `None`
+    /// (every row).
+    pub fn window(&mut self, window: Option<(i64, i64)>) -> &mut Self {
+        if let Some((limit, offset)) = window {
+            self.push(" LIMIT ")
+                .bind(limit)
+                .push(" OFFSET ")
+                .bind(offset);
+        }
+        self
+    }
+
     pub fn sql(&self) -> &str {
         &self.text
     }

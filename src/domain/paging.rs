@@ -27,6 +27,11 @@ impl Page {
         self.size
     }
 
+    /// `(limit, offset)`, for [`crate::db::Sql::window`].
+    pub fn window(&self) -> (i64, i64) {
+        (self.limit(), self.offset())
+    }
+
     /// How many pages `total` rows fill (0 for no rows).
     pub fn total_pages(&self, total: i64) -> i64 {
         if total <= 0 {

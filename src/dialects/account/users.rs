@@ -16,6 +16,7 @@ use super::reply::{Done, NoContent, created_answer};
 use crate::app::AppState;
 use crate::db::time::local_micros;
 use crate::domain::access::grants::{self, AccountPatch, Grants, Holdings};
+use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, validate};
 use crate::error::Error;
 
@@ -180,7 +181,8 @@ fn read(value: Value, mode: Mode, creating: bool) -> Result<UserIn, Error> {
 
 /// `GET /user/`
 pub async fn list(State(state): State<AppState>, listing: Listing) -> ApiResult<Response> {
-    let (users, total) = grants::list_users(&state.db, listing.window()).await?;
+    let (users, total) =
+        directory::list(&state.db, &UserFilter::default(), listing.window()).await?;
     listing.respond(render(&state, users).await?, total)
 }
 

@@ -11,10 +11,10 @@ use super::error::{ApiError, ApiResult, code};
 use super::extract::{AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE};
 use crate::app::AppState;
 use crate::db::Db;
+use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::level::{self, AdminLevel};
 use crate::domain::identity::{
-    self, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, jwt, listing, user,
-    validate,
+    self, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, jwt, user, validate,
 };
 use crate::error::{Entity, Error, Result, Violations};
 use crate::http::client::Client;
@@ -115,13 +115,26 @@ pub struct DataList<T> {
     pub items: Vec<T>,
 }
 
+/// Largest page of `GET /users`.
+const USER_PAGE_MAX: i64 = 1000;
+
 /// `GET /users?page=1&size=20` — public, as in the original.
 pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<PageIn>,
 ) -> ApiResult<impl IntoResponse> {
     let (page, size) = (q.page.unwrap_or(1), q.size.unwrap_or(20));
-    let (users, total) = listing::page(&state.db, page, size).await?;
+    // The dialect's paging rules: 1-based pages of 1–1000 users.
+    if page < 1 {
+        return Err(Error::invalid("page", "页码必须是正整数").into());
+    }
+    if !(1..=USER_PAGE_MAX).contains(&size) {
+        return Err(
+            Error::invalid("size", format!("分页大小必须在 1-{USER_PAGE_MAX} 之间")).into(),
+        );
+    }
+    let window = Some((size, (page - 1).saturating_mul(size)));
+    let (users, total) = directory::list(&state.db, &UserFilter::default(), window).await?;
     let mut items = Vec::with_capacity(users.len());
     for u in users {
         items.push(UserOut::load(&state.db, u).await?);

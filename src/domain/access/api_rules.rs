@@ -187,12 +187,7 @@ pub async fn list_apis(db: &Db, window: Window) -> Result<(Vec<BackendApi>, i64)
     let mut sql = Sql::new(&format!(
         "SELECT {API_COLUMNS} FROM backend_apis ORDER BY id"
     ));
-    if let Some((limit, offset)) = window {
-        sql.push(" LIMIT ")
-            .bind(limit)
-            .push(" OFFSET ")
-            .bind(offset);
-    }
+    sql.window(window);
     let rows = sql.query().fetch_all(db.pool()).await?;
     let items = rows
         .iter()
@@ -359,12 +354,7 @@ pub async fn list_permissions(db: &Db, window: Window) -> Result<(Vec<ApiPermiss
         "SELECT {PERM_COLUMNS} FROM permissions WHERE type = "
     ));
     sql.bind(API_TYPE).push(" ORDER BY id");
-    if let Some((limit, offset)) = window {
-        sql.push(" LIMIT ")
-            .bind(limit)
-            .push(" OFFSET ")
-            .bind(offset);
-    }
+    sql.window(window);
     let rows = sql.query().fetch_all(db.pool()).await?;
     let items = rows
         .iter()

@@ -307,24 +307,6 @@ pub async fn delete_users(db: &Db, actor: &Principal, ids: &[i64]) -> Result<()>
     Ok(())
 }
 
-/// Lists users by id; answers the page and the total count.
-pub async fn list_users(db: &Db, window: api_rules::Window) -> Result<(Vec<User>, i64)> {
-    let total = user::count(db).await?;
-    let mut sql = Sql::new(&format!("SELECT {} FROM users ORDER BY id", user::COLUMNS));
-    if let Some((limit, offset)) = window {
-        sql.push(" LIMIT ")
-            .bind(limit)
-            .push(" OFFSET ")
-            .bind(offset);
-    }
-    let rows = sql.query().fetch_all(db.pool()).await?;
-    let users = rows
-        .iter()
-        .map(User::from_row)
-        .collect::<sqlx::Result<_>>()?;
-    Ok((users, total))
-}
-
 // ----- groups (= roles) ------------------------------------------------------------------
 
 /// A group with the ids of its permissions and members.

@@ -2,7 +2,6 @@
 
 use super::user::{COLUMNS, User};
 use crate::db::{self, Db, Sql, Timestamp};
-use crate::domain::paging::Page;
 use crate::error::Result;
 
 /// Filters of the user list; `None` means "any".
@@ -59,8 +58,13 @@ fn filtered(base: &str, f: &UserFilter) -> Sql {
     sql
 }
 
-/// One page of users matching `filter`, ordered by id, with the total number of matches.
-pub async fn list(db: &Db, filter: &UserFilter, page: Page) -> Result<(Vec<User>, i64)> {
+/// Users matching `filter`, ordered by id — one `(limit, offset)` window of them, or all for
+/// `None` — with the total number of matches.
+pub async fn list(
+    db: &Db,
+    filter: &UserFilter,
+    window: Option<(i64, i64)>,
+) -> Result<(Vec<User>, i64)> {
     let total: i64 = filtered("SELECT COUNT(*) FROM users u", filter)
         .query_scalar()
         .fetch_one(db.pool())
@@ -71,10 +75,7 @@ pub async fn list(db: &Db, filter: &UserFilter, page: Page) -> Result<(Vec<User>
         .collect::<Vec<_>>()
         .join(", ");
     let mut sql = filtered(&format!("SELECT {cols} FROM users u"), filter);
-    sql.push(" ORDER BY u.id LIMIT ")
-        .bind(page.limit())
-        .push(" OFFSET ")
-        .bind(page.offset());
+    sql.push(" ORDER BY u.id").window(window);
     let rows = sql.query().fetch_all(db.pool()).await?;
     let users = rows
         .iter()

@@ -7,7 +7,6 @@ pub mod captcha;
 pub mod directory;
 pub mod jwt;
 pub mod level;
-pub mod listing;
 pub mod login;
 pub mod manage;
 pub mod password;
