@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, code};
 use super::extract::{AdminAuth, BulkJson, Json, Query, UnicodePath};
-use super::users::DataList;
 use crate::app::AppState;
 use crate::domain::glyphs::{Character, CodePoint, PuaKind, store};
 use crate::error::{Error, Violations};
@@ -21,47 +20,64 @@ pub struct PageIn {
     size: Option<i64>,
 }
 
-/// `GET /repertoire?page=1&size=20` — characters in code point order.
-pub async fn list(
-    State(state): State<AppState>,
-    Query(q): Query<PageIn>,
-) -> ApiResult<impl IntoResponse> {
+/// `GET /repertoire?page=1&size=20` — `{total, page, size, items}`, streamed like `/all` so
+/// even the real client's 16,384-character pages keep memory at one batch.
+pub async fn list(State(state): State<AppState>, Query(q): Query<PageIn>) -> ApiResult<Response> {
     let (page, size) = (q.page.unwrap_or(1), q.size.unwrap_or(20));
-    let (characters, total) = store::page(&state.db, page, size).await?;
-    Ok(axum::Json(DataList {
-        total,
-        page,
-        size,
-        items: characters.iter().map(Character::to_json).collect(),
-    }))
+    let (start, total) = store::page_start(&state.db, page, size).await?;
+    let head = format!(r#"{{"total":{total},"page":{page},"size":{size},"items":"#);
+    let batches = match start {
+        Some(after) => store::stream_range(state.db.clone(), after, size).boxed(),
+        None => futures_util::stream::empty().boxed(),
+    };
+    Ok(json_array(head, batches, "}"))
 }
 
 /// `GET /repertoire/all` — every character as one JSON array, streamed: the first bytes
 /// leave at once and memory stays at one batch of rows. A database failure mid-stream cuts
 /// the body short (the status line has already gone), which a JSON client sees as an error.
 pub async fn all(State(state): State<AppState>) -> Response {
-    let mut first = true;
-    let batches = store::stream_all(state.db.clone()).map(move |batch| {
+    json_array(
+        String::new(),
+        store::stream_all(state.db.clone()).boxed(),
+        "",
+    )
+}
+
+/// Streams `head` + `[` + every character of `batches` + `]` + `tail` as a JSON body.
+fn json_array(
+    head: String,
+    batches: futures_util::stream::BoxStream<'static, crate::error::Result<Vec<Character>>>,
+    tail: &'static str,
+) -> Response {
+    let mut out_first = true;
+    let items = batches.map(move |batch| {
         let batch = batch.map_err(|e| {
             tracing::error!(error = %e, "streaming the repertoire failed");
             std::io::Error::other("repertoire stream failed")
         })?;
         let mut out = Vec::with_capacity(batch.len() * 256);
         for c in &batch {
-            out.push(if first { b'[' } else { b',' });
-            first = false;
+            out.push(if out_first { b'[' } else { b',' });
+            out_first = false;
             serde_json::to_writer(&mut out, &c.to_json()).map_err(std::io::Error::other)?;
         }
         Ok::<_, std::io::Error>(Bytes::from(out))
     });
-    // `[` + items + `]`; an empty repertoire is `[]`.
-    let tail = futures_util::stream::once(async { Ok(Bytes::new()) });
+    let head = futures_util::stream::once(async move { Ok(Bytes::from(head)) });
+    // The end marker closes the array (or writes a whole empty one), then `tail`.
+    let end = futures_util::stream::once(async { Ok(Bytes::new()) });
     let mut opened = false;
-    let body = batches.chain(tail).map(move |chunk| {
+    let mut head_sent = false;
+    let body = head.chain(items).chain(end).map(move |chunk| {
         chunk.map(|bytes| {
+            if !head_sent {
+                head_sent = true;
+                return bytes;
+            }
             if bytes.is_empty() {
-                // The end marker: close the array (or write a whole empty one).
-                Bytes::from_static(if opened { b"]" } else { b"[]" })
+                let close: &[u8] = if opened { b"]" } else { b"[]" };
+                Bytes::from([close, tail.as_bytes()].concat())
             } else {
                 opened = true;
                 bytes

@@ -40,8 +40,10 @@ pub async fn count(db: &Db) -> Result<i64> {
         .await?)
 }
 
-/// One page (1-based) of characters in code point order, and the total count.
-pub async fn page(db: &Db, page: i64, size: i64) -> Result<(Vec<Character>, i64)> {
+/// Where a page (1-based) of characters in code point order starts: the keyset cursor to
+/// stream it from with [`stream_range`] (`None` when the page is past the end), and the total
+/// count.
+pub async fn page_start(db: &Db, page: i64, size: i64) -> Result<(Option<i64>, i64)> {
     if page < 1 {
         return Err(Error::invalid("page", "页码必须是正整数"));
     }
@@ -54,16 +56,19 @@ pub async fn page(db: &Db, page: i64, size: i64) -> Result<(Vec<Character>, i64)
     let total = count(db).await?;
     let offset = (page - 1).saturating_mul(size);
     if offset >= total {
-        return Ok((Vec::new(), total));
+        return Ok((None, total));
     }
-    let rows = sqlx::query(
-        "SELECT unicode, data FROM glyph_characters ORDER BY unicode LIMIT $1 OFFSET $2",
+    if offset == 0 {
+        return Ok((Some(-1), total));
+    }
+    // The code point of the last row before the page.
+    let cursor: i64 = sqlx::query_scalar(
+        "SELECT unicode FROM glyph_characters ORDER BY unicode LIMIT 1 OFFSET $1",
     )
-    .bind(size)
-    .bind(offset)
-    .fetch_all(db.pool())
+    .bind(offset - 1)
+    .fetch_one(db.pool())
     .await?;
-    Ok((rows_to_characters(rows)?, total))
+    Ok((Some(cursor), total))
 }
 
 /// Up to `limit` characters with a code point above `after`, in code point order.
@@ -78,22 +83,36 @@ pub async fn after(db: &Db, after: i64, limit: i64) -> Result<Vec<Character>> {
     rows_to_characters(rows)
 }
 
-/// The whole repertoire in code point order, as a stream of batches. Each batch is one
-/// short query (keyset paging), so no connection or transaction is held between batches and
-/// memory stays at one batch whatever the size of the repertoire. Characters written while
-/// the stream runs may or may not appear, like with any paged read.
+/// The whole repertoire in code point order, as a stream of batches (see [`stream_range`]).
 pub fn stream_all(db: Db) -> impl Stream<Item = Result<Vec<Character>>> + Send + 'static {
-    futures_util::stream::unfold(Some(-1_i64), move |cursor| {
+    stream_range(db, -1, i64::MAX)
+}
+
+/// Up to `limit` characters with a code point above `after`, in code point order, as a stream
+/// of batches. Each batch is one short query (keyset paging), so no connection or transaction
+/// is held between batches and memory stays at one batch whatever the size of the range.
+/// Characters written while the stream runs may or may not appear, like with any paged read.
+pub fn stream_range(
+    db: Db,
+    after_unicode: i64,
+    limit: i64,
+) -> impl Stream<Item = Result<Vec<Character>>> + Send + 'static {
+    futures_util::stream::unfold(Some((after_unicode, limit)), move |cursor| {
         let db = db.clone();
         async move {
-            let last = cursor?;
-            match after(&db, last, STREAM_BATCH).await {
+            let (last, left) = cursor?;
+            if left <= 0 {
+                return None;
+            }
+            let want = left.min(STREAM_BATCH);
+            match after(&db, last, want).await {
                 Ok(batch) if batch.is_empty() => None,
                 Ok(batch) => {
-                    let next = if (batch.len() as i64) < STREAM_BATCH {
+                    let got = batch.len() as i64;
+                    let next = if got < want {
                         None
                     } else {
-                        batch.last().map(|c| c.unicode().value())
+                        batch.last().map(|c| (c.unicode().value(), left - got))
                     };
                     Some((Ok(batch), next))
                 }
