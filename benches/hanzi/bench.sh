@@ -1,7 +1,7 @@
 #!/bin/sh
 # Load 90,000 characters, then time GET /hanzi/repertoire/all and read the server's peak RSS.
 set -e
-BIN=${BIN:-/work/wt/hanzi/target/release/ops-server}
+BIN=${BIN:-$(cd "$(dirname "$0")/../.." && pwd)/target/release/ops-server}
 DIR=/tmp/hanzi_bench/data
 rm -rf "$DIR"; mkdir -p "$DIR"
 export OPS__DATA_DIR=$DIR OPS__DATABASE__PATH=$DIR/db.db OPS__SERVER__PORT=18931 \

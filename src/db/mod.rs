@@ -72,12 +72,12 @@ impl Db {
                 Box::pin(async move {
                     if kind == DbKind::Sqlite {
                         // WAL lets readers run beside the writer; the busy timeout turns
-                        // writer contention into waiting instead of "database is locked";
-                        // memory-mapped reads speed up large scans (the 1M-order search).
+                        // writer contention into waiting instead of "database is locked".
+                        // (No mmap: mapped pages count as resident memory and would hide
+                        // whether streaming keeps the process flat.)
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                             PRAGMA mmap_size = 268435456;",
+                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
                         )
                         .await?;
                     }
