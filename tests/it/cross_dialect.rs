@@ -143,7 +143,40 @@ async fn deleting_a_user_frees_their_blobs_at_the_next_maintenance_pass(b: Backe
     assert_eq!(again.blobs, 0);
 }
 
+async fn a_jwt_opens_only_the_dialect_that_issued_it(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    // Both dialects sign with the same secret; the session's kind decides.
+    let (admin_jwt, _) = admin::login(&app, "admin", crate::support::ADMIN_PASSWORD).await;
+    let hanzi = app
+        .post("/hanzi/login")
+        .json(&json!({"username": "admin", "password": crate::support::ADMIN_PASSWORD}))
+        .send()
+        .await;
+    hanzi.assert_status(200);
+    let hanzi_jwt = hanzi.json["token"].as_str().unwrap().to_owned();
+    app.get(&admin::path("/auth/user"))
+        .bearer(&admin_jwt)
+        .send()
+        .await
+        .admin(200, 200);
+    app.get(&admin::path("/auth/user"))
+        .bearer(&hanzi_jwt)
+        .send()
+        .await
+        .admin(401, 10002);
+    let guarded = |t: &str| app.delete("/hanzi/users/nobody-here").bearer(t).send();
+    assert_eq!(
+        guarded(&hanzi_jwt).await.json["err"],
+        "DB-10000001",
+        "the hanzi JWT passes the guard"
+    );
+    let r = guarded(&admin_jwt).await;
+    r.assert_status(401);
+    assert_eq!(r.json["err"], "AUTH-10000001");
+}
+
 db_test!(
+    a_jwt_opens_only_the_dialect_that_issued_it,
     deleting_a_user_frees_their_blobs_at_the_next_maintenance_pass,
     a_group_created_in_account_is_a_role_in_admin_v1,
     a_role_created_in_admin_v1_is_a_group_in_account,

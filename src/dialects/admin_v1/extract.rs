@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::{Access, rule_for};
 use crate::app::AppState;
 use crate::domain::access;
-use crate::domain::identity::{Principal, SessionKind, jwt, session};
+use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
 use crate::error::{Error, Violations};
 use crate::http::{body, token};
@@ -71,14 +71,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
 /// Resolves the bearer access token to its live admin session.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, Error> {
     let token = token::bearer(&parts.headers).ok_or(Error::Unauthenticated)?;
-    let claims = jwt::verify(&state.jwt_secret, &token, super::auth::ACCESS)?;
-    let principal = session::authenticate_id(&state.db, claims.sid).await?;
-    // A JWT of another dialect's session (same secret) does not open this one.
-    if principal.session.kind != SessionKind::Admin.as_str()
-        || claims.sub != principal.user.id.to_string()
-    {
-        return Err(Error::Unauthenticated);
-    }
+    let (principal, _) = session::authenticate_jwt(
+        &state.db,
+        &state.jwt_secret,
+        &token,
+        super::auth::ACCESS,
+        SessionKind::Admin,
+    )
+    .await?;
     Ok(principal)
 }
 

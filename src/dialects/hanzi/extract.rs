@@ -138,13 +138,14 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
         return Ok(p.clone());
     }
     let token = presented_token(parts).ok_or(Error::Unauthenticated)?;
-    let claims = jwt::verify(&state.jwt_secret, &token, TOKEN_TYPE)?;
-    let principal = session::authenticate_id(&state.db, claims.sid).await?;
-    if principal.session.kind != SessionKind::Hanzi.as_str()
-        || claims.sub != principal.user.id.to_string()
-    {
-        return Err(Error::Unauthenticated.into());
-    }
+    let (principal, claims) = session::authenticate_jwt(
+        &state.db,
+        &state.jwt_secret,
+        &token,
+        TOKEN_TYPE,
+        SessionKind::Hanzi,
+    )
+    .await?;
     let now = chrono::Utc::now().timestamp();
     if now - claims.iat > REFRESH_AFTER_SECS {
         let remaining = (principal.session.expires_at - crate::db::now()) / 1_000_000;

@@ -115,6 +115,25 @@ pub async fn authenticate_id(db: &Db, session_id: i64) -> Result<Principal> {
     resolve(db, "s.id = $1", Lookup::Id(session_id)).await
 }
 
+/// Resolves a signed JWT (see [`super::jwt`]) to its live session: the signature, expiry and
+/// purpose must hold, the session must be one of `kind` (a JWT of another dialect's session,
+/// signed with the same secret, opens nothing here) and belong to the token's subject.
+/// Answers the caller and the token's claims. Any failure is [`Error::Unauthenticated`].
+pub async fn authenticate_jwt(
+    db: &Db,
+    secret: &[u8],
+    token: &str,
+    typ: &str,
+    kind: SessionKind,
+) -> Result<(Principal, super::jwt::Claims)> {
+    let claims = super::jwt::verify(secret, token, typ)?;
+    let principal = authenticate_id(db, claims.sid).await?;
+    if principal.session.kind != kind.as_str() || claims.sub != principal.user.id.to_string() {
+        return Err(Error::Unauthenticated);
+    }
+    Ok((principal, claims))
+}
+
 enum Lookup {
     Hash(String),
     Id(i64),
