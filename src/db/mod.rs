@@ -145,6 +145,15 @@ pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
     }
 }
 
+/// `a, b, c` -> `t.a, t.b, t.c`: a column list qualified with a table alias, for joins.
+pub fn qualify(columns: &str, alias: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Escapes `%`, `_` and `\` so user text is matched literally by `LIKE ... ESCAPE '\'`.
 pub fn like_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -181,6 +190,11 @@ fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn qualify_prefixes_each_column() {
+        assert_eq!(qualify("id, name, code", "r"), "r.id, r.name, r.code");
+    }
 
     #[test]
     fn like_pattern_escapes_metacharacters() {

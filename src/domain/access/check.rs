@@ -89,12 +89,12 @@ impl PermissionSet {
     }
 }
 
-fn prefixed_columns() -> String {
-    permissions::COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The permission columns, qualified for joins (built once: the check runs on every request).
+static PREFIXED_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::db::qualify(permissions::COLUMNS, "p"));
+
+fn prefixed_columns() -> &'static str {
+    PREFIXED_COLUMNS.as_str()
 }
 
 /// The menus `principal` may see, nested and sorted by `sort_order`.

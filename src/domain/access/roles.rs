@@ -290,11 +290,7 @@ pub async fn find_by_code(db: &Db, code: &str) -> Result<Option<Role>> {
 /// A role with its permissions (tree order) and members (by id).
 pub async fn detail(db: &Db, id: i64) -> Result<RoleDetail> {
     let role = get(db, id).await?;
-    let perm_cols = permissions::COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let perm_cols = crate::db::qualify(permissions::COLUMNS, "p");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {perm_cols} FROM permissions p JOIN role_permissions rp ON rp.permission_id = p.id \
          WHERE rp.role_id = $1 ORDER BY p.sort_order, p.id"

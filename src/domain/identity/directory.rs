@@ -69,11 +69,7 @@ pub async fn list(
         .query_scalar()
         .fetch_one(db.pool())
         .await?;
-    let cols = COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = db::qualify(COLUMNS, "u");
     let mut sql = filtered(&format!("SELECT {cols} FROM users u"), filter);
     sql.push(" ORDER BY u.id").window(window);
     let rows = sql.query().fetch_all(db.pool()).await?;

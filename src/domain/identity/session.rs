@@ -134,6 +134,10 @@ pub async fn authenticate_jwt(
     Ok((principal, claims))
 }
 
+/// The user columns, qualified for the session join (built once: this runs on every request).
+static USER_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| db::qualify(COLUMNS, "u"));
+
 enum Lookup {
     Hash(String),
     Id(i64),
@@ -141,11 +145,7 @@ enum Lookup {
 
 async fn resolve(db: &Db, condition: &str, key: Lookup) -> Result<Principal> {
     let now = db::now();
-    let cols = COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = USER_COLUMNS.as_str();
     // `condition` is code; `$1` is its one placeholder.
     let sql = format!(
         "SELECT s.id AS session_id, s.kind AS session_kind, s.created_at AS session_created_at, \
