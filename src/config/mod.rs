@@ -39,6 +39,16 @@ pub struct ServerConfig {
     pub tls_key: String,
     pub timezone: String,
     pub json_body_limit: usize,
+    /// Seconds a client has to send a request head once it has started (CONTRACTS §8).
+    pub header_timeout_s: u64,
+    /// Seconds a client has to send a request body, counted from the end of its head.
+    pub body_timeout_s: u64,
+    /// Seconds an idle keep-alive connection stays open waiting for the next request.
+    pub idle_timeout_s: u64,
+    /// The server's public origin (`https://ops.example.com`, optionally with a path) that
+    /// absolute links in answers are built from; empty means links are relative. The `Host`
+    /// header is never used for links.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -175,7 +185,7 @@ pub struct SiteConfig {
 pub struct DialectsConfig {
     pub ops_v1: DialectConfig,
     pub admin_v1: DialectConfig,
-    pub hanzi: DialectConfig,
+    pub hanzi: HanziDialectConfig,
     pub account: DialectConfig,
 }
 
@@ -184,6 +194,27 @@ pub struct DialectsConfig {
 pub struct DialectConfig {
     pub enabled: bool,
     pub prefix: String,
+}
+
+/// The hanzi dialect's switches: the common ones plus `public_users`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HanziDialectConfig {
+    pub enabled: bool,
+    pub prefix: String,
+    /// `true` restores the original's public `GET /users` and `GET /users/:id` (they list
+    /// every account of every dialect); by default they need a login (CONTRACTS §8).
+    pub public_users: bool,
+}
+
+impl HanziDialectConfig {
+    /// The switches every dialect has.
+    pub fn common(&self) -> DialectConfig {
+        DialectConfig {
+            enabled: self.enabled,
+            prefix: self.prefix.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -262,6 +293,21 @@ impl Config {
         {
             bail!("server.tls_enable needs server.tls_cert and server.tls_key");
         }
+        for (key, value) in [
+            ("server.header_timeout_s", self.server.header_timeout_s),
+            ("server.body_timeout_s", self.server.body_timeout_s),
+            ("server.idle_timeout_s", self.server.idle_timeout_s),
+        ] {
+            if !(1..=3600).contains(&value) {
+                bail!("{key} must be between 1 and 3600 seconds");
+            }
+        }
+        check_public_url(&self.server.public_url)?;
+        if !self.security.jwt_secret.is_empty()
+            && self.security.jwt_secret.len() < MIN_JWT_SECRET_BYTES
+        {
+            bail!("security.jwt_secret must be at least {MIN_JWT_SECRET_BYTES} bytes");
+        }
         if self.database.driver == DatabaseDriver::Postgres && self.database.url.is_empty() {
             bail!("database.url is required when database.driver is postgres");
         }
@@ -323,7 +369,7 @@ impl Config {
         for (name, d) in [
             ("ops_v1", &self.dialects.ops_v1),
             ("admin_v1", &self.dialects.admin_v1),
-            ("hanzi", &self.dialects.hanzi),
+            ("hanzi", &self.dialects.hanzi.common()),
             ("account", &self.dialects.account),
         ] {
             if !(d.prefix.is_empty() || d.prefix.starts_with('/') && !d.prefix.ends_with('/')) {
@@ -351,6 +397,37 @@ impl Config {
             )
         })
     }
+}
+
+/// HS256 keys shorter than the hash output are weak (RFC 7518 §3.2).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// `server.public_url`: empty, or an absolute http(s) URL with a host and no trailing
+/// slash, query or fragment (links are made by appending a path).
+fn check_public_url(url: &str) -> anyhow::Result<()> {
+    if url.is_empty() {
+        return Ok(());
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let ok = match rest {
+        Some(rest) => {
+            let host = rest.split('/').next().unwrap_or_default();
+            !host.is_empty()
+                && !url.ends_with('/')
+                && !url.contains(['?', '#', ' '])
+                && !url.chars().any(char::is_control)
+        }
+        None => false,
+    };
+    if !ok {
+        bail!(
+            "server.public_url must be empty or an http(s) URL such as https://ops.example.com \
+             (no trailing slash, query or fragment)"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -411,5 +488,49 @@ mod tests {
         assert!(err.contains("file.max_size"), "{err}");
         let err = load("nonsense: 1\n", &[]).unwrap_err().to_string();
         assert!(err.contains("nonsense"), "{err}");
+    }
+
+    #[test]
+    fn a_short_jwt_secret_stops_start_up_naming_the_key() {
+        let err = load("security:\n  jwt_secret: short-secret\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("security.jwt_secret"), "{err}");
+        let long = "x".repeat(32);
+        assert!(load(&format!("security:\n  jwt_secret: {long}\n"), &[]).is_ok());
+        assert!(load("", &[]).is_ok(), "empty means generated");
+    }
+
+    #[test]
+    fn timeouts_and_public_url_are_checked() {
+        let cfg = load("", &[]).unwrap();
+        assert_eq!(
+            (
+                cfg.server.header_timeout_s,
+                cfg.server.body_timeout_s,
+                cfg.server.idle_timeout_s
+            ),
+            (10, 60, 60)
+        );
+        assert!(!cfg.dialects.hanzi.public_users);
+        let err = load("server:\n  header_timeout_s: 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.header_timeout_s"), "{err}");
+        for bad in [
+            "ops.example.com",
+            "https://",
+            "https://a.example/",
+            "ftp://a",
+            "https://a?x=1",
+        ] {
+            let err = load(&format!("server:\n  public_url: \"{bad}\"\n"), &[])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("server.public_url"), "{bad}: {err}");
+        }
+        for good in ["https://ops.example.com", "http://127.0.0.1:8080/base"] {
+            assert!(load(&format!("server:\n  public_url: \"{good}\"\n"), &[]).is_ok());
+        }
     }
 }
