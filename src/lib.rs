@@ -11,6 +11,7 @@
 //! * [`http`] — plumbing shared by dialects (request ids, body parsing, token transports).
 //! * [`app`] — builds the router from a config and serves it on a given listener.
 //! * [`cli`] — the `ops-server` command line.
+//! * [`private_fs`] — owner-only modes for the data directory and the secrets in it.
 
 pub mod app;
 pub mod cli;
@@ -20,3 +21,4 @@ pub mod dialects;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod private_fs;

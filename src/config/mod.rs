@@ -236,12 +236,13 @@ impl Config {
     pub fn load_or_init(path: &Path) -> anyhow::Result<Self> {
         if !path.exists() {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                crate::private_fs::create_dir(dir)?;
             }
             std::fs::write(path, TEMPLATE)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
+        // It may hold the database URL, the JWT secret and the SMTP password.
+        crate::private_fs::restrict(path)?;
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::from_layers(Some((&text, path)), std::env::vars())

@@ -21,6 +21,7 @@ mod hanzi_client;
 mod hanzi_repertoire;
 mod hanzi_users;
 mod hardening_http;
+mod hardening_rules;
 mod ops_config;
 mod ops_files;
 mod ops_purchase;

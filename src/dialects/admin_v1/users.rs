@@ -15,7 +15,7 @@ use crate::db::time::{self, local_seconds};
 use crate::domain::access::roles::{self, RoleSummary};
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, manage, user, validate};
-use crate::error::Violations;
+use crate::error::{Error, Violations};
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     #[expect(clippy::unwrap_used, reason = "constant pattern")]
@@ -518,19 +518,24 @@ pub struct StatusOut {
     status: i64,
 }
 
-/// `POST /users/{id}/toggle-status` `{status}` (absent: flip) — disabling ends the user's
-/// sessions; nobody disables themselves (10003).
+/// `POST /users/{id}/toggle-status` `{status}` (required: absent or null is 10006) —
+/// disabling ends the user's sessions; nobody disables themselves (10003).
 pub async fn toggle_status(
     State(state): State<AppState>,
     Auth(me): Auth,
     Id(id): Id,
     Json(body): Json<ToggleIn>,
 ) -> ApiResult<Reply<StatusOut>> {
-    let current = user::get(&state.db, id).await?;
+    user::get(&state.db, id).await?;
     let mut v = Violations::new();
+    // A toggle names the status it wants (CONTRACTS §8): a flip would make a retried
+    // request undo itself.
+    if body.status.is_none() {
+        v.add("status", "不能为空");
+    }
     let wanted = extract::status(&mut v, "status", body.status);
     v.into_result()?;
-    let active = wanted.unwrap_or(!current.is_active);
+    let active = wanted.ok_or_else(|| Error::invalid("status", "不能为空"))?;
     let u = manage::set_active(&state.db, &me, id, active).await?;
     Ok(Reply::ok(
         "状态更新成功",

@@ -8,7 +8,9 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, code};
-use super::extract::{AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE};
+use super::extract::{
+    AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE, UserReader,
+};
 use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::identity::directory::{self, UserFilter};
@@ -121,6 +123,7 @@ const USER_PAGE_MAX: i64 = 1000;
 /// `GET /users?page=1&size=20` — public, as in the original.
 pub async fn list(
     State(state): State<AppState>,
+    _reader: UserReader,
     Query(q): Query<PageIn>,
 ) -> ApiResult<impl IntoResponse> {
     let (page, size) = (q.page.unwrap_or(1), q.size.unwrap_or(20));
@@ -150,6 +153,7 @@ pub async fn list(
 /// `GET /users/:id` — public, as in the original.
 pub async fn get(
     State(state): State<AppState>,
+    _reader: UserReader,
     IdPath(id): IdPath,
 ) -> ApiResult<impl IntoResponse> {
     let u = find(&state.db, &id).await?;

@@ -352,10 +352,18 @@ pub async fn get_tx(tx: &mut Tx<'_>, id: i64) -> Result<User> {
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>> {
+    // No stored name holds U+0000 (validation refuses it), and PostgreSQL would refuse the
+    // query: such a name names nobody.
+    if username.contains('\0') {
+        return Ok(None);
+    }
     find_by(db.pool(), "username = $1", username.to_owned()).await
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
+    if email.contains('\0') {
+        return Ok(None);
+    }
     find_by(db.pool(), "lower(email) = lower($1)", email.to_owned()).await
 }
 
@@ -475,8 +483,8 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Sets an already hashed password inside the caller's transaction and ends every session
-/// of the user except `keep_session`.
+/// Sets an already hashed password inside the caller's transaction, voids the user's
+/// outstanding reset tokens and ends every session of the user except `keep_session`.
 pub async fn set_password_tx(
     tx: &mut Tx<'_>,
     id: i64,
@@ -492,6 +500,13 @@ pub async fn set_password_tx(
     if done.rows_affected() == 0 {
         return Err(Error::NotFound(Entity::User));
     }
+    // A new password voids every reset link still out there (CONTRACTS §8): one that
+    // leaked must not undo the change.
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(db::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     super::session::revoke_all_tx(tx, id, keep_session).await
 }
 
