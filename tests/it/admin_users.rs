@@ -89,11 +89,14 @@ async fn create_then_detail_and_list_show_the_user(b: Backend) {
         .send()
         .await
         .admin(404, 10004);
-    app.get(&path("/users/abc"))
-        .bearer(&token)
-        .send()
-        .await
-        .admin(400, 10001);
+    // A path id that is not canonical decimal names nothing (CONTRACTS §8).
+    for bad in ["abc", "01", "+1"] {
+        app.get(&path(&format!("/users/{bad}")))
+            .bearer(&token)
+            .send()
+            .await
+            .admin(404, 10004);
+    }
 }
 
 async fn create_rejects_bad_input_naming_every_field_and_writes_nothing(b: Backend) {

@@ -287,7 +287,7 @@ async fn a_password_change_voids_outstanding_reset_tokens(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    ops::domain::identity::user::set_password(&db, user.id, "changed12", None)
+    ops::domain::accounts::manage::operator::set_password(&db, user.id, "changed12")
         .await
         .unwrap();
     let r = app

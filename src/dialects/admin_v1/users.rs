@@ -13,8 +13,9 @@ use super::reply::{Paged, Reply, mask_phone};
 use crate::app::AppState;
 use crate::db::time::{self, local_seconds};
 use crate::domain::access::roles::{self, RoleSummary};
+use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
-use crate::domain::identity::{Gender, NewUser, User, UserPatch, manage, user, validate};
+use crate::domain::identity::{Gender, NewUser, User, UserPatch, user, validate};
 use crate::error::{Error, Violations};
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -354,7 +355,13 @@ pub async fn create(
     let codes = role_codes(&state, &mut v, &body.role_ids).await?;
     v.into_result()?;
     let codes = codes.unwrap_or_default();
-    roles::check_grant(&me, &[], &codes)?;
+    manage::may_create(
+        &state.db,
+        &me,
+        body.role_ids.as_deref().unwrap_or_default(),
+        &[],
+    )
+    .await?;
     let mut new = NewUser::new(
         username.unwrap_or_default(),
         body.password.unwrap_or_default(),

@@ -13,6 +13,7 @@ use super::extract::{
 };
 use crate::app::AppState;
 use crate::db::Db;
+use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::level::{self, AdminLevel};
 use crate::domain::identity::{
@@ -256,22 +257,19 @@ pub async fn update(
         avatar: body.avatar.map(Some),
         ..UserPatch::default()
     };
-    user::update(&state.db, target.id, patch).await?;
-    if let Some(p) = password {
-        let keep = (target.id == me.user.id).then_some(me.session.id);
-        user::set_password(&state.db, target.id, &p, keep).await?;
-    }
+    let keep = (target.id == me.user.id).then_some(me.session.id);
+    manage::update_profile(&state.db, &me, target.id, patch, password.as_deref(), keep).await?;
     Ok(axum::Json(true))
 }
 
 /// `DELETE /users/:id` — admins. Ends the user's sessions (they go with the user).
 pub async fn delete(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    AdminAuth(me): AdminAuth,
     IdPath(id): IdPath,
 ) -> ApiResult<impl IntoResponse> {
     let target = find(&state.db, &id).await?;
-    user::delete(&state.db, target.id).await?;
+    manage::delete(&state.db, &me, target.id).await?;
     Ok(axum::Json(true))
 }
 
@@ -302,7 +300,7 @@ pub async fn promote(
         .and_then(AdminLevel::from_number)
         .ok_or_else(|| ApiError::plain(code::BAD_PARAMETER, "用户角色枚举不正确"))?;
     let target = find(&state.db, &id).await?;
-    level::set(&state.db, target.id, level).await?;
+    manage::set_level(&state.db, &me, target.id, level).await?;
     Ok(axum::Json(true))
 }
 
@@ -328,6 +326,6 @@ pub async fn disable(
         }
     };
     let target = find(&state.db, &id).await?;
-    user::set_active(&state.db, target.id, active).await?;
+    manage::set_active(&state.db, &me, target.id, active).await?;
     Ok(axum::Json(true))
 }
