@@ -178,8 +178,8 @@ mod tests {
     fn only_a_super_admin_acts_on_a_super_admin() {
         let sup = target(1, Level::SuperAdmin);
         for w in [Write::Profile, Write::Password, Write::Delete] {
-            assert!(!ok(&actor(2, Level::Admin, &[]), &sup, &[w.clone()]));
-            assert!(!ok(&actor(3, Level::User, &[]), &sup, &[w.clone()]));
+            assert!(!ok(&actor(2, Level::Admin, &[]), &sup, std::slice::from_ref(&w)));
+            assert!(!ok(&actor(3, Level::User, &[]), &sup, std::slice::from_ref(&w)));
             assert!(ok(&actor(4, Level::SuperAdmin, &[]), &sup, &[w]));
         }
         assert!(ok(
@@ -254,7 +254,7 @@ mod tests {
         let other = actor(2, Level::SuperAdmin, &[]);
         let last = target(1, Level::SuperAdmin);
         for w in [Write::Delete, Write::Status { active: false }] {
-            assert!(decide(&other, &last, &[w.clone()], 1, false).is_err());
+            assert!(decide(&other, &last, std::slice::from_ref(&w), 1, false).is_err());
             assert!(decide(&other, &last, &[w], 2, false).is_ok());
         }
         assert!(decide(&other, &last, &[Write::Roles(vec![])], 1, true).is_err());
