@@ -9,6 +9,7 @@ mod account_groups;
 mod account_rules;
 mod account_support;
 mod account_users;
+mod accounts_matrix;
 mod admin_access;
 mod admin_auth;
 mod admin_common;

@@ -178,8 +178,16 @@ mod tests {
     fn only_a_super_admin_acts_on_a_super_admin() {
         let sup = target(1, Level::SuperAdmin);
         for w in [Write::Profile, Write::Password, Write::Delete] {
-            assert!(!ok(&actor(2, Level::Admin, &[]), &sup, std::slice::from_ref(&w)));
-            assert!(!ok(&actor(3, Level::User, &[]), &sup, std::slice::from_ref(&w)));
+            assert!(!ok(
+                &actor(2, Level::Admin, &[]),
+                &sup,
+                std::slice::from_ref(&w)
+            ));
+            assert!(!ok(
+                &actor(3, Level::User, &[]),
+                &sup,
+                std::slice::from_ref(&w)
+            ));
             assert!(ok(&actor(4, Level::SuperAdmin, &[]), &sup, &[w]));
         }
         assert!(ok(
