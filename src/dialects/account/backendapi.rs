@@ -61,7 +61,7 @@ fn read(value: Value, mode: Mode) -> Result<BackendApiPatch, Error> {
         patch.pattern.as_deref().map(api_rules::validate_pattern)
     {
         for e in fields {
-            f.fail(&e.field, e.message);
+            f.fail(&e.field, e.problem);
         }
     }
     f.finish()?;

@@ -13,7 +13,7 @@ use crate::domain::access::{self, PermissionSet};
 use crate::domain::identity::{
     self, LoginName, LoginRequest, Principal, SessionKind, User, captcha, jwt, refresh, session,
 };
-use crate::error::{Entity, Error, Violations};
+use crate::error::{Entity, Error, Problem, Violations};
 use crate::http::client::Client;
 
 /// The `typ` of an `admin_v1` access token.
@@ -75,11 +75,11 @@ pub async fn login(
     let username = required(&mut v, "username", &body.username).map(str::to_owned);
     let password = body.password.filter(|p| !p.is_empty());
     if password.is_none() {
-        v.add("password", "不能为空");
+        v.add("password", Problem::Required);
     }
     v.into_result()?;
     let (Some(username), Some(password)) = (username, password) else {
-        return Err(Error::invalid("username", "不能为空").into());
+        return Err(Error::invalid("username", Problem::Required).into());
     };
     let settings = state.settings().await?;
     if settings.captcha_enabled {
