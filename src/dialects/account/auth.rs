@@ -10,11 +10,11 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Body, COOKIE, find_token};
 use super::form::{Form, Mode, Text};
 use super::reply::{self, NoContent};
-use crate::app::AppState;
 use crate::domain::identity::{self, LoginName, LoginRequest, SessionKind, session, validate};
 use crate::error::{Error, Problem};
 use crate::http::client::Client;
 use crate::http::token::session_cookie;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct LoginOut {

@@ -10,12 +10,12 @@ use super::extract::{Body, Ids, Pk};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
-use crate::app::AppState;
 use crate::domain::access::api_rules::{
     self, APP_NAME_MAX, BackendApi, BackendApiPatch, COMMENT_MAX, NAME_MAX, NewBackendApi,
     PATTERN_MAX,
 };
 use crate::error::Error;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct BackendApiOut {

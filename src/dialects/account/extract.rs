@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::app::AppState;
 use crate::domain::access::api_rules;
 use crate::domain::identity::{Principal, session};
 use crate::error::{Entity, Error, Problem};
 use crate::http::{path, token};
+use crate::state::AppState;
 
 /// The session cookie set at login (Django's name).
 pub const COOKIE: &str = "sessionid";

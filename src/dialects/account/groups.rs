@@ -11,9 +11,9 @@ use super::extract::{Auth, Body, Ids, Pk, id_list};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
-use crate::app::AppState;
 use crate::domain::access::grants::{self, Group};
 use crate::error::{Error, Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct GroupOut {

@@ -13,12 +13,12 @@ use super::extract::{Auth, Body, Ids, Pk};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
-use crate::app::AppState;
 use crate::db::time::local_micros;
 use crate::domain::access::grants::{self, AccountPatch, Grants, Holdings};
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, validate};
 use crate::error::{Error, Format, Problem};
+use crate::state::AppState;
 
 /// Django's username rule.
 static USERNAME: LazyLock<Regex> = LazyLock::new(|| {

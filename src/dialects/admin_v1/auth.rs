@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Json, required};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::access::permissions::PermissionNode;
 use crate::domain::access::{self, PermissionSet};
@@ -15,6 +14,7 @@ use crate::domain::identity::{
 };
 use crate::error::{Entity, Error, Problem, Violations};
 use crate::http::client::Client;
+use crate::state::AppState;
 
 /// The `typ` of an `admin_v1` access token.
 pub const ACCESS: &str = "access";

@@ -9,12 +9,12 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use super::{Access, rule_for};
-use crate::app::AppState;
 use crate::domain::access;
 use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
 use crate::error::{Error, Problem, Violations};
 use crate::http::{body, token};
+use crate::state::AppState;
 
 /// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes.
 pub struct Json<T>(pub T);

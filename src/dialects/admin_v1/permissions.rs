@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use super::extract::{self, Json, Query, required};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::access::permissions::{
     self, NewPermission, Permission, PermissionFilter, PermissionNode, PermissionType,
 };
 use crate::error::{Entity, Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct NodeOut {

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use super::extract::{self, Id, Json, Query, required};
 use super::reply::{Paged, Reply};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::access::roles::{self, NewRole, Role, RoleFilter, RolePatch};
 use crate::error::{Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {

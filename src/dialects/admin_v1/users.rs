@@ -10,12 +10,12 @@ use serde_json::Value;
 use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query, required};
 use super::reply::{Paged, Reply, mask_phone};
-use crate::app::AppState;
 use crate::db::time::{self, local_seconds};
 use crate::domain::access::roles::{self, RoleSummary};
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, manage, user, validate};
 use crate::error::{Format, Problem, Violations};
+use crate::state::AppState;
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     #[expect(clippy::unwrap_used, reason = "constant pattern")]

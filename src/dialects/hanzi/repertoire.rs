@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, code};
 use super::extract::{AdminAuth, BulkJson, Json, Query, UnicodePath};
-use crate::app::AppState;
 use crate::domain::glyphs::{Character, CodePoint, PuaKind, store};
 use crate::error::{Error, Format, Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct PageIn {

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, code};
 use super::extract::{AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::level::{self, AdminLevel};
@@ -18,6 +17,7 @@ use crate::domain::identity::{
 };
 use crate::error::{Entity, Error, Format, Problem, Result, Violations};
 use crate::http::client::Client;
+use crate::state::AppState;
 
 /// The document's user id pattern: a letter first, `_` or `-` only between letters/digits.
 static USER_ID: LazyLock<Regex> = LazyLock::new(|| {

@@ -14,11 +14,11 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult, UploadError};
 use super::extract::{Auth, Query};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::rfc3339;
 use crate::domain::files::{self, FileRecord, ImageKind, ListFilter, Scope, upload};
 use crate::error::{Entity, Error, Format, Problem};
 use crate::http::blob::{BlobMeta, Disposition};
+use crate::state::AppState;
 
 /// Largest `type` or `description` form field read (the values are far shorter still).
 const TEXT_FIELD_LIMIT: usize = 64 * 1024;

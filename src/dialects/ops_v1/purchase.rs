@@ -10,13 +10,13 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Json, JsonOrEmpty, Query};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::rfc3339;
 use crate::domain::purchase::{
     self, Caller, CostRecord, ListQuery, Order, OrderInput, OrderSummary, PageRequest, RawCost,
     RawCurrency, RawOrder, SearchTerm, list, store,
 };
 use crate::error::{Error, Problem, Violations};
+use crate::state::AppState;
 
 // ---- wire types ------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, COOKIE, Json};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::rfc3339;
 use crate::domain::identity::{
     self, Gender, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, reset, session,
@@ -18,6 +17,7 @@ use crate::domain::identity::{
 use crate::error::{Entity, Error, Format, Problem, Violations};
 use crate::http::client::Client;
 use crate::http::token::session_cookie;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct RegisterIn {
