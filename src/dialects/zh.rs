@@ -136,6 +136,18 @@ pub fn word(problem: &Problem) -> String {
     }
 }
 
+/// A field message: `worded` with the dialect's noun for the field in front when the wording
+/// is about a length or a range ("用户名长度必须在3-20个字符之间", "每页数量必须在1-100之间"),
+/// as the documents phrase them.
+pub fn with_noun(noun: Option<&str>, problem: &Problem, worded: String) -> String {
+    match (noun, problem) {
+        (Some(noun), Problem::Length { .. } | Problem::OutOfRange { .. }) => {
+            format!("{noun}{worded}")
+        }
+        _ => worded,
+    }
+}
+
 /// The message of a refused state change ([`crate::error::Error::StateNotAllowed`]).
 pub fn state(r: Rule) -> &'static str {
     rule(r)

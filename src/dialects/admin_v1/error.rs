@@ -121,12 +121,23 @@ pub fn word(problem: &Problem) -> String {
     zh::word(problem)
 }
 
+/// The message of `problem` on `field`, with the document's noun for the field.
+pub fn field_message(field: &str, problem: &Problem) -> String {
+    let noun = match field {
+        "username" => Some("用户名"),
+        "password" | "new_password" => Some("密码"),
+        "page_size" => Some("每页数量"),
+        _ => None,
+    };
+    zh::with_noun(noun, problem, word(problem))
+}
+
 fn fields_out(fields: &[FieldError]) -> Vec<FieldOut> {
     fields
         .iter()
         .map(|f| FieldOut {
             field: f.field.clone(),
-            message: word(&f.problem),
+            message: field_message(&f.field, &f.problem),
         })
         .collect()
 }

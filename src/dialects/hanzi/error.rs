@@ -68,6 +68,16 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 /// The `hanzi` wording of a field problem: the original says "缺少字段" for an absent field
 /// and "名称过长" for a long name; the rest is the shared Chinese table.
+/// The message of `problem` on `field`, with the original's noun for the field.
+pub fn field_message(field: &str, problem: &Problem) -> String {
+    let noun = match field {
+        "password" => Some("密码"),
+        "size" => Some("分页大小"),
+        _ => None,
+    };
+    zh::with_noun(noun, problem, word(problem))
+}
+
 pub fn word(problem: &Problem) -> String {
     match problem {
         Problem::Required => "缺少字段".into(),
@@ -83,7 +93,11 @@ pub fn classify(err: &Error) -> (Option<StatusCode>, &'static str, String) {
     match err {
         Error::Invalid(fields) => {
             let msg = match fields.first() {
-                Some(f) => format!("请求不合法: {}: {}", f.field, word(&f.problem)),
+                Some(f) => format!(
+                    "请求不合法: {}: {}",
+                    f.field,
+                    field_message(&f.field, &f.problem)
+                ),
                 None => "请求不合法".to_owned(),
             };
             (None, code::BAD_PARAMETER, msg)

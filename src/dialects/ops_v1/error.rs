@@ -36,6 +36,17 @@ impl From<BodyError> for ApiError {
     }
 }
 
+/// The message of `problem` on `field`, with the manual's noun for the field.
+pub fn field_message(field: &str, problem: &Problem) -> String {
+    let noun = match field {
+        "name" => Some("用户名"),
+        "password" => Some("密码"),
+        "entries" => Some("每页数量"),
+        _ => None,
+    };
+    zh::with_noun(noun, problem, word(problem))
+}
+
 /// The `ops_v1` wording of a field problem: the shared Chinese table, except that a parser's
 /// detail is shown bare (it already names the field).
 pub fn word(problem: &Problem) -> String {
@@ -54,7 +65,7 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
             let first = fields.first();
             let field = first.map(|f| f.field.as_str()).unwrap_or("");
             let detail = first.map(|f| {
-                let message = word(&f.problem);
+                let message = field_message(&f.field, &f.problem);
                 if message.starts_with(&f.field) {
                     message
                 } else {
