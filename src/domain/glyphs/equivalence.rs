@@ -24,7 +24,8 @@ pub struct NewEquivalence {
 }
 
 impl NewEquivalence {
-    /// Parses `{user, model, data}`: two labels (1–255 characters) and a JSON array.
+    /// Parses `{user, model, data}`: two labels (1–255 characters, no control characters) and
+    /// a JSON array.
     pub fn parse(body: &Value) -> Result<Self> {
         let Some(obj) = body.as_object() else {
             return Err(Error::invalid("body", "必须是对象"));
@@ -35,11 +36,16 @@ impl NewEquivalence {
                 v.add(key, "缺少字段");
                 None
             }
-            Some(Value::String(s)) if !s.is_empty() && s.chars().count() <= LABEL_MAX => {
+            // No control characters: U+0000 cannot even be stored by PostgreSQL.
+            Some(Value::String(s))
+                if !s.is_empty()
+                    && s.chars().count() <= LABEL_MAX
+                    && !s.chars().any(char::is_control) =>
+            {
                 Some(s.clone())
             }
             Some(_) => {
-                v.add(key, "必须是 1-255 个字符的字符串");
+                v.add(key, "必须是 1-255 个字符的字符串，且不含控制字符");
                 None
             }
         };
@@ -165,6 +171,10 @@ mod tests {
                 vec!["user", "model"],
             ),
             (json!({"model": "m", "data": []}), vec!["user"]),
+            (
+                json!({"user": "a\u{0}b", "model": "m", "data": []}),
+                vec!["user"],
+            ),
         ] {
             assert_eq!(fields_of(NewEquivalence::parse(&body).unwrap_err()), fields);
         }

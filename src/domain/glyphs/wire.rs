@@ -6,8 +6,17 @@ use serde_json::{Map, Value};
 use super::code_point::CodePoint;
 use super::model::{Character, map_references};
 
-/// The raw row's fields copied as stored.
-const ROW_FIELDS: [&str; 4] = ["tygf", "name", "gf0014_id", "gf3001_id"];
+/// The document's Character fields after `unicode`, in the document's order.
+const SEED_FIELDS: [&str; 8] = [
+    "tygf",
+    "gb2312",
+    "readings",
+    "glyphs",
+    "name",
+    "gf0014_id",
+    "gf3001_id",
+    "ambiguous",
+];
 
 /// A flag the row writes as a number: `true`/`false` become 1/0, numbers stay.
 fn row_flag(v: Option<&Value>) -> Value {
@@ -19,11 +28,18 @@ fn row_flag(v: Option<&Value>) -> Value {
 }
 
 impl Character {
+    fn field(&self, key: &str) -> Value {
+        self.data.get(key).cloned().unwrap_or(Value::Null)
+    }
+
     /// The document's Character (the January 2024 client): `unicode` included, references as
     /// one-character strings, the other fields as they were sent.
     pub fn to_seed(&self) -> Value {
-        let mut out = self.data.clone();
+        let mut out = Map::new();
         out.insert("unicode".to_owned(), Value::from(self.unicode.value()));
+        for key in SEED_FIELDS {
+            out.insert(key.to_owned(), self.field(key));
+        }
         if let Some(Value::Array(glyphs)) = out.get_mut("glyphs") {
             for g in glyphs {
                 map_references(g, |n| match n.as_i64().and_then(CodePoint::from_number) {
@@ -35,28 +51,25 @@ impl Character {
         Value::Object(out)
     }
 
-    /// The original back end's raw row (today's client): `{unicode, tygf, gb2312 0|1|2,
-    /// glyphs, name, gf0014_id, gf3001_id, ambiguous 0|1}` where `glyphs` is the glyph array
-    /// serialised as a JSON string with references as code points; no `readings`.
+    /// The original back end's raw row (today's client), in its column order: `{unicode,
+    /// tygf, gb2312 0|1|2, glyphs, name, gf0014_id, gf3001_id, ambiguous 0|1}` where `glyphs`
+    /// is the glyph array serialised as a JSON string with references as code points; no
+    /// `readings`. Stored glyphs keep the key order they were sent in and hold references as
+    /// numbers already, so a row reads back as the client serialised it.
     pub fn to_row(&self) -> Value {
-        let mut out = Map::new();
-        out.insert("unicode".to_owned(), Value::from(self.unicode.value()));
-        for key in ROW_FIELDS {
-            out.insert(
-                key.to_owned(),
-                self.data.get(key).cloned().unwrap_or(Value::Null),
-            );
-        }
-        for key in ["gb2312", "ambiguous"] {
-            out.insert(key.to_owned(), row_flag(self.data.get(key)));
-        }
-        // Stored glyphs already hold references as numbers: serialise them as they are.
         let glyphs = self
             .data
             .get("glyphs")
-            .cloned()
-            .unwrap_or(Value::Array(Vec::new()));
-        out.insert("glyphs".to_owned(), Value::String(glyphs.to_string()));
+            .map_or_else(|| "[]".to_owned(), Value::to_string);
+        let mut out = Map::new();
+        out.insert("unicode".to_owned(), Value::from(self.unicode.value()));
+        out.insert("tygf".to_owned(), self.field("tygf"));
+        out.insert("gb2312".to_owned(), row_flag(self.data.get("gb2312")));
+        out.insert("glyphs".to_owned(), Value::String(glyphs));
+        for key in ["name", "gf0014_id", "gf3001_id"] {
+            out.insert(key.to_owned(), self.field(key));
+        }
+        out.insert("ambiguous".to_owned(), row_flag(self.data.get("ambiguous")));
         Value::Object(out)
     }
 }
@@ -108,6 +121,19 @@ mod tests {
         assert_eq!(seed["glyphs"][0]["source"], json!("一"));
         assert_eq!(seed["readings"], json!([]));
         assert_eq!(seed["gb2312"], json!(2));
+    }
+
+    #[test]
+    fn the_glyph_string_keeps_the_clients_key_order() {
+        let text =
+            r#"[{"type":"compound","operator":"⿰","operandList":[26085,26376],"tags":["G"]}]"#;
+        let row = json!({
+            "unicode": 0x660E, "tygf": 1, "gb2312": 1, "glyphs": text, "name": null,
+            "gf0014_id": null, "gf3001_id": null, "ambiguous": 0
+        });
+        let out = Character::parse(&row).unwrap().to_row();
+        assert_eq!(out["glyphs"], json!(text));
+        assert_eq!(out.to_string(), row.to_string());
     }
 
     #[test]
