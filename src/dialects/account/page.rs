@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::error::ApiError;
 use super::reply;
-use crate::app::AppState;
 use crate::domain::access::api_rules::Window;
 use crate::http::path::OriginalPath;
+use crate::state::AppState;
 
 pub const PAGE_SIZE: i64 = 20;
 pub const MAX_PAGE_SIZE: i64 = 1000;
@@ -32,9 +32,11 @@ impl FromRequestParts<AppState> for Listing {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(field) = crate::http::body::nul_in_query(parts.uri.query()) {
-            return Err(
-                crate::error::Error::invalid(field, "Null characters are not allowed.").into(),
-            );
+            return Err(crate::error::Error::invalid(
+                field,
+                crate::error::Problem::ForbiddenCharacter,
+            )
+            .into());
         }
         let query: Vec<(String, String)> =
             form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
