@@ -12,6 +12,7 @@ mod account_users;
 mod admin_access;
 mod admin_auth;
 mod admin_common;
+mod admin_notifications;
 mod admin_permissions;
 mod admin_roles;
 mod admin_users;

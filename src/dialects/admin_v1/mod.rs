@@ -10,6 +10,8 @@
 mod auth;
 mod error;
 mod extract;
+mod notifications;
+mod notify;
 mod permissions;
 mod reply;
 mod roles;
@@ -84,6 +86,12 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/permissions/tree", P("system:permission:view")),
     rule("GET", "/permissions", P("system:permission:view")),
     rule("POST", "/permissions", P("system:permission:create")),
+    // §13 通知管理: everyone reads and marks their own; sending needs the permission.
+    rule("GET", "/notifications", Login),
+    rule("POST", "/notifications", P("system:notification:send")),
+    rule("POST", "/notifications/read-all", Login),
+    rule("GET", "/notifications/stream", Login),
+    rule("POST", "/notifications/{id}/read", Login),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -123,6 +131,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/permissions",
             get(permissions::list).post(permissions::create),
         )
+        .merge(notify::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,

@@ -1,0 +1,302 @@
+//! §13 通知管理: a user's notifications, marking them read, administrators sending them, and
+//! (beyond the document) `GET /notifications/stream`, the caller's new notifications and
+//! unread count as server-sent events.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiResult;
+use super::extract::{self, Auth, Id, Json, Query};
+use super::reply::{Paged, Reply};
+use crate::app::AppState;
+use crate::db::time::local_seconds;
+use crate::domain::identity::{SessionKind, session};
+use crate::domain::platform::notifications::watch::Watcher;
+use crate::domain::platform::notifications::{
+    self as notes, Audience, InboxFilter, InboxItem, NewNotification, Notification, inbox,
+};
+use crate::error::Violations;
+use crate::http::token;
+
+/// One notification as lists and the stream show it.
+#[derive(Serialize)]
+pub struct NotificationOut {
+    id: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    content: String,
+    is_read: i64,
+    created_at: String,
+    read_at: Option<String>,
+}
+
+fn item_out(state: &AppState, n: Notification, read_at: Option<i64>) -> NotificationOut {
+    NotificationOut {
+        id: n.id,
+        kind: n.kind,
+        title: n.title,
+        content: n.content,
+        is_read: i64::from(read_at.is_some()),
+        created_at: local_seconds(n.created_at, state.tz),
+        read_at: read_at.map(|t| local_seconds(t, state.tz)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListIn {
+    page: Option<i64>,
+    page_size: Option<i64>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    status: Option<String>,
+    is_read: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct ListOut {
+    #[serde(flatten)]
+    page: Paged<NotificationOut>,
+    unread_count: i64,
+}
+
+/// `status` names the caller's read state: `unread`/`read` (or `0`/`1`, as `is_read`).
+fn read_state(v: &mut Violations, status: Option<&str>, is_read: Option<i64>) -> Option<bool> {
+    let by_flag = match is_read {
+        None => None,
+        Some(0) => Some(false),
+        Some(1) => Some(true),
+        Some(_) => {
+            v.add("is_read", "is_read只能是0或1");
+            None
+        }
+    };
+    let by_status = match status.map(str::trim) {
+        None => None,
+        Some("unread" | "0") => Some(false),
+        Some("read" | "1") => Some(true),
+        Some(_) => {
+            v.add("status", "status只能是unread或read");
+            None
+        }
+    };
+    if let (Some(a), Some(b)) = (by_flag, by_status)
+        && a != b
+    {
+        v.add("status", "status与is_read矛盾");
+    }
+    by_flag.or(by_status)
+}
+
+/// `GET /notifications` — the caller's notifications, newest first, with `unread_count`
+/// (all the caller's unread ones, whatever the filters).
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    Query(q): Query<ListIn>,
+) -> ApiResult<Reply<ListOut>> {
+    let mut v = Violations::new();
+    let page = extract::page(&mut v, q.page, q.page_size);
+    let read = read_state(&mut v, q.status.as_deref(), q.is_read);
+    v.into_result()?;
+    let filter = InboxFilter {
+        kind: q.kind.map(|k| k.trim().to_owned()),
+        read,
+    };
+    let found = inbox::list(&state.db, me.user.id, &filter, page).await?;
+    let list = found
+        .items
+        .into_iter()
+        .map(
+            |InboxItem {
+                 notification,
+                 read_at,
+             }| item_out(&state, notification, read_at),
+        )
+        .collect();
+    Ok(Reply::ok(
+        "获取成功",
+        ListOut {
+            page: Paged::new(list, page, found.total),
+            unread_count: found.unread_count,
+        },
+    ))
+}
+
+/// `POST /notifications/{id}/read` — another user's notification is 10004, like an unknown one.
+pub async fn read(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    Id(id): Id,
+) -> ApiResult<Reply<()>> {
+    inbox::mark_read(&state.db, me.user.id, id).await?;
+    Ok(Reply::done("标记成功"))
+}
+
+#[derive(Serialize)]
+pub struct ReadAllOut {
+    /// How many were unread before.
+    updated_count: i64,
+    unread_count: i64,
+}
+
+/// `POST /notifications/read-all` — every notification of the caller.
+pub async fn read_all(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+) -> ApiResult<Reply<ReadAllOut>> {
+    let updated_count = inbox::mark_all_read(&state.db, me.user.id).await?;
+    let unread_count = inbox::unread_count(&state.db, me.user.id).await?;
+    Ok(Reply::ok(
+        "标记成功",
+        ReadAllOut {
+            updated_count,
+            unread_count,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SendIn {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    title: Option<String>,
+    content: Option<String>,
+    user_ids: Option<Vec<i64>>,
+}
+
+#[derive(Serialize)]
+pub struct SentOut {
+    id: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    content: String,
+    /// `all` or `users`.
+    target: &'static str,
+    /// The recipients; `null` for everyone.
+    user_ids: Option<Vec<i64>>,
+    created_at: String,
+}
+
+/// `POST /notifications {type, title, content, user_ids}` — no `user_ids` (or `[]`) sends to
+/// everyone. Answers 201.
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    Json(body): Json<SendIn>,
+) -> ApiResult<Reply<SentOut>> {
+    let new = NewNotification::parse(
+        body.kind.as_deref(),
+        body.title.as_deref(),
+        body.content.as_deref(),
+        body.user_ids.as_deref(),
+        Some(me.user.id),
+    )?;
+    let sent = notes::send(&state.db, &new).await?;
+    let user_ids = match new.audience {
+        Audience::Everyone => None,
+        Audience::Users(ids) => Some(ids),
+    };
+    Ok(Reply::created(
+        "发送成功",
+        SentOut {
+            id: sent.id,
+            kind: sent.kind,
+            title: sent.title,
+            content: sent.content,
+            target: if user_ids.is_none() { "all" } else { "users" },
+            user_ids,
+            created_at: local_seconds(sent.created_at, state.tz),
+        },
+    ))
+}
+
+/// How often the stream reads the database, and how often it re-checks the login.
+const POLL: Duration = Duration::from_secs(1);
+const RECHECK_POLLS: u32 = 15;
+
+/// `GET /notifications/stream` — `text/event-stream`: first an `unread_count` event, then
+/// a `notification` event (id = notification id) for each new notification and an
+/// `unread_count` event whenever the count changes, on whichever node the change was made.
+/// A `Last-Event-ID` header resumes after that notification. The stream ends when the login
+/// does (logout, disabled user, expired token).
+pub async fn stream(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let watcher = Watcher::start(&state.db, me.user.id, after).await?;
+    let bearer = token::bearer(&headers).unwrap_or_default();
+    let seed = (state, watcher, bearer, 0_u32, Vec::<Event>::new());
+    let events = futures_util::stream::unfold(
+        seed,
+        |(state, mut w, bearer, mut polls, mut queue)| async move {
+            loop {
+                if let Some(ev) = queue.pop() {
+                    return Some((Ok(ev), (state, w, bearer, polls, queue)));
+                }
+                if polls > 0 {
+                    tokio::time::sleep(POLL).await;
+                }
+                polls = polls.wrapping_add(1);
+                if polls % RECHECK_POLLS == 0 && !still_logged_in(&state, &bearer).await {
+                    return None;
+                }
+                match w.poll(&state.db).await {
+                    Ok(changes) => {
+                        // Popped from the back: push in reverse order of sending.
+                        if let Some(n) = changes.unread_count {
+                            queue.push(unread_event(n));
+                        }
+                        for n in changes.new.into_iter().rev() {
+                            queue.push(notification_event(&state, n));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, user_id = w.user_id(), "notification stream poll failed")
+                    }
+                }
+            }
+        },
+    );
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+async fn still_logged_in(state: &AppState, bearer: &str) -> bool {
+    session::authenticate_jwt(
+        &state.db,
+        &state.jwt_secret,
+        bearer,
+        super::auth::ACCESS,
+        SessionKind::Admin,
+    )
+    .await
+    .is_ok()
+}
+
+fn unread_event(n: i64) -> Event {
+    Event::default()
+        .event("unread_count")
+        .data(format!("{{\"unread_count\":{n}}}"))
+}
+
+fn notification_event(state: &AppState, n: Notification) -> Event {
+    let id = n.id;
+    let out = item_out(state, n, None);
+    let data = serde_json::to_string(&out).unwrap_or_default();
+    Event::default()
+        .event("notification")
+        .id(id.to_string())
+        .data(data)
+}
