@@ -15,6 +15,7 @@ mod admin_common;
 mod admin_notifications;
 mod admin_permissions;
 mod admin_roles;
+mod admin_statistics;
 mod admin_users;
 mod cli;
 mod cross_dialect;

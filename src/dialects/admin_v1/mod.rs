@@ -15,6 +15,7 @@ mod notify;
 mod permissions;
 mod reply;
 mod roles;
+mod statistics;
 mod users;
 
 use axum::Router;
@@ -86,6 +87,9 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/permissions/tree", P("system:permission:view")),
     rule("GET", "/permissions", P("system:permission:view")),
     rule("POST", "/permissions", P("system:permission:create")),
+    // §10 数据统计
+    rule("GET", "/dashboard/statistics", P("dashboard:view")),
+    rule("GET", "/statistics/users", P("dashboard:statistics")),
     // §13 通知管理: everyone reads and marks their own; sending needs the permission.
     rule("GET", "/notifications", Login),
     rule("POST", "/notifications", P("system:notification:send")),

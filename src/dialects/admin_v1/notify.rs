@@ -3,11 +3,13 @@
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::notifications;
+use super::{notifications, statistics};
 use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/dashboard/statistics", get(statistics::dashboard))
+        .route("/statistics/users", get(statistics::users))
         .route(
             "/notifications",
             get(notifications::list).post(notifications::create),

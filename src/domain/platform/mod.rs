@@ -4,4 +4,5 @@ pub mod mail;
 pub mod maintenance;
 pub mod notifications;
 pub mod settings;
+pub mod statistics;
 pub mod status;
