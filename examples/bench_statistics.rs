@@ -3,12 +3,13 @@
 //! ```sh
 //! cargo build --release --bin ops-server --example bench_statistics
 //! ./target/release/ops-server migrate
+//! echo benchpass1 | ./target/release/ops-server user create --name bench --super-admin
 //! # 1) seed: users, farms (one per 10 users), animals and trade orders, spread over a year;
 //! #    the statistics triggers run for every row, as they would for real writes
 //! ./target/release/examples/bench_statistics seed --rows 1000000
 //! # 2) time the routes against the running server
 //! ./target/release/ops-server &
-//! ./target/release/examples/bench_statistics run --password "$(cat data/initial_admin_password)"
+//! BENCH_PASSWORD=benchpass1 ./target/release/examples/bench_statistics run --user bench
 //! ```
 //!
 //! `seed` reads the same configuration as the server (`./data/config.yaml`, `OPS__*`), so

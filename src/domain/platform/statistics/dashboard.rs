@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::activity::{self, Activity};
 use super::period::{BUCKET_MICROS, Period};
-use super::series::{self, Metric, Tally};
+use super::series::{self, Metric, Window};
 use super::share;
 use crate::db::Db;
 use crate::error::Result;
@@ -61,61 +61,37 @@ pub struct Dashboard {
     pub order_trend: Vec<DayPoint>,
 }
 
-async fn growth(db: &Db, metric: Metric, period: &Period) -> Result<Growth> {
-    let prev = period.previous();
-    let b = [
-        prev.day_start_bucket(prev.first),
-        period.day_start_bucket(period.first),
-        *period.boundaries().last().unwrap_or(&0),
-    ];
-    let t = series::per_interval(db, metric, &b).await?;
-    let (p, c) = (t.first().copied(), t.get(1).copied());
-    Ok(Growth::new(
-        c.unwrap_or_default().items,
-        p.unwrap_or_default().items,
-    ))
-}
-
-/// Running totals at the end of each interval of `boundaries`.
-pub(super) async fn running(db: &Db, metric: Metric, boundaries: &[i64]) -> Result<Vec<Tally>> {
-    let first = boundaries.first().copied().unwrap_or(0);
-    let before = series::total(db, metric).await? - series::since(db, metric, first).await?;
-    let mut acc = before;
-    Ok(series::per_interval(db, metric, boundaries)
-        .await?
-        .into_iter()
-        .map(|t| {
-            acc += t;
-            acc
-        })
-        .collect())
+impl From<&Window> for Growth {
+    fn from(w: &Window) -> Self {
+        Growth::new(w.current().items, w.previous.items)
+    }
 }
 
 /// The dashboard for `period`.
 pub async fn dashboard(db: &Db, period: &Period) -> Result<Dashboard> {
-    let overview = Overview {
-        users: series::total(db, Metric::Users).await?.items,
-        farms: series::total(db, Metric::Farms).await?.items,
-        animals: series::total(db, Metric::Animals).await?.items,
-        orders: series::total(db, Metric::Orders).await?.items,
-        revenue: series::total(db, Metric::Revenue).await?.amount,
-    };
-    let boundaries = period.boundaries();
-    let until = boundaries.last().copied().unwrap_or(0) * BUCKET_MICROS - 1;
-    let users = running(db, Metric::Users, &boundaries).await?;
-    let orders = running(db, Metric::Orders, &boundaries).await?;
-    let revenue = running(db, Metric::Revenue, &boundaries).await?;
+    let users = series::window(db, Metric::Users, period).await?;
+    let farms = series::window(db, Metric::Farms, period).await?;
+    let animals = series::window(db, Metric::Animals, period).await?;
+    let orders = series::window(db, Metric::Orders, period).await?;
+    let revenue = series::window(db, Metric::Revenue, period).await?;
+    let until = period.boundaries().last().copied().unwrap_or(0) * BUCKET_MICROS - 1;
     let days: Vec<NaiveDate> = period.each_day().collect();
     Ok(Dashboard {
-        overview,
-        users: growth(db, Metric::Users, period).await?,
-        farms: growth(db, Metric::Farms, period).await?,
-        animals: growth(db, Metric::Animals, period).await?,
-        orders: growth(db, Metric::Orders, period).await?,
+        overview: Overview {
+            users: users.total.items,
+            farms: farms.total.items,
+            animals: animals.total.items,
+            orders: orders.total.items,
+            revenue: revenue.total.amount,
+        },
+        users: (&users).into(),
+        farms: (&farms).into(),
+        animals: (&animals).into(),
+        orders: (&orders).into(),
         activities: activity::recent(db, until).await?,
         user_trend: days
             .iter()
-            .zip(&users)
+            .zip(users.running())
             .map(|(d, t)| DayPoint {
                 date: *d,
                 count: t.items,
@@ -124,7 +100,7 @@ pub async fn dashboard(db: &Db, period: &Period) -> Result<Dashboard> {
             .collect(),
         order_trend: days
             .iter()
-            .zip(orders.iter().zip(&revenue))
+            .zip(orders.running().into_iter().zip(revenue.running()))
             .map(|(d, (o, r))| DayPoint {
                 date: *d,
                 count: o.items,

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::period::Period;
 use crate::db::Db;
 use crate::error::Result;
 
@@ -135,6 +136,63 @@ pub async fn per_interval(db: &Db, metric: Metric, boundaries: &[i64]) -> Result
         }
     }
     Ok(out)
+}
+
+/// One metric over a period: the previous period of the same length, every day, and what
+/// came before — read with one grouped scan of the period's buckets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub previous: Tally,
+    pub days: Vec<Tally>,
+    /// Everything before the first day.
+    pub before: Tally,
+    pub total: Tally,
+}
+
+impl Window {
+    /// Σ of the period's days.
+    pub fn current(&self) -> Tally {
+        let mut t = Tally::default();
+        for d in &self.days {
+            t += *d;
+        }
+        t
+    }
+
+    /// Running totals at the end of each day.
+    pub fn running(&self) -> Vec<Tally> {
+        let mut acc = self.before;
+        self.days
+            .iter()
+            .map(|d| {
+                acc += *d;
+                acc
+            })
+            .collect()
+    }
+}
+
+/// `metric` over `period` (see [`Window`]).
+pub async fn window(db: &Db, metric: Metric, period: &Period) -> Result<Window> {
+    let prev = period.previous();
+    let mut boundaries = vec![prev.day_start_bucket(prev.first)];
+    boundaries.extend(period.boundaries());
+    let mut t = per_interval(db, metric, &boundaries).await?;
+    let previous = if t.is_empty() {
+        Tally::default()
+    } else {
+        t.remove(0)
+    };
+    let hi = boundaries.last().copied().unwrap_or(0);
+    let total = total(db, metric).await?;
+    let mut w = Window {
+        previous,
+        days: t,
+        before: Tally::default(),
+        total,
+    };
+    w.before = total - w.current() - since(db, metric, hi).await?;
+    Ok(w)
 }
 
 #[cfg(test)]

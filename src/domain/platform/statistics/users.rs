@@ -2,7 +2,6 @@
 
 use sqlx::Row;
 
-use super::dashboard::running;
 use super::period::{GroupBy, Period};
 use super::series::{self, Metric};
 use super::share;
@@ -106,10 +105,10 @@ pub async fn user_statistics(
     period: &Period,
     group_by: GroupBy,
 ) -> Result<UserStatistics> {
-    let boundaries = period.boundaries();
-    let totals = running(db, Metric::Users, &boundaries).await?;
-    let new = series::per_interval(db, Metric::Users, &boundaries).await?;
-    let active = series::per_interval(db, Metric::Logins, &boundaries).await?;
+    let users = series::window(db, Metric::Users, period).await?;
+    let totals = users.running();
+    let new = users.days;
+    let active = series::window(db, Metric::Logins, period).await?.days;
     let mut trend: Vec<TrendPoint> = Vec::new();
     for (i, day) in period.each_day().enumerate() {
         let label = group_by.label(day);
