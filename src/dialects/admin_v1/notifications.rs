@@ -221,12 +221,17 @@ pub async fn create(
 /// How often the stream reads the database, and how often it re-checks the login.
 const POLL: Duration = Duration::from_secs(1);
 const RECHECK_POLLS: u32 = 15;
+/// A stream ends after this long and the client reconnects (`retry`, `Last-Event-ID`), so a
+/// graceful shutdown, which waits for responses in flight, waits at most this long.
+const LIFETIME: Duration = Duration::from_secs(60);
+/// What the client waits before reconnecting.
+const RETRY: Duration = Duration::from_secs(1);
 
 /// `GET /notifications/stream` — `text/event-stream`: first an `unread_count` event, then
 /// a `notification` event (id = notification id) for each new notification and an
 /// `unread_count` event whenever the count changes, on whichever node the change was made.
 /// A `Last-Event-ID` header resumes after that notification. The stream ends when the login
-/// does (logout, disabled user, expired token).
+/// does (logout, disabled user, expired token), and after [`LIFETIME`] in any case.
 pub async fn stream(
     State(state): State<AppState>,
     Auth(me): Auth,
@@ -238,39 +243,71 @@ pub async fn stream(
         .and_then(|v| v.trim().parse::<i64>().ok());
     let watcher = Watcher::start(&state.db, me.user.id, after).await?;
     let bearer = token::bearer(&headers).unwrap_or_default();
-    let seed = (state, watcher, bearer, 0_u32, Vec::<Event>::new());
-    let events = futures_util::stream::unfold(
-        seed,
-        |(state, mut w, bearer, mut polls, mut queue)| async move {
-            loop {
-                if let Some(ev) = queue.pop() {
-                    return Some((Ok(ev), (state, w, bearer, polls, queue)));
-                }
-                if polls > 0 {
-                    tokio::time::sleep(POLL).await;
-                }
-                polls = polls.wrapping_add(1);
-                if polls % RECHECK_POLLS == 0 && !still_logged_in(&state, &bearer).await {
+    let stream = StreamState {
+        state,
+        watcher,
+        bearer,
+        ends: tokio::time::Instant::now() + LIFETIME,
+        polls: 0,
+        queue: Vec::new(),
+    };
+    let events = futures_util::stream::unfold(stream, |mut s| async move {
+        let ev = s.next_event().await?;
+        Some((Ok(ev), s))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// One open stream: where it is, and the events read but not yet sent.
+struct StreamState {
+    state: AppState,
+    watcher: Watcher,
+    bearer: String,
+    ends: tokio::time::Instant,
+    polls: u32,
+    /// Sent from the back.
+    queue: Vec<Event>,
+}
+
+impl StreamState {
+    /// The next event, polling the database once a second until there is one; `None` ends
+    /// the stream (lifetime over, or the login ended).
+    async fn next_event(&mut self) -> Option<Event> {
+        loop {
+            if let Some(ev) = self.queue.pop() {
+                return Some(ev);
+            }
+            if self.polls > 0 {
+                if tokio::time::Instant::now() + POLL > self.ends {
                     return None;
                 }
-                match w.poll(&state.db).await {
-                    Ok(changes) => {
-                        // Popped from the back: push in reverse order of sending.
-                        if let Some(n) = changes.unread_count {
-                            queue.push(unread_event(n));
-                        }
-                        for n in changes.new.into_iter().rev() {
-                            queue.push(notification_event(&state, n));
-                        }
+                tokio::time::sleep(POLL).await;
+            }
+            self.polls = self.polls.wrapping_add(1);
+            if self.polls % RECHECK_POLLS == 0 && !still_logged_in(&self.state, &self.bearer).await
+            {
+                return None;
+            }
+            match self.watcher.poll(&self.state.db).await {
+                Ok(changes) => {
+                    if let Some(n) = changes.unread_count {
+                        let ev = unread_event(n);
+                        // The first event tells the client how soon to reconnect.
+                        self.queue
+                            .push(if self.polls == 1 { ev.retry(RETRY) } else { ev });
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, user_id = w.user_id(), "notification stream poll failed")
+                    for n in changes.new.into_iter().rev() {
+                        self.queue.push(notification_event(&self.state, n));
                     }
                 }
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    user_id = self.watcher.user_id(),
+                    "notification stream poll failed"
+                ),
             }
-        },
-    );
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+        }
+    }
 }
 
 async fn still_logged_in(state: &AppState, bearer: &str) -> bool {
