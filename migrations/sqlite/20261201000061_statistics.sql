@@ -16,7 +16,8 @@ create table stat_buckets (
     items integer not null,
     amount integer not null,
     primary key (metric, bucket)
-);
+-- Clustered by (metric, bucket): a period's sums read consecutive rows.
+) without rowid;
 
 create table stat_totals (
     metric text primary key,
