@@ -11,11 +11,11 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, code};
-use crate::app::AppState;
 use crate::domain::glyphs::CodePoint;
 use crate::domain::identity::{Principal, SessionKind, jwt, session};
 use crate::error::Error;
 use crate::http::body;
+use crate::state::AppState;
 
 /// The response header that carries a refreshed token.
 pub static NEW_TOKEN: HeaderName = HeaderName::from_static("new-token");

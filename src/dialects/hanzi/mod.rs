@@ -12,7 +12,7 @@ use axum::Router;
 use axum::routing::{get, post, put};
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn router(_state: &AppState) -> Router<AppState> {
     // The real web client runs on another origin and reads the refreshed token.

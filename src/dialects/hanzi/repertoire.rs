@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, code};
 use super::extract::{AdminAuth, BulkJson, Json, Query, UnicodePath};
-use crate::app::AppState;
 use crate::domain::glyphs::{Character, CodePoint, PuaKind, store};
-use crate::error::{Error, Violations};
+use crate::error::{Error, Format, Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct PageIn {
@@ -103,7 +103,7 @@ pub async fn get(
 fn at_path(unicode: CodePoint, body: &Value) -> ApiResult<Character> {
     let c = Character::parse(body)?;
     if c.unicode() != unicode {
-        return Err(Error::invalid("unicode", "与路径中的 Unicode 不一致").into());
+        return Err(Error::invalid("unicode", Problem::Mismatch).into());
     }
     Ok(c)
 }
@@ -160,7 +160,7 @@ pub async fn allocate(
     if let Some(n) = &body.name
         && n.chars().count() > 255
     {
-        return Err(Error::invalid("name", "名称过长").into());
+        return Err(Error::invalid("name", Problem::TooLong { max: 255 }).into());
     }
     match store::allocate(&state.db, PuaKind::parse(&body.kind), body.name).await? {
         Some(cp) => Ok(axum::Json(cp.value())),
@@ -185,10 +185,10 @@ pub async fn renumber(
     let old = CodePoint::from_number(body.old);
     let new = CodePoint::from_number(body.new);
     if old.is_none() {
-        v.add("old", "必须是有效的 Unicode 码位");
+        v.add("old", Problem::BadFormat(Format::CodePoint));
     }
     if new.is_none() {
-        v.add("new", "必须是有效的 Unicode 码位");
+        v.add("new", Problem::BadFormat(Format::CodePoint));
     }
     v.into_result()?;
     if let (Some(old), Some(new)) = (old, new) {
@@ -206,7 +206,7 @@ fn parse_batch(items: &[Value]) -> ApiResult<Vec<Character>> {
             Ok(c) => out.push(c),
             Err(Error::Invalid(fields)) => {
                 for f in fields {
-                    v.add(format!("[{i}].{}", f.field), f.message);
+                    v.add(format!("[{i}].{}", f.field), f.problem);
                 }
             }
             Err(e) => return Err(e.into()),
@@ -250,7 +250,7 @@ pub async fn delete_batch(
     for (i, n) in items.iter().enumerate() {
         match CodePoint::from_number(*n) {
             Some(cp) => unicodes.push(cp),
-            None => v.add(format!("[{i}]"), "必须是有效的 Unicode 码位"),
+            None => v.add(format!("[{i}]"), Problem::BadFormat(Format::CodePoint)),
         }
     }
     v.into_result()?;

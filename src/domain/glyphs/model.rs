@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, Format, Kind, Problem, Result, Rule, Violations};
 
 /// The first and last Ideographic Description Characters allowed as compound operators.
 const OPERATOR_FIRST: char = '\u{2FF0}'; // ⿰
@@ -71,7 +71,7 @@ impl Character {
     /// reported (`tygf`, `glyphs[0].operator`, …).
     pub fn parse(value: &Value) -> Result<Self> {
         let Some(obj) = value.as_object() else {
-            return Err(Error::invalid("body", "字形数据必须是对象"));
+            return Err(Error::invalid("body", wrong(Kind::Object)));
         };
         let mut v = Violations::new();
         let mut data = Map::new();
@@ -79,13 +79,13 @@ impl Character {
 
         let unicode = match obj.get("unicode") {
             None => {
-                v.add("unicode", "缺少字段");
+                v.add("unicode", Problem::Required);
                 None
             }
             Some(u) => {
                 let cp = u.as_i64().and_then(CodePoint::from_number);
                 if cp.is_none() {
-                    v.add("unicode", "必须是有效的 Unicode 码位");
+                    v.add("unicode", Problem::BadFormat(Format::CodePoint));
                 }
                 cp
             }
@@ -94,19 +94,19 @@ impl Character {
             x.as_i64()
                 .filter(|n| (0..=3).contains(n))
                 .map(|_| ())
-                .ok_or("必须是 0-3 的整数")
+                .ok_or(Problem::OutOfRange { min: 0, max: 3 })
         });
         require(&mut v, obj, "gb2312", |x| match x {
             Value::Bool(_) => Ok(()),
             _ if x.as_i64().is_some_and(|n| (0..=2).contains(&n)) => Ok(()),
-            _ => Err("必须是布尔值或 0-2 的整数"),
+            _ => Err(wrong(Kind::BooleanOrLevel { max: 2 })),
         });
         require(&mut v, obj, "readings", check_readings);
         require(&mut v, obj, "name", |x| match x {
             Value::Null => Ok(()),
             Value::String(s) if s.chars().count() <= NAME_MAX => Ok(()),
-            Value::String(_) => Err("名称过长"),
-            _ => Err("必须是字符串或 null"),
+            Value::String(_) => Err(Problem::TooLong { max: NAME_MAX }),
+            _ => Err(wrong(Kind::StringOrNull)),
         });
         require(&mut v, obj, "gf0014_id", nullable_integer);
         if let Some(x) = obj.get("gf3001_id") {
@@ -117,11 +117,11 @@ impl Character {
         require(&mut v, obj, "ambiguous", |x| match x {
             Value::Bool(_) => Ok(()),
             _ if x.as_i64().is_some_and(|n| n == 0 || n == 1) => Ok(()),
-            _ => Err("必须是布尔值"),
+            _ => Err(wrong(Kind::Boolean)),
         });
         let mut glyphs = Vec::new();
         match obj.get("glyphs") {
-            None => v.add("glyphs", "缺少字段"),
+            None => v.add("glyphs", Problem::Required),
             Some(Value::Array(list)) => {
                 for (i, g) in list.iter().enumerate() {
                     let field = format!("glyphs[{i}]");
@@ -132,18 +132,18 @@ impl Character {
                         }
                         Err(Error::Invalid(fields)) => {
                             for f in fields {
-                                v.add(f.field, f.message);
+                                v.add(f.field, f.problem);
                             }
                         }
                         Err(other) => return Err(other),
                     }
                 }
             }
-            Some(_) => v.add("glyphs", "必须是数组"),
+            Some(_) => v.add("glyphs", wrong(Kind::Array)),
         }
         v.into_result()?;
         let Some(unicode) = unicode else {
-            return Err(Error::invalid("unicode", "缺少字段"));
+            return Err(Error::invalid("unicode", Problem::Required));
         };
         for key in [
             "tygf",
@@ -271,14 +271,22 @@ impl Character {
     }
 }
 
+/// The value has another JSON type than `expected` (the received type is not reported).
+fn wrong(expected: Kind) -> Problem {
+    Problem::WrongType {
+        expected,
+        got: None,
+    }
+}
+
 fn require(
     v: &mut Violations,
     obj: &Map<String, Value>,
     key: &str,
-    check: impl FnOnce(&Value) -> std::result::Result<(), &'static str>,
+    check: impl FnOnce(&Value) -> std::result::Result<(), Problem>,
 ) {
     match obj.get(key) {
-        None => v.add(key, "缺少字段"),
+        None => v.add(key, Problem::Required),
         Some(x) => {
             if let Err(m) = check(x) {
                 v.add(key, m);
@@ -287,18 +295,18 @@ fn require(
     }
 }
 
-fn nullable_integer(x: &Value) -> std::result::Result<(), &'static str> {
+fn nullable_integer(x: &Value) -> std::result::Result<(), Problem> {
     match x {
         Value::Null => Ok(()),
         _ if x.as_i64().is_some() => Ok(()),
-        _ => Err("必须是整数或 null"),
+        _ => Err(wrong(Kind::IntegerOrNull)),
     }
 }
 
 /// `readings`: a list whose items are pinyin strings or `{pinyin, importance?}` objects.
-fn check_readings(x: &Value) -> std::result::Result<(), &'static str> {
+fn check_readings(x: &Value) -> std::result::Result<(), Problem> {
     let Value::Array(items) = x else {
-        return Err("必须是数组");
+        return Err(wrong(Kind::Array));
     };
     let ok = items.iter().all(|item| match item {
         Value::String(_) => true,
@@ -311,7 +319,7 @@ fn check_readings(x: &Value) -> std::result::Result<(), &'static str> {
     if ok {
         Ok(())
     } else {
-        Err("必须是拼音字符串或 {pinyin, importance} 对象的数组")
+        Err(Problem::BadFormat(Format::PinyinList))
     }
 }
 
@@ -368,7 +376,7 @@ fn map_references(glyph: &mut Value, f: impl Fn(&Value) -> Value) {
 /// Validates one glyph and answers its stored form (references as numbers) and references.
 fn parse_glyph(g: &Value, field: &str) -> Result<(Value, Vec<CodePoint>)> {
     let Some(obj) = g.as_object() else {
-        return Err(Error::invalid(field, "字形必须是对象"));
+        return Err(Error::invalid(field, wrong(Kind::Object)));
     };
     let mut v = Violations::new();
     let at = |key: &str| format!("{field}.{key}");
@@ -383,8 +391,8 @@ fn parse_glyph(g: &Value, field: &str) -> Result<(Value, Vec<CodePoint>)> {
                 check_strokes(&mut v, obj, &at("strokes"));
             }
             match obj.get("source").map(as_ref) {
-                None => v.add(at("source"), "缺少字段"),
-                Some(None) => v.add(at("source"), "必须是单个字符"),
+                None => v.add(at("source"), Problem::Required),
+                Some(None) => v.add(at("source"), Problem::BadFormat(Format::SingleCharacter)),
                 Some(Some(cp)) => {
                     refs.push(cp);
                     stored.insert("source".to_owned(), Value::from(cp.value()));
@@ -397,11 +405,11 @@ fn parse_glyph(g: &Value, field: &str) -> Result<(Value, Vec<CodePoint>)> {
                     if CodePoint::from_char_str(op).is_some_and(|c| {
                         (OPERATOR_FIRST..=OPERATOR_LAST).contains(&c.as_char())
                     }) => {}
-                Some(_) => v.add(at("operator"), "结构符必须是 ⿰-⿻ 之一"),
-                None => v.add(at("operator"), "缺少字段"),
+                Some(_) => v.add(at("operator"), Problem::BadFormat(Format::Operator)),
+                None => v.add(at("operator"), Problem::Required),
             }
             match obj.get("operandList") {
-                None => v.add(at("operandList"), "缺少字段"),
+                None => v.add(at("operandList"), Problem::Required),
                 Some(Value::Array(items)) if (2..=3).contains(&items.len()) => {
                     let mut numbers = Vec::with_capacity(items.len());
                     for item in items {
@@ -410,12 +418,15 @@ fn parse_glyph(g: &Value, field: &str) -> Result<(Value, Vec<CodePoint>)> {
                                 refs.push(cp);
                                 numbers.push(Value::from(cp.value()));
                             }
-                            None => v.add(at("operandList"), "部分必须是单个字符"),
+                            None => v.add(
+                                at("operandList"),
+                                Problem::BadFormat(Format::SingleCharacter),
+                            ),
                         }
                     }
                     stored.insert("operandList".to_owned(), Value::Array(numbers));
                 }
-                Some(_) => v.add(at("operandList"), "必须是 2-3 个字符的数组"),
+                Some(_) => v.add(at("operandList"), Problem::BadFormat(Format::Operands)),
             }
             if let Some(order) = obj.get("order") {
                 let ok = order.as_array().is_some_and(|blocks| {
@@ -425,7 +436,7 @@ fn parse_glyph(g: &Value, field: &str) -> Result<(Value, Vec<CodePoint>)> {
                     })
                 });
                 if !ok {
-                    v.add(at("order"), "必须是 {index, strokes} 的数组");
+                    v.add(at("order"), Problem::BadFormat(Format::StrokeOrder));
                 }
             }
             if let Some(p) = obj.get("parameters") {
@@ -433,19 +444,22 @@ fn parse_glyph(g: &Value, field: &str) -> Result<(Value, Vec<CodePoint>)> {
                     .as_object()
                     .is_some_and(|m| m.values().all(Value::is_number));
                 if !ok {
-                    v.add(at("parameters"), "必须是数值参数对象");
+                    v.add(
+                        at("parameters"),
+                        Problem::BadFormat(Format::NumericParameters),
+                    );
                 }
             }
         }
-        "" => v.add(at("type"), "缺少字段"),
-        _ => v.add(at("type"), "未知的字形类型"),
+        "" => v.add(at("type"), Problem::Required),
+        _ => v.add(at("type"), Problem::Rule(Rule::UnknownGlyphType)),
     }
     if let Some(tags) = obj.get("tags") {
         let ok = tags
             .as_array()
             .is_some_and(|t| t.iter().all(Value::is_string));
         if !ok {
-            v.add(at("tags"), "必须是字符串数组");
+            v.add(at("tags"), Problem::BadFormat(Format::StringList));
         }
     }
     v.into_result()?;
@@ -454,9 +468,9 @@ fn parse_glyph(g: &Value, field: &str) -> Result<(Value, Vec<CodePoint>)> {
 
 fn check_strokes(v: &mut Violations, obj: &Map<String, Value>, field: &str) {
     match obj.get("strokes") {
-        None => v.add(field, "缺少字段"),
+        None => v.add(field, Problem::Required),
         Some(Value::Array(items)) if items.iter().all(Value::is_object) => {}
-        Some(_) => v.add(field, "必须是笔画对象的数组"),
+        Some(_) => v.add(field, Problem::BadFormat(Format::Strokes)),
     }
 }
 
