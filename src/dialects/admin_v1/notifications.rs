@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::reply::{Paged, Reply};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::identity::{SessionKind, session};
 use crate::domain::platform::notifications::watch::Watcher;
 use crate::domain::platform::notifications::{
     self as notes, Audience, InboxFilter, InboxItem, NewNotification, Notification, inbox,
 };
-use crate::error::Violations;
+use crate::error::{Problem, Violations};
 use crate::http::token;
+use crate::state::AppState;
 
 /// One notification as lists and the stream show it.
 #[derive(Serialize)]
@@ -73,7 +73,7 @@ fn read_state(v: &mut Violations, status: Option<&str>, is_read: Option<i64>) ->
         Some(0) => Some(false),
         Some(1) => Some(true),
         Some(_) => {
-            v.add("is_read", "is_read只能是0或1");
+            v.add("is_read", Problem::OutOfRange { min: 0, max: 1 });
             None
         }
     };
@@ -81,15 +81,21 @@ fn read_state(v: &mut Violations, status: Option<&str>, is_read: Option<i64>) ->
         None => None,
         Some("unread" | "0") => Some(false),
         Some("read" | "1") => Some(true),
-        Some(_) => {
-            v.add("status", "status只能是unread或read");
+        Some(other) => {
+            v.add(
+                "status",
+                Problem::NotOneOf {
+                    allowed: &["unread", "read"],
+                    got: Some(other.to_owned()),
+                },
+            );
             None
         }
     };
     if let (Some(a), Some(b)) = (by_flag, by_status)
         && a != b
     {
-        v.add("status", "status与is_read矛盾");
+        v.add("status", Problem::Mismatch);
     }
     by_flag.or(by_status)
 }

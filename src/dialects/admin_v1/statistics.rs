@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use super::extract::Query;
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::{self, time::local_seconds};
 use crate::domain::livestock::money::{self, Money};
 use crate::domain::platform::statistics::dashboard::{self, DayPoint, Growth};
 use crate::domain::platform::statistics::users::{self, Share};
 use crate::domain::platform::statistics::{GroupBy, Period};
+use crate::state::AppState;
 
 /// Hundredths of a percent as a JSON number with two decimals (`5.26`, `100.00`).
 fn percent<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {

@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::db::Timestamp;
-use crate::error::{Result, Violations};
+use crate::error::{Problem, Result, Violations};
 
 /// The type when none is given.
 pub const DEFAULT_KIND: &str = "system";
@@ -12,7 +12,18 @@ pub const DEFAULT_KIND: &str = "system";
 pub const KIND_ORDER: &str = "order";
 pub const KIND_EXPORT: &str = "export";
 
-const KIND_MAX: usize = 30;
+/// Every notification type (an unknown one is refused, as every enumerated value is).
+pub const KINDS: &[&str] = &[
+    "system",
+    "announcement",
+    "order",
+    "farm",
+    "animal",
+    "health",
+    "finance",
+    "export",
+    "security",
+];
 const TITLE_MAX: usize = 200;
 const CONTENT_MAX: usize = 10_000;
 /// Named recipients of one notification; more than this is a broadcast in all but name.
@@ -31,7 +42,7 @@ pub enum Audience {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
     pub id: i64,
-    /// Free-form type (`system`, `order`, `export`, …), lower-case letters, digits, `_`, `-`.
+    /// One of [`KINDS`].
     pub kind: String,
     pub title: String,
     pub content: String,
@@ -82,11 +93,14 @@ impl NewNotification {
         let mut v = Violations::new();
         let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
             None => DEFAULT_KIND.to_owned(),
-            Some(k) if is_kind(k) => k.to_owned(),
-            Some(_) => {
+            Some(k) if KINDS.contains(&k) => k.to_owned(),
+            Some(k) => {
                 v.add(
                     "type",
-                    format!("通知类型只能包含小写字母、数字、_和-,长度1-{KIND_MAX}"),
+                    Problem::NotOneOf {
+                        allowed: KINDS,
+                        got: Some(k.to_owned()),
+                    },
                 );
                 String::new()
             }
@@ -96,14 +110,24 @@ impl NewNotification {
         let audience = match user_ids {
             None | Some([]) => Audience::Everyone,
             Some(ids) => {
-                if ids.iter().any(|&id| id < 1) {
-                    v.add("user_ids", "用户ID必须是正整数");
+                if let Some(bad) = ids.iter().find(|&&id| id < 1) {
+                    v.add(
+                        "user_ids",
+                        Problem::NotAnId {
+                            got: bad.to_string(),
+                        },
+                    );
                 }
                 let mut ids = ids.to_vec();
                 ids.sort_unstable();
                 ids.dedup();
                 if ids.len() > RECIPIENTS_MAX {
-                    v.add("user_ids", format!("接收用户最多{RECIPIENTS_MAX}个"));
+                    v.add(
+                        "user_ids",
+                        Problem::TooMany {
+                            max: RECIPIENTS_MAX,
+                        },
+                    );
                 }
                 Audience::Users(ids)
             }
@@ -133,20 +157,18 @@ impl NewNotification {
     }
 }
 
-fn is_kind(k: &str) -> bool {
-    k.len() <= KIND_MAX
-        && k.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-}
-
 fn text(v: &mut Violations, field: &str, value: Option<&str>, max: usize) -> String {
     match value.map(str::trim) {
-        None | Some("") => {
-            v.add(field, "不能为空");
+        None => {
+            v.add(field, Problem::Required);
+            String::new()
+        }
+        Some("") => {
+            v.add(field, Problem::Blank);
             String::new()
         }
         Some(s) if s.chars().count() > max => {
-            v.add(field, format!("长度不能超过{max}个字符"));
+            v.add(field, Problem::TooLong { max });
             String::new()
         }
         Some(s) => s.to_owned(),

@@ -3,7 +3,7 @@
 
 use super::model::{Audience, NewNotification, Notification};
 use crate::db::{self, Db, Sql, Tx};
-use crate::error::{Error, Result};
+use crate::error::{Entity, Error, Problem, Result};
 
 /// Ids per `IN (…)` list: far below every engine's limit on bound values.
 const CHUNK: usize = 500;
@@ -21,7 +21,13 @@ pub async fn send(db: &Db, new: &NewNotification) -> Result<Notification> {
             found += usize::try_from(n).unwrap_or(0);
         }
         if found != ids.len() {
-            return Err(Error::invalid("user_ids", "用户不存在"));
+            return Err(Error::invalid(
+                "user_ids",
+                Problem::UnknownReference {
+                    entity: Entity::User,
+                    id: None,
+                },
+            ));
         }
     }
     let stored = send_in(&mut tx, new).await?;

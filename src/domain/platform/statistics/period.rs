@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use crate::db::Timestamp;
 use crate::db::time;
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, Format, Problem, Result, Rule, Violations};
 
 /// Microseconds per counter bucket (15 minutes).
 pub const BUCKET_MICROS: i64 = 900_000_000;
@@ -37,7 +37,13 @@ impl GroupBy {
             None | Some("day") => Ok(GroupBy::Day),
             Some("month") => Ok(GroupBy::Month),
             Some("year") => Ok(GroupBy::Year),
-            Some(_) => Err(Error::invalid("group_by", "分组方式只能是day、month或year")),
+            Some(other) => Err(Error::invalid(
+                "group_by",
+                Problem::NotOneOf {
+                    allowed: &["day", "month", "year"],
+                    got: Some(other.to_owned()),
+                },
+            )),
         }
     }
 
@@ -56,7 +62,7 @@ fn local_date(v: &mut Violations, field: &str, value: Option<&str>, tz: Tz) -> O
     match time::parse(value, tz) {
         Some(ts) => Some(time::to_datetime(ts).with_timezone(&tz).date_naive()),
         None => {
-            v.add(field, "日期格式不正确,应为YYYY-MM-DD");
+            v.add(field, Problem::BadFormat(Format::Date));
             None
         }
     }
@@ -74,12 +80,15 @@ impl Period {
         let last = last.unwrap_or_else(|| today.max(first.unwrap_or(today)));
         let first = first.unwrap_or(last - Duration::days(DEFAULT_DAYS - 1));
         if first > last {
-            return Err(Error::invalid("start_date", "开始日期不能晚于结束日期"));
+            return Err(Error::invalid(
+                "start_date",
+                Problem::Rule(Rule::PeriodReversed),
+            ));
         }
         if (last - first).num_days() + 1 > MAX_DAYS {
             return Err(Error::invalid(
                 "end_date",
-                format!("统计区间不能超过{MAX_DAYS}天"),
+                Problem::Rule(Rule::PeriodTooLong),
             ));
         }
         Ok(Self { first, last, tz })
