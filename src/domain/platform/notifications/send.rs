@@ -3,7 +3,7 @@
 
 use super::model::{Audience, NewNotification, Notification};
 use crate::db::{self, Db, Sql, Tx};
-use crate::error::{Entity, Error, Problem, Result};
+use crate::error::{Entity, Result};
 
 /// Ids per `IN (…)` list: far below every engine's limit on bound values.
 const CHUNK: usize = 500;
@@ -13,22 +13,7 @@ const CHUNK: usize = 500;
 pub async fn send(db: &Db, new: &NewNotification) -> Result<Notification> {
     let mut tx = db.begin().await?;
     if let Audience::Users(ids) = &new.audience {
-        let mut found = 0_usize;
-        for chunk in ids.chunks(CHUNK) {
-            let mut sql = Sql::new("SELECT COUNT(*) FROM users WHERE id IN (");
-            sql.bind_list(chunk.iter().copied()).push(")");
-            let n: i64 = sql.query_scalar().fetch_one(&mut *tx).await?;
-            found += usize::try_from(n).unwrap_or(0);
-        }
-        if found != ids.len() {
-            return Err(Error::invalid(
-                "user_ids",
-                Problem::UnknownReference {
-                    entity: Entity::User,
-                    id: None,
-                },
-            ));
-        }
+        db::require_existing(&mut tx, "users", Entity::User, "user_ids", ids).await?;
     }
     let stored = send_in(&mut tx, new).await?;
     tx.commit().await?;
