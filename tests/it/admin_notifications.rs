@@ -401,7 +401,42 @@ async fn a_read_elsewhere_and_last_event_id_are_reflected_in_the_stream(b: Backe
     assert_eq!(got[2].1, json!({"unread_count": 1}));
 }
 
+async fn the_system_notifies_named_users_in_its_own_transaction(b: Backend) {
+    use ops::domain::platform::notifications::{self, model::KIND_ORDER};
+    let app = TestApp::spawn(b).await;
+    let admin = root(&app).await;
+    let buyer = create_user(&app, &admin, "buyer1", &[]).await;
+    let seller = create_user(&app, &admin, "seller1", &[]).await;
+    let db = app.db().await;
+    // Buyer twice and a deleted account: one row, two recipients.
+    let sent = notifications::notify_users_now(
+        &db,
+        KIND_ORDER,
+        "订单审核结果",
+        "订单 ORD20240120001 已通过审核",
+        &[buyer, seller, buyer, 999_999],
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(!sent.to_all);
+    assert_eq!(
+        notifications::notify_users_now(&db, KIND_ORDER, "t", "c", &[])
+            .await
+            .unwrap(),
+        None
+    );
+    for name in ["buyer1", "seller1"] {
+        let (t, _) = login(&app, name, "secret12").await;
+        let d = inbox(&app, &t, &[("type", "order")]).await;
+        assert_eq!(ids(&d), [sent.id], "{name}");
+        assert_eq!(d["list"][0]["content"], "订单 ORD20240120001 已通过审核");
+    }
+    assert_eq!(inbox(&app, &admin, &[]).await["pagination"]["total"], 0);
+}
+
 db_test!(
+    the_system_notifies_named_users_in_its_own_transaction,
     users_see_broadcasts_and_their_own_notifications_with_exact_unread_counts,
     another_users_or_an_unknown_notification_is_not_found_and_nothing_changes,
     sending_checks_its_input_and_needs_the_permission,

@@ -17,4 +17,4 @@ pub mod watch;
 
 pub use inbox::{InboxFilter, InboxItem};
 pub use model::{Audience, NewNotification, Notification};
-pub use send::{notify_users, send, send_in};
+pub use send::{notify_users, notify_users_now, send, send_in};

@@ -77,3 +77,18 @@ pub async fn notify_users(
     let new = NewNotification::system(kind, title, content, user_ids);
     send_in(tx, &new).await.map(Some)
 }
+
+/// [`notify_users`] in a transaction of its own, for callers that report a change after it
+/// has committed (the trade part's `notices::order_audited`).
+pub async fn notify_users_now(
+    db: &Db,
+    kind: &str,
+    title: &str,
+    content: &str,
+    user_ids: &[i64],
+) -> Result<Option<Notification>> {
+    let mut tx = db.begin().await?;
+    let sent = notify_users(&mut tx, kind, title, content, user_ids).await?;
+    tx.commit().await?;
+    Ok(sent)
+}
