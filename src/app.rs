@@ -40,7 +40,7 @@ pub fn router(state: AppState) -> Router {
     app = mount(app, &d.ops_v1, dialects::ops_v1::router(&state));
     app = mount(app, &d.admin_v1, dialects::admin_v1::router(&state));
     app = mount(app, &d.account, dialects::account::router(&state));
-    app = mount(app, &d.hanzi, dialects::hanzi::router(&state));
+    app = mount(app, &d.hanzi.as_dialect(), dialects::hanzi::router(&state));
     app.layer(axum::middleware::from_fn(http::internal::log))
         .layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(

@@ -62,6 +62,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for BulkJson<T> {
     }
 }
 
+/// Routes that must refuse more than 1 MiB (`/equivalence`) whatever `server.json_body_limit`
+/// allows.
+const SMALL_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body like [`Json`], never over 1 MiB.
+pub struct SmallJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for SmallJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config.server.json_body_limit.min(SMALL_BODY_LIMIT);
+        Ok(SmallJson(read_json(req, limit).await?))
+    }
+}
+
 /// A query string.
 pub struct Query<T>(pub T);
 
