@@ -155,6 +155,10 @@ pub enum Rule {
     UnknownSetting,
     /// A glyph `type` that does not exist.
     UnknownGlyphType,
+    /// A statistics period whose start is after its end.
+    PeriodReversed,
+    /// A statistics period longer than the longest accepted (3,660 days).
+    PeriodTooLong,
 }
 
 impl Problem {
@@ -209,6 +213,8 @@ impl Problem {
             Rule::ResetTokenInvalid,
             Rule::UnknownSetting,
             Rule::UnknownGlyphType,
+            Rule::PeriodReversed,
+            Rule::PeriodTooLong,
         ];
         let mut all = vec![
             Problem::Required,
