@@ -188,13 +188,15 @@ async fn another_users_or_an_unknown_notification_is_not_found_and_nothing_chang
         .unwrap();
     assert_eq!(reads, 0);
     assert_eq!(inbox(&app, &bob_t, &[]).await["unread_count"], 1);
-    // Path ids that are not positive integers.
-    let r = app
-        .post(&path("/notifications/abc/read"))
-        .bearer(&bob_t)
-        .send()
-        .await;
-    r.admin(400, 10001);
+    // Path ids that are not canonical decimals are unknown records (decisions §8).
+    for bad in ["abc", "01", "-1", "%31"] {
+        let r = app
+            .post(&path(&format!("/notifications/{bad}/read")))
+            .bearer(&bob_t)
+            .send()
+            .await;
+        r.admin(404, 10004);
+    }
 }
 
 async fn sending_checks_its_input_and_needs_the_permission(b: Backend) {
