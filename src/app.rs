@@ -25,8 +25,10 @@ use crate::db::Db;
 use crate::dialects;
 use crate::domain::identity::{self, CreatePolicy, ThrottlePolicy};
 use crate::domain::platform::mail::Mailer;
+use crate::domain::platform::oplog::Writer;
 use crate::domain::platform::settings::{self, RuntimeSettings};
 use crate::http;
+use crate::http::oplog::{Namer, OpLog};
 
 /// Everything a request handler may need, shared by every dialect.
 #[derive(Clone)]
@@ -140,10 +142,45 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
-    app = mount(app, &d.ops_v1, dialects::ops_v1::router(&state));
-    app = mount(app, &d.admin_v1, dialects::admin_v1::router(&state));
-    app = mount(app, &d.account, dialects::account::router(&state));
-    app = mount(app, &d.hanzi, dialects::hanzi::router(&state));
+    // One operation-log writer for every dialect; each dialect names its own routes.
+    let writer = state
+        .config
+        .log
+        .operations
+        .then(|| Writer::spawn(state.db.clone()));
+    let logged = |name, cfg: &DialectConfig, namer: Namer, router| match &writer {
+        Some(w) => OpLog::new(name, &cfg.prefix, namer, w.clone()).wrap(router),
+        None => router,
+    };
+    use dialects::{account, admin_v1, hanzi, ops_v1};
+    let ops = logged(
+        "ops_v1",
+        &d.ops_v1,
+        ops_v1::oplog::naming,
+        ops_v1::router(&state),
+    );
+    let admin = logged(
+        "admin_v1",
+        &d.admin_v1,
+        admin_v1::oplog::naming,
+        admin_v1::router(&state),
+    );
+    let account = logged(
+        "account",
+        &d.account,
+        account::oplog::naming,
+        account::router(&state),
+    );
+    let hanzi = logged(
+        "hanzi",
+        &d.hanzi,
+        hanzi::oplog::naming,
+        hanzi::router(&state),
+    );
+    app = mount(app, &d.ops_v1, ops);
+    app = mount(app, &d.admin_v1, admin);
+    app = mount(app, &d.account, account);
+    app = mount(app, &d.hanzi, hanzi);
     app.layer(axum::middleware::from_fn(http::internal::log))
         .layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(

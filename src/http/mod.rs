@@ -6,6 +6,7 @@ pub mod blob;
 pub mod body;
 pub mod client;
 pub mod internal;
+pub mod oplog;
 pub mod path;
 pub mod request_id;
 pub mod token;

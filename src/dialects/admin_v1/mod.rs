@@ -10,6 +10,7 @@
 mod auth;
 mod error;
 mod extract;
+pub mod oplog;
 mod permissions;
 mod reply;
 mod roles;

@@ -5,6 +5,7 @@
 
 mod error;
 mod extract;
+pub mod oplog;
 mod repertoire;
 mod users;
 

@@ -1,6 +1,7 @@
-//! Platform services: the runtime settings store, mail, system status.
+//! Platform services: the runtime settings store, the operation log, mail, system status.
 
 pub mod mail;
 pub mod maintenance;
+pub mod oplog;
 pub mod settings;
 pub mod status;
