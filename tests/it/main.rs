@@ -14,6 +14,7 @@ mod admin_auth;
 mod admin_common;
 mod admin_permissions;
 mod admin_roles;
+mod admin_system;
 mod admin_users;
 mod cli;
 mod cross_dialect;

@@ -14,6 +14,7 @@ pub mod oplog;
 mod permissions;
 mod reply;
 mod roles;
+mod system;
 mod users;
 
 use axum::Router;
@@ -85,6 +86,11 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/permissions/tree", P("system:permission:view")),
     rule("GET", "/permissions", P("system:permission:view")),
     rule("POST", "/permissions", P("system:permission:create")),
+    // §9 系统管理: system configs and the operation log (system.rs)
+    rule("GET", "/system/configs", P("system:config:view")),
+    rule("PUT", "/system/configs/{id}", P("system:config:update")),
+    rule("GET", "/system/operation-logs", P("system:log:view")),
+    rule("GET", "/operation-logs", P("system:log:view")),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -124,6 +130,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/permissions",
             get(permissions::list).post(permissions::create),
         )
+        .merge(system::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,

@@ -150,6 +150,40 @@ impl Filter {
     }
 }
 
+/// The `[from, to)` of `start_date` / `end_date` as sent, read in `tz`. An end given as a
+/// date includes that whole day; an end with a time includes that instant. Unreadable
+/// dates, or an end before the start, name the field.
+pub fn date_range(
+    start: Option<&str>,
+    end: Option<&str>,
+    tz: chrono_tz::Tz,
+) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
+    const DAY: i64 = 24 * HOUR;
+    let mut v = crate::error::Violations::new();
+    let from = start.and_then(|s| {
+        let t = crate::db::time::parse(s, tz);
+        if t.is_none() {
+            v.add("start_date", "日期格式不正确");
+        }
+        t
+    });
+    let to = end.and_then(|e| {
+        let date_only = chrono::NaiveDate::parse_from_str(e.trim(), "%Y-%m-%d").is_ok();
+        let t = crate::db::time::parse(e, tz).map(|t| if date_only { t + DAY } else { t + 1 });
+        if t.is_none() {
+            v.add("end_date", "日期格式不正确");
+        }
+        t
+    });
+    if let (Some(f), Some(t)) = (from, to)
+        && t <= f
+    {
+        v.add("end_date", "结束日期不能早于开始日期");
+    }
+    v.into_result()?;
+    Ok((from, to))
+}
+
 /// `WHERE …` for the equality filters and a time range.
 fn push_where(sql: &mut Sql, f: &Filter, from: Option<Timestamp>, to: Option<Timestamp>) {
     sql.push(" WHERE 1 = 1");
@@ -287,4 +321,36 @@ pub async fn purge(db: &Db, now: Timestamp, retention_days: i64) -> Result<u64> 
         .execute(db.pool())
         .await?;
     Ok(gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_dates_include_their_whole_day() {
+        let utc = chrono_tz::UTC;
+        let (from, to) = date_range(Some("2026-01-20"), Some("2026-01-20"), utc).unwrap();
+        assert_eq!(to.unwrap() - from.unwrap(), 24 * HOUR);
+        let (_, to) = date_range(None, Some("2026-01-20 10:00:00"), utc).unwrap();
+        assert_eq!(
+            to,
+            crate::db::time::parse("2026-01-20 10:00:00", utc).map(|t| t + 1)
+        );
+        let shanghai: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        let (from, _) = date_range(Some("2026-01-20"), None, shanghai).unwrap();
+        assert_eq!(
+            crate::db::time::rfc3339(from.unwrap()),
+            "2026-01-19T16:00:00Z"
+        );
+    }
+
+    #[test]
+    fn bad_dates_name_their_field() {
+        let utc = chrono_tz::UTC;
+        let err = date_range(Some("yesterday"), None, utc).unwrap_err();
+        assert_eq!(err.first_field().unwrap().field, "start_date");
+        let err = date_range(Some("2026-02-01"), Some("2026-01-01"), utc).unwrap_err();
+        assert_eq!(err.first_field().unwrap().field, "end_date");
+    }
 }
