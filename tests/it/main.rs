@@ -21,6 +21,7 @@ mod cross_dialect;
 mod hanzi_client;
 mod hanzi_repertoire;
 mod hanzi_users;
+mod oplog;
 mod ops_config;
 mod ops_files;
 mod ops_purchase;
