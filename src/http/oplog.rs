@@ -119,7 +119,9 @@ async fn record(State(log): State<OpLog>, req: Request, next: Next) -> Response 
     let (response, actor) = actor::scope(next.run(Request::from_parts(parts, body))).await;
 
     let status = response.status().as_u16();
-    if !named.always && matches!(status, 401 | 403) {
+    // Refused before anything could change: not logged (CONTRACTS §6). A method the route
+    // does not have (405) changed nothing either.
+    if status == 405 || (!named.always && matches!(status, 401 | 403)) {
         return response;
     }
     let (parts, body) = response.into_parts();
