@@ -1,7 +1,7 @@
 //! Operation-log rows: batched inserts (with their tallies, in one transaction), the list
 //! with the documented filters, and the retention purge.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sqlx::Row;
@@ -53,7 +53,9 @@ pub async fn insert(db: &Db, entries: &[NewEntry]) -> Result<()> {
         return Ok(());
     }
     let mut rows = Sql::new(&format!("INSERT INTO operation_logs ({COLUMNS}) VALUES "));
-    let mut tallies: HashMap<(&'static str, String, i64), i64> = HashMap::new();
+    // Ordered: concurrent writers (several nodes on one PostgreSQL) lock tally rows in the
+    // same order, so they wait for each other instead of deadlocking.
+    let mut tallies: BTreeMap<(&'static str, String, i64), i64> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         if i > 0 {
             rows.push(", ");
