@@ -1,7 +1,5 @@
-//! Operation-log rows: batched inserts (with their tallies, in one transaction), the list
+//! Operation-log rows: batched inserts (tallies kept by a trigger in the same statement), the list
 //! with the documented filters, and the retention purge.
-
-use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sqlx::Row;
@@ -47,15 +45,13 @@ fn json_text(v: &Option<Value>) -> Option<String> {
     v.as_ref().map(Value::to_string)
 }
 
-/// Writes `entries` and their tallies in one transaction.
+/// Writes `entries` in one statement; the table's trigger keeps the tallies (see the
+/// migration) in the same statement.
 pub async fn insert(db: &Db, entries: &[NewEntry]) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
     let mut rows = Sql::new(&format!("INSERT INTO operation_logs ({COLUMNS}) VALUES "));
-    // Ordered: concurrent writers (several nodes on one PostgreSQL) lock tally rows in the
-    // same order, so they wait for each other instead of deadlocking.
-    let mut tallies: BTreeMap<(&'static str, String, i64), i64> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         if i > 0 {
             rows.push(", ");
@@ -89,34 +85,9 @@ pub async fn insert(db: &Db, entries: &[NewEntry]) -> Result<()> {
             .push(", ")
             .bind(e.created_at)
             .push(")");
-        let hour = tally::hour_of(e.created_at);
-        for (dim, val) in tally::keys(e.user_id, &e.module, &e.action, &e.ip) {
-            *tallies.entry((dim, val, hour)).or_default() += 1;
-        }
     }
-    let mut upsert = Sql::new("INSERT INTO operation_log_tallies (dim, val, hour, n) VALUES ");
-    for (i, ((dim, val, hour), n)) in tallies.into_iter().enumerate() {
-        if i > 0 {
-            upsert.push(", ");
-        }
-        upsert
-            .push("(")
-            .bind(dim)
-            .push(", ")
-            .bind(val)
-            .push(", ")
-            .bind(hour)
-            .push(", ")
-            .bind(n)
-            .push(")");
-    }
-    upsert.push(
-        " ON CONFLICT (dim, val, hour) DO UPDATE SET n = operation_log_tallies.n + excluded.n",
-    );
-    let mut tx = db.begin().await?;
-    rows.query().execute(&mut *tx).await?;
-    upsert.query().execute(&mut *tx).await?;
-    tx.commit().await?;
+    // One statement, autocommitted: the table's trigger adds the tallies in it.
+    rows.query().execute(db.pool()).await?;
     Ok(())
 }
 

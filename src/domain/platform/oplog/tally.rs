@@ -1,8 +1,9 @@
 //! Hourly tallies of operation-log entries per filter value: how a list's total stays a
-//! small sum at millions of entries. Pure arithmetic; [`super::store`] reads and writes.
+//! small sum at millions of entries. Pure arithmetic; [`super::store`] reads them.
 //!
 //! An entry adds one to `(dim, val, hour)` for each dimension (`all`, and each documented
-//! equality filter). A list with at most one equality filter and a time range `[from, to)`
+//! equality filter: `user`, `module`, `action`, `ip`); a trigger on the table does it, in the
+//! statement that inserts the entry (see the migration). A list with at most one equality filter and a time range `[from, to)`
 //! sums the tallies of the whole hours inside the range and counts the entries of the
 //! partial hours at either edge exactly (at most an hour each, through an index).
 
@@ -31,22 +32,6 @@ pub const USER: &str = "user";
 pub const MODULE: &str = "module";
 pub const ACTION: &str = "action";
 pub const IP: &str = "ip";
-
-/// The `(dim, val)` keys one entry adds to.
-pub fn keys(
-    user_id: Option<i64>,
-    module: &str,
-    action: &str,
-    ip: &str,
-) -> [(&'static str, String); 5] {
-    [
-        (ALL, String::new()),
-        (USER, user_id.map(|u| u.to_string()).unwrap_or_default()),
-        (MODULE, module.to_owned()),
-        (ACTION, action.to_owned()),
-        (IP, ip.to_owned()),
-    ]
-}
 
 /// How to count the entries of a time range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,13 +132,5 @@ mod tests {
             p.exact,
             [Some((10 * H + 5, 11 * H)), Some((20 * H, 20 * H + 7))]
         );
-    }
-
-    #[test]
-    fn each_entry_adds_to_every_dimension() {
-        let k = keys(Some(3), "user", "create", "1.2.3.4");
-        assert_eq!(k[0], (ALL, String::new()));
-        assert_eq!(k[1], (USER, "3".to_owned()));
-        assert_eq!(keys(None, "auth", "login", "::1")[1], (USER, String::new()));
     }
 }

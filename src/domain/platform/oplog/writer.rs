@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 
 /// Entries written per transaction at most.
-const BATCH: usize = 128;
+const BATCH: usize = 32;
 
 struct Job {
     entry: NewEntry,
