@@ -3,9 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::ops::Deref;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -13,119 +11,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use chrono_tz::Tz;
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::config::{Config, DialectConfig};
-use crate::db::Db;
+use crate::config::DialectConfig;
 use crate::dialects;
-use crate::domain::identity::{self, CreatePolicy, ThrottlePolicy};
-use crate::domain::platform::mail::Mailer;
 use crate::domain::platform::oplog::Writer;
-use crate::domain::platform::settings::{self, RuntimeSettings};
 use crate::http;
 use crate::http::oplog::{Namer, OpLog};
-
-/// Everything a request handler may need, shared by every dialect.
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-pub struct Inner {
-    pub config: Config,
-    pub db: Db,
-    pub tz: Tz,
-    pub mailer: Mailer,
-    /// HS256 key for the dialects that hand out JWTs.
-    pub jwt_secret: Vec<u8>,
-    pub started: Instant,
-}
-
-impl Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl AppState {
-    /// Connects, migrates, seeds settings and the first admin: everything the server needs
-    /// before it answers.
-    pub async fn init(config: Config) -> anyhow::Result<Self> {
-        let tz = config.timezone()?;
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data_dir {}", config.data_dir.display()))?;
-        let db = Db::connect(&config.database).await?;
-        db.migrate().await?;
-        settings::seed(&db, &config)
-            .await
-            .map_err(|e| anyhow::anyhow!("seeding settings: {e}"))?;
-        crate::domain::access::catalog::seed(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("seeding permissions: {e}"))?;
-        if config.bootstrap.admin {
-            identity::bootstrap::ensure_admin(
-                &db,
-                &config.bootstrap.admin_password,
-                &config.data_dir,
-            )
-            .await?;
-        }
-        let jwt_secret = load_or_create_secret(&config)?;
-        let mailer = Mailer::from_config(&config.smtp)?;
-        Ok(Self(Arc::new(Inner {
-            config,
-            db,
-            tz,
-            mailer,
-            jwt_secret,
-            started: Instant::now(),
-        })))
-    }
-
-    /// The runtime settings as they are now (read on every use: a change made on any node
-    /// takes effect on the next request).
-    pub async fn settings(&self) -> crate::error::Result<RuntimeSettings> {
-        settings::load(&self.db).await
-    }
-
-    pub fn throttle_policy(&self, s: &RuntimeSettings) -> ThrottlePolicy {
-        ThrottlePolicy {
-            max_failures: s.login_max_failures,
-            window_minutes: self.config.security.login_window_minutes,
-            lockout_minutes: s.login_lockout_minutes,
-        }
-    }
-
-    pub fn create_policy(&self) -> CreatePolicy {
-        CreatePolicy {
-            first_user_is_super_admin: !self.config.bootstrap.admin,
-        }
-    }
-}
-
-fn load_or_create_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if !config.security.jwt_secret.is_empty() {
-        return Ok(config.security.jwt_secret.as_bytes().to_vec());
-    }
-    let path = config.data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let existing = existing.trim();
-        if existing.len() >= 32 {
-            return Ok(existing.as_bytes().to_vec());
-        }
-    }
-    let secret = format!(
-        "{}{}",
-        identity::password::random_token(),
-        identity::password::random_token()
-    );
-    identity::bootstrap::write_private(&path, &secret)?;
-    Ok(secret.into_bytes())
-}
+pub use crate::state::AppState;
 
 /// Mounts a dialect's router at its configured prefix (an empty prefix merges it at the root).
 fn mount(app: Router<AppState>, cfg: &DialectConfig, router: Router<AppState>) -> Router<AppState> {
@@ -153,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         None => router,
     };
     use dialects::{account, admin_v1, hanzi, ops_v1};
+    let hanzi_cfg = d.hanzi.as_dialect();
     let ops = logged(
         "ops_v1",
         &d.ops_v1,
@@ -173,18 +71,23 @@ pub fn router(state: AppState) -> Router {
     );
     let hanzi = logged(
         "hanzi",
-        &d.hanzi,
+        &hanzi_cfg,
         hanzi::oplog::naming,
         hanzi::router(&state),
     );
     app = mount(app, &d.ops_v1, ops);
     app = mount(app, &d.admin_v1, admin);
     app = mount(app, &d.account, account);
-    app = mount(app, &d.hanzi, hanzi);
+    app = mount(app, &hanzi_cfg, hanzi);
+    let tls = http::headers::Tls(state.config.server.tls_enable);
+    let body_timeout = Duration::from_secs(state.config.server.body_timeout_s);
     app.layer(axum::middleware::from_fn(http::internal::log))
         .layer(axum::middleware::from_fn(http::request_id::scope))
+        .layer(axum::middleware::from_fn(move |req, next| http::headers::secure(tls, req, next)))
         .layer(
             ServiceBuilder::new()
+                .map_request(move |req| http::deadline::limit(req, body_timeout))
+                .map_request(http::request_id::drop_malformed::<axum::body::Body>)
                 .layer(SetRequestIdLayer::new(http::request_id::HEADER.clone(), http::request_id::MakeId))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                     let id = req.headers().get(&http::request_id::HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -230,16 +133,23 @@ where
     )
 }
 
-/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests.
+/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests (up to
+/// 30 seconds).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let listener = listener.into_std().context("taking over the listener")?;
+    let handle = graceful(shutdown);
+    let mut server = axum_server::from_tcp(listener)?
+        .acceptor(deadlines(&state))
+        .handle(handle);
+    tune(server.http_builder(), &state);
     start_background(&state);
     let db = state.db.clone();
-    axum::serve(listener, make_service::<axum::body::Body>(state))
-        .with_graceful_shutdown(shutdown)
+    server
+        .serve(make_service::<hyper::body::Incoming>(state))
         .await
         .context("serving HTTP")?;
     db.close().await;
@@ -259,21 +169,61 @@ pub async fn serve_tls(
         .with_context(|| format!("loading server.tls_cert {cert} / server.tls_key {key}"))?;
     // axum-server drives the std listener itself; it must not block.
     listener.set_nonblocking(true)?;
+    let handle = graceful(shutdown);
+    // The deadline wraps the decrypted stream; the TLS handshake has its own 10 s limit.
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(deadlines(&state));
+    let mut server = axum_server::from_tcp(listener)?
+        .acceptor(acceptor)
+        .handle(handle);
+    tune(server.http_builder(), &state);
+    start_background(&state);
+    let db = state.db.clone();
+    server
+        .serve(make_service::<hyper::body::Incoming>(state))
+        .await
+        .context("serving HTTPS")?;
+    db.close().await;
+    Ok(())
+}
+
+/// A server handle that starts a graceful shutdown (30 seconds at most) when `shutdown`
+/// resolves.
+fn graceful(
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> axum_server::Handle<SocketAddr> {
     let handle = axum_server::Handle::new();
     let on_shutdown = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
         on_shutdown.graceful_shutdown(Some(Duration::from_secs(30)));
     });
-    start_background(&state);
-    let db = state.db.clone();
-    axum_server::from_tcp_rustls(listener, tls)?
-        .handle(handle)
-        .serve(make_service::<hyper::body::Incoming>(state))
-        .await
-        .context("serving HTTPS")?;
-    db.close().await;
-    Ok(())
+    handle
+}
+
+/// The request head deadline of CONTRACTS §8 (see [`http::conn`]).
+fn deadlines(state: &AppState) -> http::conn::DeadlineAcceptor {
+    http::conn::DeadlineAcceptor {
+        header_timeout: Duration::from_secs(state.config.server.header_timeout_s),
+    }
+}
+
+/// Connection timeouts: hyper's header timer runs from the moment a connection waits for a
+/// request, so it is the idle keep-alive limit; the shorter head deadline is the acceptor's.
+fn tune(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    state: &AppState,
+) {
+    let idle = Duration::from_secs(state.config.server.idle_timeout_s);
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(idle)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive_interval(idle)
+        .keep_alive_timeout(Duration::from_secs(state.config.server.header_timeout_s));
 }
 
 /// Work a serving process does beside requests: housekeeping every ten minutes.
@@ -307,5 +257,5 @@ pub async fn shutdown_signal() {
 
 /// How long the server has been up.
 pub fn uptime(state: &AppState) -> Duration {
-    state.started.elapsed()
+    state.uptime()
 }

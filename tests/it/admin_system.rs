@@ -422,8 +422,8 @@ async fn the_log_list_filters_pages_and_is_newest_first(b: Backend) {
         .query(&[("start_date", "2026-02-01"), ("end_date", "2026-01-01")])
         .send()
         .await;
-    r.admin(422, 10006);
-    assert_eq!(r.error_fields(), vec!["end_date"]);
+    // An end before the start matches nothing.
+    assert_eq!(r.admin(200, 200)["pagination"]["total"], json!(0));
     // Reads are not recorded.
     assert_eq!(total(&logs(&app, &t, &[]).await), 5);
 }

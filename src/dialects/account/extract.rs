@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::app::AppState;
 use crate::domain::access::api_rules;
 use crate::domain::identity::{Principal, session};
-use crate::error::{Entity, Error};
+use crate::error::{Entity, Error, Problem};
 use crate::http::{path, token};
+use crate::state::AppState;
 
 /// The session cookie set at login (Django's name).
 pub const COOKIE: &str = "sessionid";
@@ -73,13 +73,29 @@ impl FromRequest<AppState> for Body {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Body(Value::Object(Map::new())));
         }
-        serde_json::from_slice(&bytes).map(Body).map_err(|e| {
-            ApiError::Core(Error::invalid("detail", format!("JSON parse error - {e}")))
-        })
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::Core(Error::invalid(
+                "detail",
+                Problem::Unparsable {
+                    detail: format!("JSON parse error - {e}"),
+                },
+            ))
+        })?;
+        // U+0000 cannot be stored (PostgreSQL) and is never meant: a field error (§8).
+        if let Some(field) = crate::http::body::nul_in(&value) {
+            let field = if field == "." {
+                "detail".to_owned()
+            } else {
+                field
+            };
+            return Err(Error::invalid(field, Problem::ForbiddenCharacter).into());
+        }
+        Ok(Body(value))
     }
 }
 
-/// A primary key in the path; anything but a positive integer is 404 (as a DRF lookup).
+/// A primary key in the path; anything but a canonical positive integer is 404 (as a DRF
+/// lookup, and so an API rule about `/user/1/` is never side-stepped by `/user/01/`).
 pub struct Pk(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for Pk {
@@ -90,9 +106,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Pk {
             axum::extract::Path::<String>::from_request_parts(parts, state)
                 .await
                 .map_err(|_| ApiError::Core(Error::NotFound(Entity::Other)))?;
-        raw.parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
+        crate::http::path::canonical_id(parts.uri.path(), &raw)
             .map(Pk)
             .ok_or(ApiError::Core(Error::NotFound(Entity::Other)))
     }
@@ -119,13 +133,15 @@ pub fn id_list(query: Option<&str>, field: &str) -> Result<Option<Vec<i64>>, Err
             _ => {
                 return Err(Error::invalid(
                     field,
-                    format!("\"{part}\" is not a valid integer id."),
+                    Problem::NotAnId {
+                        got: part.to_owned(),
+                    },
                 ));
             }
         }
     }
     if ids.is_empty() {
-        return Err(Error::invalid(field, "This field may not be blank."));
+        return Err(Error::invalid(field, Problem::Blank));
     }
     Ok(Some(ids))
 }
@@ -139,7 +155,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match id_list(parts.uri.query(), "ids")? {
             Some(ids) => Ok(Ids(ids)),
-            None => Err(Error::invalid("ids", "This field is required.").into()),
+            None => Err(Error::invalid("ids", Problem::Required).into()),
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::platform::oplog::{Entry, Filter, store};
 use crate::domain::platform::settings::{self, SettingRecord};
-use crate::error::Violations;
+use crate::error::{Problem, Violations};
 
 /// The routes of this file (each is listed in [`super::ROUTES`]).
 pub fn router() -> Router<AppState> {
@@ -173,13 +173,13 @@ pub async fn operation_logs(
     let mut v = Violations::new();
     let page = extract::page(&mut v, q.page, q.page_size);
     if q.user_id.is_some_and(|u| u < 1) {
-        v.add("user_id", "用户ID必须是正整数");
+        v.add("user_id", Problem::AtLeast { min: 1 });
     }
     let dates = v.check(store::date_range(
         q.start_date.as_deref(),
         q.end_date.as_deref(),
         state.tz,
-    ));
+    ))?;
     v.into_result()?;
     let (from, to) = dates.unwrap_or_default();
     let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());

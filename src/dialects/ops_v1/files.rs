@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
-use axum::extract::{FromRequestParts, Multipart, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -14,11 +14,11 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult, UploadError};
 use super::extract::{Auth, Query};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::rfc3339;
 use crate::domain::files::{self, FileRecord, ImageKind, ListFilter, Scope, upload};
-use crate::error::{Entity, Error};
+use crate::error::{Entity, Error, Format, Problem};
 use crate::http::blob::{BlobMeta, Disposition};
+use crate::state::AppState;
 
 /// Largest `type` or `description` form field read (the values are far shorter still).
 const TEXT_FIELD_LIMIT: usize = 64 * 1024;
@@ -39,34 +39,54 @@ pub struct UploadOut {
     created_at: String,
 }
 
+/// Links start at `server.public_url` (empty: relative), never at the Host header (§8).
 fn download_url(state: &AppState, sha256: &str) -> String {
+    let c = &state.config;
     format!(
-        "{}/files/download/{sha256}",
-        state.config.dialects.ops_v1.prefix
+        "{}{}/files/download/{sha256}",
+        c.server.public_url, c.dialects.ops_v1.prefix
     )
 }
 
 fn preview_url(state: &AppState, sha256: &str) -> String {
-    format!("{}/files/get/{sha256}", state.config.dialects.ops_v1.prefix)
+    let c = &state.config;
+    format!(
+        "{}{}/files/get/{sha256}",
+        c.server.public_url, c.dialects.ops_v1.prefix
+    )
 }
 
 fn bad_multipart(err: &MultipartError) -> Error {
-    Error::invalid("file", format!("multipart 格式错误: {}", err.body_text()))
+    // The whole-body cap of [`crate::http::body::cap_upload`] was passed.
+    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return Error::TooLarge;
+    }
+    Error::invalid(
+        "file",
+        Problem::Unparsable {
+            detail: format!("multipart 格式错误: {}", err.body_text()),
+        },
+    )
 }
 
 /// `POST /files/upload` — multipart `file` (+ `type`, `description`), streamed to the store.
 pub async fn upload(
     State(state): State<AppState>,
     Auth(me): Auth,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> Result<impl IntoResponse, UploadError> {
-    let mut multipart = multipart
-        .map_err(|_| Error::invalid("file", "请求必须是 multipart/form-data,并包含 file 字段"))?;
     let settings = state.settings().await?;
     let limits = upload::Limits {
         max_size: u64::try_from(settings.file_max_size).unwrap_or(0),
         allowed_types: settings.file_allowed_types,
     };
+    let request = crate::http::body::cap_upload(request, limits.max_size);
+    let mut multipart: Multipart =
+        Multipart::from_request(request, &state)
+            .await
+            .map_err(|_: MultipartRejection| {
+                Error::invalid("file", Problem::BadFormat(Format::Multipart))
+            })?;
     let store = files::store(&state.config.file);
     let mut received = None;
     let mut meta = upload::Meta::default();
@@ -77,7 +97,7 @@ pub async fn upload(
     {
         match field.name() {
             Some("file") if received.is_some() => {
-                return Err(Error::invalid("file", "一次只能上传一个文件").into());
+                return Err(Error::invalid("file", Problem::TooMany { max: 1 }).into());
             }
             Some("file") => {
                 meta.name = field.file_name().map(str::to_owned);
@@ -98,7 +118,7 @@ pub async fn upload(
             _ => {}
         }
     }
-    let received = received.ok_or_else(|| Error::invalid("file", "缺少文件字段 file"))?;
+    let received = received.ok_or_else(|| Error::invalid("file", Problem::Required))?;
     let record = upload::save(&state.db, me.user.id, received, meta.check()?).await?;
     Ok(Reply(
         "文件上传成功",
@@ -121,10 +141,20 @@ async fn text(mut field: Field<'_>, name: &str) -> Result<String, Error> {
     while let Some(chunk) = field.chunk().await.map_err(|e| bad_multipart(&e))? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > TEXT_FIELD_LIMIT {
-            return Err(Error::invalid(name, "字段过长"));
+            return Err(Error::invalid(
+                name,
+                Problem::TooLong {
+                    max: TEXT_FIELD_LIMIT,
+                },
+            ));
         }
     }
-    String::from_utf8(bytes).map_err(|_| Error::invalid(name, "必须是UTF-8文本"))
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(name, Problem::BadFormat(Format::Utf8)))?;
+    if text.contains('\0') {
+        return Err(Error::invalid(name, Problem::ForbiddenCharacter));
+    }
+    Ok(text)
 }
 
 /// Reads and discards what is left of a refused upload (bounded in time and bytes), beside the
@@ -200,11 +230,11 @@ pub async fn list(
 ) -> ApiResult<impl IntoResponse> {
     let page = q.page.unwrap_or(1);
     if page < 1 {
-        return Err(Error::invalid("page", "页码必须大于等于1").into());
+        return Err(Error::invalid("page", Problem::AtLeast { min: 1 }).into());
     }
     let entries = q.entries.unwrap_or(20);
     if !(1..=100).contains(&entries) {
-        return Err(Error::invalid("entries", "每页数量必须在1-100之间").into());
+        return Err(Error::invalid("entries", Problem::OutOfRange { min: 1, max: 100 }).into());
     }
     let file_type = match q.file_type.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -253,21 +283,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Segment {
     }
 }
 
-/// A file id from the path; anything that is not a positive integer names no file.
-fn file_id(raw: &str) -> Result<i64, Error> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(Error::NotFound(Entity::File))
+/// A file id from the path; anything but a canonical positive integer names no file (§8).
+fn file_id(uri: &Uri, raw: &str) -> Result<i64, Error> {
+    crate::http::path::canonical_id(uri.path(), raw).ok_or(Error::NotFound(Entity::File))
 }
 
 /// `GET /files/{file_id}` — one record; another user's is "not found".
 pub async fn info(
     State(state): State<AppState>,
     Auth(me): Auth,
+    uri: Uri,
     Segment(raw): Segment,
 ) -> ApiResult<impl IntoResponse> {
-    let record = files::records::get(&state.db, Scope::of(&me), file_id(&raw)?).await?;
+    let record = files::records::get(&state.db, Scope::of(&me), file_id(&uri, &raw)?).await?;
     Ok(Reply(
         "Success",
         InfoOut {
@@ -283,10 +311,17 @@ pub async fn info(
 pub async fn delete(
     State(state): State<AppState>,
     Auth(me): Auth,
+    uri: Uri,
     Segment(raw): Segment,
 ) -> ApiResult<impl IntoResponse> {
     let store = files::store(&state.config.file);
-    files::delete(&state.db, store.as_ref(), Scope::of(&me), file_id(&raw)?).await?;
+    files::delete(
+        &state.db,
+        store.as_ref(),
+        Scope::of(&me),
+        file_id(&uri, &raw)?,
+    )
+    .await?;
     Ok(Reply("文件删除成功", Value::Null))
 }
 

@@ -3,10 +3,15 @@
 use super::password::{self, random_token, token_hash};
 use super::{user, validate};
 use crate::db::{self, Db};
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result, Rule};
+
+/// Reset mails one account may receive per hour.
+pub const MAILS_PER_HOUR: i64 = 3;
+const HOUR: i64 = 3_600_000_000;
 
 /// Issues a reset token for the active account with this email. `None` when there is no
-/// such account: callers answer the same either way (no account enumeration).
+/// such account, or when the account already had [`MAILS_PER_HOUR`] tokens this hour:
+/// callers answer the same either way (no account enumeration).
 pub async fn request(
     db: &Db,
     email: &str,
@@ -18,8 +23,24 @@ pub async fn request(
     if !user.is_active {
         return Ok(None);
     }
-    let token = random_token();
     let now = db::now();
+    // At most this many mails per account per hour (CONTRACTS §8): the answer stays the
+    // same, so the limit reveals nothing, and nobody can flood a mailbox through us.
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2",
+    )
+    .bind(user.id)
+    .bind(now - HOUR)
+    .fetch_one(db.pool())
+    .await?;
+    if recent >= MAILS_PER_HOUR {
+        tracing::info!(
+            user_id = user.id,
+            "password reset mail limit reached; none sent"
+        );
+        return Ok(None);
+    }
+    let token = random_token();
     sqlx::query("INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(user.id)
         .bind(token_hash(&token))
@@ -47,7 +68,10 @@ pub async fn complete(db: &Db, token: &str, new_password: &str) -> Result<i64> {
     .fetch_optional(&mut *tx)
     .await?;
     let Some(user_id) = user_id else {
-        return Err(Error::invalid("token", "重置令牌无效或已过期"));
+        return Err(Error::invalid(
+            "token",
+            Problem::Rule(Rule::ResetTokenInvalid),
+        ));
     };
     user::set_password_tx(&mut tx, user_id, &hash, None).await?;
     tx.commit().await?;

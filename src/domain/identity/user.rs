@@ -162,17 +162,17 @@ fn blank_to_none(v: Option<String>) -> Option<String> {
 
 fn check_new(u: &NewUser) -> Result<()> {
     let mut v = Violations::new();
-    v.check(validate::username("username", &u.username));
-    v.check(validate::password("password", &u.password));
+    v.check(validate::username("username", &u.username))?;
+    v.check(validate::password("password", &u.password))?;
     if let Some(e) = u.email.as_deref().filter(|e| !e.is_empty()) {
-        v.check(validate::email("email", e));
+        v.check(validate::email("email", e))?;
     }
     if let Some(p) = u.phone.as_deref().filter(|p| !p.is_empty()) {
-        v.check(validate::phone("phone", p));
+        v.check(validate::phone("phone", p))?;
     }
-    v.check(validate::text("display_name", &u.display_name, 150));
-    v.check(validate::text("first_name", &u.first_name, 150));
-    v.check(validate::text("last_name", &u.last_name, 150));
+    v.check(validate::text("display_name", &u.display_name, 150))?;
+    v.check(validate::text("first_name", &u.first_name, 150))?;
+    v.check(validate::text("last_name", &u.last_name, 150))?;
     for (field, value, max) in [
         ("avatar", &u.avatar, 1000),
         ("language", &u.language, 20),
@@ -182,7 +182,7 @@ fn check_new(u: &NewUser) -> Result<()> {
         ("dingding", &u.dingding, 32),
     ] {
         if let Some(s) = value {
-            v.check(validate::text(field, s, max));
+            v.check(validate::text(field, s, max))?;
         }
     }
     v.into_result()
@@ -191,9 +191,9 @@ fn check_new(u: &NewUser) -> Result<()> {
 /// Maps a unique violation on the users table to the field it concerns.
 pub(crate) fn map_unique(err: sqlx::Error) -> Error {
     match db::unique_violation(&err) {
-        Some(what) if what.contains("email") => Error::conflict("email", "邮箱已存在"),
-        Some(what) if what.contains("phone") => Error::conflict("phone", "手机号已存在"),
-        Some(_) => Error::conflict("username", "用户名已存在"),
+        Some(what) if what.contains("email") => Error::duplicate("email"),
+        Some(what) if what.contains("phone") => Error::duplicate("phone"),
+        Some(_) => Error::duplicate("username"),
         None => err.into(),
     }
 }
@@ -216,7 +216,7 @@ async fn check_unique(
                 .fetch_one(&mut *conn)
                 .await?;
         if n > 0 {
-            return Err(Error::conflict("username", "用户名已存在"));
+            return Err(Error::duplicate("username"));
         }
     }
     if let Some(email) = email {
@@ -228,7 +228,7 @@ async fn check_unique(
         .fetch_one(&mut *conn)
         .await?;
         if n > 0 {
-            return Err(Error::conflict("email", "邮箱已存在"));
+            return Err(Error::duplicate("email"));
         }
     }
     if let Some(phone) = phone {
@@ -238,7 +238,7 @@ async fn check_unique(
             .fetch_one(&mut *conn)
             .await?;
         if n > 0 {
-            return Err(Error::conflict("phone", "手机号已存在"));
+            return Err(Error::duplicate("phone"));
         }
     }
     Ok(())
@@ -352,10 +352,18 @@ pub async fn get_tx(tx: &mut Tx<'_>, id: i64) -> Result<User> {
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>> {
+    // No stored name holds U+0000 (validation refuses it), and PostgreSQL would refuse the
+    // query: such a name names nobody.
+    if username.contains('\0') {
+        return Ok(None);
+    }
     find_by(db.pool(), "username = $1", username.to_owned()).await
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
+    if email.contains('\0') {
+        return Ok(None);
+    }
     find_by(db.pool(), "lower(email) = lower($1)", email.to_owned()).await
 }
 
@@ -385,34 +393,30 @@ pub(crate) async fn password_hash(db: &Db, id: i64) -> Result<String> {
         .ok_or(Error::NotFound(Entity::User))
 }
 
-/// Applies a partial update and answers the updated user.
-pub async fn update(db: &Db, id: i64, patch: UserPatch) -> Result<User> {
-    let mut tx = db.begin().await?;
-    let user = update_tx(&mut tx, id, patch).await?;
-    tx.commit().await?;
-    Ok(user)
-}
-
-/// [`update`] inside the caller's transaction.
-pub async fn update_tx(tx: &mut Tx<'_>, id: i64, patch: UserPatch) -> Result<User> {
+/// Applies a partial update inside the caller's transaction and answers the updated user.
+pub(in crate::domain) async fn update_tx(
+    tx: &mut Tx<'_>,
+    id: i64,
+    patch: UserPatch,
+) -> Result<User> {
     let mut v = Violations::new();
     if let Some(name) = &patch.username {
-        v.check(validate::username("username", name));
+        v.check(validate::username("username", name))?;
     }
     let email = patch.email.clone().map(blank_to_none);
     let phone = patch.phone.clone().map(blank_to_none);
     if let Some(Some(e)) = &email {
-        v.check(validate::email("email", e));
+        v.check(validate::email("email", e))?;
     }
     if let Some(Some(p)) = &phone {
-        v.check(validate::phone("phone", p));
+        v.check(validate::phone("phone", p))?;
     }
     if let Some(d) = &patch.display_name {
-        v.check(validate::text("display_name", d, 150));
+        v.check(validate::text("display_name", d, 150))?;
     }
     if let Some((f, l)) = &patch.names {
-        v.check(validate::text("first_name", f, 150));
-        v.check(validate::text("last_name", l, 150));
+        v.check(validate::text("first_name", f, 150))?;
+        v.check(validate::text("last_name", l, 150))?;
     }
     v.into_result()?;
     let current = get_tx(tx, id).await?;
@@ -461,7 +465,7 @@ pub async fn update_tx(tx: &mut Tx<'_>, id: i64, patch: UserPatch) -> Result<Use
 }
 
 /// Sets a new password and ends every session of the user except `keep_session`.
-pub async fn set_password(
+pub(in crate::domain) async fn set_password(
     db: &Db,
     id: i64,
     new_password: &str,
@@ -475,9 +479,9 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Sets an already hashed password inside the caller's transaction and ends every session
-/// of the user except `keep_session`.
-pub async fn set_password_tx(
+/// Sets an already hashed password inside the caller's transaction, voids the user's
+/// outstanding reset tokens and ends every session of the user except `keep_session`.
+pub(in crate::domain) async fn set_password_tx(
     tx: &mut Tx<'_>,
     id: i64,
     hash: &str,
@@ -492,11 +496,18 @@ pub async fn set_password_tx(
     if done.rows_affected() == 0 {
         return Err(Error::NotFound(Entity::User));
     }
+    // A new password voids every reset link still out there (CONTRACTS §8): one that
+    // leaked must not undo the change.
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(db::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     super::session::revoke_all_tx(tx, id, keep_session).await
 }
 
 /// Enables or disables an account; disabling ends all of its sessions at once.
-pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
+pub(in crate::domain) async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
     let mut tx = db.begin().await?;
     set_active_tx(&mut tx, id, active).await?;
     tx.commit().await?;
@@ -504,7 +515,7 @@ pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
 }
 
 /// [`set_active`] inside the caller's transaction.
-pub async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()> {
+pub(in crate::domain) async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()> {
     let done = sqlx::query("UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(active))
         .bind(db::now())
@@ -520,11 +531,12 @@ pub async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()>
     Ok(())
 }
 
-/// Deletes a user; sessions, role links and reset tokens go with them (foreign keys).
-pub async fn delete(db: &Db, id: i64) -> Result<()> {
+/// Deletes a user inside the caller's transaction; sessions, role links and reset tokens
+/// go with them (foreign keys).
+pub(in crate::domain) async fn delete_tx(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     let done = sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut **tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound(Entity::User));

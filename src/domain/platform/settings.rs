@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::config::Config;
 use crate::db::{self, Db, Timestamp};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Kind, Problem, Result, Rule, Violations};
 
 /// How a setting's value is typed (`admin_v1`'s `config_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,44 +232,56 @@ pub async fn load(db: &Db) -> Result<RuntimeSettings> {
 
 /// Validates one value against its definition; answers it normalised.
 pub fn check_value(key: &str, value: &Value) -> Result<Value> {
-    let def = definition(key).ok_or_else(|| Error::invalid(key, "未知的配置项"))?;
-    let bad = |msg: &str| Error::invalid(key, msg.to_owned());
+    let def =
+        definition(key).ok_or_else(|| Error::invalid(key, Problem::Rule(Rule::UnknownSetting)))?;
+    let bad = |problem: Problem| Error::invalid(key, problem);
+    let wrong = |expected: Kind| {
+        bad(Problem::WrongType {
+            expected,
+            got: None,
+        })
+    };
     match def.value_type {
         ValueType::String => {
-            let s = value.as_str().ok_or_else(|| bad("必须是字符串"))?;
+            let s = value.as_str().ok_or_else(|| wrong(Kind::String))?;
             if s.trim().is_empty() || s.chars().count() > 200 {
-                return Err(bad("长度必须在1-200个字符之间"));
+                return Err(bad(Problem::Length { min: 1, max: 200 }));
             }
             Ok(json!(s.trim()))
         }
         ValueType::Boolean => value
             .as_bool()
             .map(Value::Bool)
-            .ok_or_else(|| bad("必须是布尔值")),
+            .ok_or_else(|| wrong(Kind::Boolean)),
         ValueType::Number => {
-            let n = value.as_i64().ok_or_else(|| bad("必须是整数"))?;
+            let n = value.as_i64().ok_or_else(|| wrong(Kind::Integer))?;
             if let Some((min, max)) = def.range
                 && !(min..=max).contains(&n)
             {
-                return Err(bad(&format!("必须在{min}-{max}之间")));
+                return Err(bad(Problem::OutOfRange { min, max }));
             }
             Ok(json!(n))
         }
         ValueType::Json => {
             // The one JSON setting: a non-empty list of known image MIME types.
-            let list = value.as_array().ok_or_else(|| bad("必须是数组"))?;
+            let list = value.as_array().ok_or_else(|| wrong(Kind::Array))?;
             let mut types = Vec::new();
             for item in list {
                 let t = item
                     .as_str()
                     .filter(|t| KNOWN_IMAGE_TYPES.contains(t))
-                    .ok_or_else(|| bad("不支持的文件类型"))?;
+                    .ok_or_else(|| {
+                        bad(Problem::NotOneOf {
+                            allowed: KNOWN_IMAGE_TYPES,
+                            got: item.as_str().map(str::to_owned),
+                        })
+                    })?;
                 if !types.contains(&t) {
                     types.push(t);
                 }
             }
             if types.is_empty() {
-                return Err(bad("不能为空"));
+                return Err(bad(Problem::Blank));
             }
             Ok(json!(types))
         }
@@ -282,7 +294,7 @@ pub async fn update(db: &Db, changes: &Map<String, Value>) -> Result<()> {
     let mut v = Violations::new();
     let mut checked = Vec::new();
     for (key, value) in changes {
-        if let Some(value) = v.check(check_value(key, value)) {
+        if let Some(value) = v.check(check_value(key, value))? {
             checked.push((key.clone(), value));
         }
     }
@@ -316,26 +328,45 @@ pub fn value_text(value: &Value) -> String {
 /// Reads a `config_value` text as the value its `value_type` says (the inverse of
 /// [`value_text`]), then checks it against the setting's definition.
 pub fn parse_text(key: &str, text: &str) -> Result<Value> {
-    let def = definition(key).ok_or_else(|| Error::invalid("config_value", "未知的配置项"))?;
-    let bad = |msg: &str| Error::invalid("config_value", msg.to_owned());
+    let field = "config_value";
+    let def = definition(key)
+        .ok_or_else(|| Error::invalid(field, Problem::Rule(Rule::UnknownSetting)))?;
+    let wrong = |expected: Kind| {
+        Error::invalid(
+            field,
+            Problem::WrongType {
+                expected,
+                got: None,
+            },
+        )
+    };
     let value = match def.value_type {
         ValueType::String => Value::String(text.to_owned()),
         ValueType::Boolean => match text.trim() {
             "true" | "1" => Value::Bool(true),
             "false" | "0" => Value::Bool(false),
-            _ => return Err(bad("必须是true或false")),
+            _ => return Err(wrong(Kind::Boolean)),
         },
-        ValueType::Number => {
-            Value::from(text.trim().parse::<i64>().map_err(|_| bad("必须是整数"))?)
-        }
-        ValueType::Json => serde_json::from_str(text).map_err(|_| bad("必须是有效的JSON"))?,
+        ValueType::Number => Value::from(
+            text.trim()
+                .parse::<i64>()
+                .map_err(|_| wrong(Kind::Integer))?,
+        ),
+        ValueType::Json => serde_json::from_str(text).map_err(|e| {
+            Error::invalid(
+                field,
+                Problem::Unparsable {
+                    detail: e.to_string(),
+                },
+            )
+        })?,
     };
     // Rename the definition's field errors to the field the client sent.
     check_value(key, &value).map_err(|e| match e {
         Error::Invalid(fields) => Error::Invalid(
             fields
                 .into_iter()
-                .map(|f| crate::error::FieldError::new("config_value", f.message))
+                .map(|f| crate::error::FieldError::new(field, f.problem))
                 .collect(),
         ),
         other => other,
@@ -365,15 +396,25 @@ pub async fn update_one(
     let record = get(db, id).await?;
     let mut v = Violations::new();
     if value_text.is_none() && description.is_none() {
-        v.add("config_value", "不能为空");
+        v.add(
+            "config_value",
+            Problem::RequiredOneOf {
+                fields: &["config_value", "description"],
+            },
+        );
     }
-    let value = value_text.and_then(|t| v.check(parse_text(&record.key, t)));
+    let value = match value_text {
+        Some(t) => v.check(parse_text(&record.key, t))?,
+        None => None,
+    };
     if let Some(d) = description
         && d.chars().count() > DESCRIPTION_CHARS
     {
         v.add(
             "description",
-            format!("长度不能超过{DESCRIPTION_CHARS}个字符"),
+            Problem::TooLong {
+                max: DESCRIPTION_CHARS,
+            },
         );
     }
     v.into_result()?;
