@@ -9,6 +9,7 @@ pub mod conn;
 pub mod deadline;
 pub mod headers;
 pub mod internal;
+pub mod oplog;
 pub mod path;
 pub mod request_id;
 pub mod token;

@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod form;
 mod groups;
+pub mod oplog;
 mod page;
 mod permissions;
 mod reply;

@@ -16,6 +16,8 @@ mod permissions;
 mod reply;
 mod roles;
 mod statistics;
+pub mod oplog;
+mod system;
 mod users;
 
 use axum::Router;
@@ -96,6 +98,11 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/notifications/read-all", Login),
     rule("GET", "/notifications/stream", Login),
     rule("POST", "/notifications/{id}/read", Login),
+    // §9 系统管理: system configs and the operation log (system.rs)
+    rule("GET", "/system/configs", P("system:config:view")),
+    rule("PUT", "/system/configs/{id}", P("system:config:update")),
+    rule("GET", "/system/operation-logs", P("system:log:view")),
+    rule("GET", "/operation-logs", P("system:log:view")),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -136,6 +143,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(permissions::list).post(permissions::create),
         )
         .merge(notify::router())
+        .merge(system::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,

@@ -6,6 +6,7 @@
 mod equivalence;
 mod error;
 mod extract;
+pub mod oplog;
 mod repertoire;
 mod stream;
 mod users;

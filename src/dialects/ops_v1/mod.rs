@@ -6,6 +6,7 @@ mod config;
 mod error;
 mod extract;
 mod files;
+pub mod oplog;
 mod purchase;
 mod reply;
 mod system;
