@@ -5,5 +5,6 @@ pub mod files;
 pub mod glyphs;
 pub mod identity;
 pub mod paging;
+pub mod livestock;
 pub mod platform;
 pub mod purchase;

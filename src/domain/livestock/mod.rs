@@ -1,0 +1,44 @@
+//! Livestock (admin_v1 §5–6): farms, animal categories, animals and their health records.
+//!
+//! * [`fields`] — the checks every input shares (required text, lengths, dates, choices).
+//! * [`farm`], [`farms`], [`farm_list`], [`statistics`] — farms: values, writes, the list and
+//!   the statistics.
+//! * [`category`] — animal categories.
+//! * [`animal`], [`animals`], [`animal_list`], [`lineage`] — animals: values, writes, the list
+//!   and the parent rules (checked inside the write, under a lock that serialises parent
+//!   changes).
+//! * [`health`] — health records and the drug withdrawal periods trade orders respect.
+//! * [`seed`] — bulk demo data (the `livestock seed` command).
+//!
+//! Partial updates: every write input is a [`Field`] per column: absent keeps the stored
+//! value, `null` clears it (a required one is then a violation), a value replaces it. An update
+//! overlays the patch on the stored record and checks the result exactly like a create.
+
+pub mod animal;
+pub mod animal_list;
+pub mod animals;
+pub mod category;
+pub mod farm;
+pub mod farm_list;
+pub mod farms;
+pub mod fields;
+pub mod health;
+pub mod lineage;
+pub mod money;
+pub mod statistics;
+
+/// One input field: `None` absent, `Some(None)` sent as `null`, `Some(Some(v))` a value.
+pub type Field<T> = Option<Option<T>>;
+
+/// `patch` over `stored`: an absent field keeps the stored value.
+pub(crate) fn overlay<T>(patch: Field<T>, stored: Field<T>) -> Field<T> {
+    match patch {
+        None => stored,
+        sent => sent,
+    }
+}
+
+/// A stored value as a field of a patch.
+pub(crate) fn kept<T>(value: Option<T>) -> Field<T> {
+    Some(value)
+}
