@@ -4,7 +4,7 @@ pub mod access;
 pub mod files;
 pub mod glyphs;
 pub mod identity;
-pub mod paging;
 pub mod livestock;
+pub mod paging;
 pub mod platform;
 pub mod purchase;

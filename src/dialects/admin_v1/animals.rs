@@ -122,7 +122,10 @@ pub async fn list(
     filter.check()?;
     let (items, total) = animal_list::list(&state.db, &filter, page).await?;
     let day = today(&state);
-    let list = items.into_iter().map(|i| item_out(&state, day, i)).collect();
+    let list = items
+        .into_iter()
+        .map(|i| item_out(&state, day, i))
+        .collect();
     Ok(Reply::ok("获取成功", Paged::new(list, page, total)))
 }
 

@@ -9,12 +9,12 @@ use super::livestock::{field, percent};
 use super::reply::{Paged, Reply, mask_phone};
 use crate::app::AppState;
 use crate::db::time::local_seconds;
+use crate::domain::livestock::Field;
 use crate::domain::livestock::farm::{Audit, Farm, RawFarm};
 use crate::domain::livestock::farm_list::{self, FarmFilter};
 use crate::domain::livestock::farms::{self, FarmView};
 use crate::domain::livestock::money::Money;
 use crate::domain::livestock::statistics::{self, Period};
-use crate::domain::livestock::Field;
 use crate::error::Violations;
 
 #[derive(Deserialize)]
@@ -429,4 +429,3 @@ pub async fn statistics(
         },
     ))
 }
-

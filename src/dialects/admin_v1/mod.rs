@@ -103,7 +103,11 @@ pub const ROUTES: &[RouteRule] = &[
     ),
     rule("GET", "/animal-categories", P("livestock:category:view")),
     rule("POST", "/animal-categories", P("livestock:category:create")),
-    rule("GET", "/animal-categories/{id}", P("livestock:category:view")),
+    rule(
+        "GET",
+        "/animal-categories/{id}",
+        P("livestock:category:view"),
+    ),
     rule(
         "PUT",
         "/animal-categories/{id}",

@@ -259,7 +259,12 @@ impl AnimalInput {
     }
 }
 
-fn past_date(v: &mut Violations, field: &str, value: Field<String>, today: NaiveDate) -> Option<NaiveDate> {
+fn past_date(
+    v: &mut Violations,
+    field: &str,
+    value: Field<String>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     let d = fields::date(v, field, value)?;
     if d > today {
         v.add(field, "日期不能晚于今天");
@@ -289,7 +294,10 @@ mod tests {
     fn defaults_are_healthy_in_stock_unknown_gender() {
         let mut v = Violations::new();
         let a = AnimalInput::parse(&mut v, raw(), today()).unwrap();
-        assert_eq!((a.gender, a.health_status.as_str(), a.status), (0, "healthy", 1));
+        assert_eq!(
+            (a.gender, a.health_status.as_str(), a.status),
+            (0, "healthy", 1)
+        );
     }
 
     #[test]
@@ -303,9 +311,21 @@ mod tests {
         r.code = Some(None);
         let mut v = Violations::new();
         assert!(AnimalInput::parse(&mut v, r, today()).is_none());
-        let Err(crate::error::Error::Invalid(f)) = v.into_result() else { panic!() };
+        let Err(crate::error::Error::Invalid(f)) = v.into_result() else {
+            panic!()
+        };
         let names: Vec<_> = f.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["code", "gender", "birth_date", "health_status", "father_id", "purchase_price"]);
+        assert_eq!(
+            names,
+            [
+                "code",
+                "gender",
+                "birth_date",
+                "health_status",
+                "father_id",
+                "purchase_price"
+            ]
+        );
     }
 
     #[test]
@@ -335,6 +355,9 @@ mod tests {
             updated_at: 0,
         };
         assert_eq!(a.age_days(today()), Some(219));
-        assert_eq!(a.age_days(NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()), Some(0));
+        assert_eq!(
+            a.age_days(NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()),
+            Some(0)
+        );
     }
 }

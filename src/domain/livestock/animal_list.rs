@@ -2,8 +2,8 @@
 //! owner) and category.
 
 use super::animal::{COLUMNS, FEMALE, HEALTH_STATUSES};
-use super::fields;
 use super::animals::{AnimalItem, ITEM_COLUMNS, ITEM_JOINS};
+use super::fields;
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
 use crate::error::{Result, Violations};
@@ -33,7 +33,12 @@ impl AnimalFilter {
     }
 
     fn apply(&self, sql: &mut Sql) {
-        if let Some(k) = self.keyword.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        if let Some(k) = self
+            .keyword
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
             let pat = db::like_pattern(k);
             sql.push(" AND (lower(a.code) LIKE ")
                 .bind(pat.as_str())
@@ -67,7 +72,9 @@ pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<Ani
     let mut count = Sql::new("SELECT COUNT(*) FROM animals a WHERE 1 = 1");
     filter.apply(&mut count);
     let total: i64 = count.query_scalar().fetch_one(db.pool()).await?;
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS}, {ITEM_COLUMNS} {ITEM_JOINS} WHERE 1 = 1"));
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS}, {ITEM_COLUMNS} {ITEM_JOINS} WHERE 1 = 1"
+    ));
     filter.apply(&mut sql);
     sql.push(" ORDER BY a.id DESC").window(Some(page.window()));
     let rows = sql.query().fetch_all(db.pool()).await?;

@@ -56,7 +56,8 @@ fn check(raw: RawCategory) -> Result<Valid> {
     let mut v = Violations::new();
     let name = fields::required_text(&mut v, "name", raw.name, NAME_MAX);
     let code = fields::code(&mut v, "code", raw.code, CODE_MAX);
-    let description = fields::optional_text(&mut v, "description", raw.description, DESCRIPTION_MAX);
+    let description =
+        fields::optional_text(&mut v, "description", raw.description, DESCRIPTION_MAX);
     v.into_result()?;
     Ok(Valid {
         name: name.unwrap_or_default(),
@@ -104,11 +105,13 @@ pub async fn get(db: &Db, id: i64) -> Result<Category> {
 
 /// Whether a category exists (for reference checks).
 pub async fn exists(db: &Db, id: i64) -> Result<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT id FROM animal_categories WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .is_some())
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT id FROM animal_categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+            .is_some(),
+    )
 }
 
 /// Overlays `patch` on the stored category and checks the result like a create.
@@ -179,7 +182,9 @@ pub async fn list(db: &Db, keyword: Option<&str>, page: Page) -> Result<(Vec<Cat
     let mut count = Sql::new("SELECT COUNT(*) FROM animal_categories WHERE 1 = 1");
     filter(&mut count);
     let total: i64 = count.query_scalar().fetch_one(db.pool()).await?;
-    let mut rows = Sql::new(&format!("SELECT {COLUMNS} FROM animal_categories WHERE 1 = 1"));
+    let mut rows = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM animal_categories WHERE 1 = 1"
+    ));
     filter(&mut rows);
     rows.push(" ORDER BY id").window(Some(page.window()));
     let list = rows

@@ -176,7 +176,8 @@ impl FarmInput {
         let district = fields::optional_text(v, "district", raw.district, REGION_MAX);
         let longitude = fields::float_in(v, "longitude", raw.longitude, -180.0, 180.0);
         let latitude = fields::float_in(v, "latitude", raw.latitude, -90.0, 90.0);
-        let license_number = fields::optional_text(v, "license_number", raw.license_number, LICENSE_MAX);
+        let license_number =
+            fields::optional_text(v, "license_number", raw.license_number, LICENSE_MAX);
         let license_image = fields::optional_text(v, "license_image", raw.license_image, URL_MAX);
         let description = fields::optional_text(v, "description", raw.description, DESCRIPTION_MAX);
         let status = match raw.status {
@@ -266,7 +267,9 @@ mod tests {
         r.status = Some(Some(9));
         let mut v = Violations::new();
         assert!(FarmInput::parse(&mut v, r).is_none());
-        let Err(crate::error::Error::Invalid(f)) = v.into_result() else { panic!() };
+        let Err(crate::error::Error::Invalid(f)) = v.into_result() else {
+            panic!()
+        };
         let names: Vec<_> = f.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(names, ["name", "code", "latitude", "status"]);
     }
@@ -275,6 +278,12 @@ mod tests {
     fn audits_need_a_status_in_range() {
         assert!(Audit::parse(None, None).is_err());
         assert!(Audit::parse(Some(Some(4)), None).is_err());
-        assert_eq!(Audit::parse(Some(Some(1)), Some(Some(" 通过 ".into()))).unwrap().notes.as_deref(), Some("通过"));
+        assert_eq!(
+            Audit::parse(Some(Some(1)), Some(Some(" 通过 ".into())))
+                .unwrap()
+                .notes
+                .as_deref(),
+            Some("通过")
+        );
     }
 }

@@ -31,7 +31,12 @@ pub struct FarmItem {
 
 impl FarmFilter {
     fn apply(&self, sql: &mut Sql) {
-        if let Some(k) = self.keyword.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        if let Some(k) = self
+            .keyword
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
             let pat = db::like_pattern(k);
             sql.push(" AND (lower(f.name) LIKE ")
                 .bind(pat.as_str())

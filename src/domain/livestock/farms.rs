@@ -40,11 +40,13 @@ pub struct FarmView {
 }
 
 pub(crate) async fn user_exists(db: &Db, id: i64) -> Result<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .is_some())
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+            .is_some(),
+    )
 }
 
 /// Checks a farm body and its reference; every bad field is reported at once.
@@ -131,11 +133,13 @@ pub async fn get(db: &Db, id: i64) -> Result<FarmView> {
 
 /// Whether a farm exists (for reference checks).
 pub async fn exists(db: &Db, id: i64) -> Result<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT id FROM farms WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .is_some())
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT id FROM farms WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+            .is_some(),
+    )
 }
 
 /// Overlays `patch` on the stored farm and checks the result like a create.
@@ -187,7 +191,9 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
     let done = match done {
         Ok(d) => d,
         Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-            return Err(Error::StateNotAllowed("养殖场仍被其他记录引用,不能删除".into()));
+            return Err(Error::StateNotAllowed(
+                "养殖场仍被其他记录引用,不能删除".into(),
+            ));
         }
         Err(e) => return Err(e.into()),
     };

@@ -8,7 +8,12 @@ use super::money::{Money, RawMoney};
 use crate::error::Violations;
 
 /// A required text of 1..=`max` characters (trimmed); absent, `null` or blank is a violation.
-pub fn required_text(v: &mut Violations, field: &str, value: Field<String>, max: usize) -> Option<String> {
+pub fn required_text(
+    v: &mut Violations,
+    field: &str,
+    value: Field<String>,
+    max: usize,
+) -> Option<String> {
     match value.flatten().map(|s| s.trim().to_owned()) {
         Some(s) if !s.is_empty() => text_len(v, field, s, max),
         _ => {
@@ -19,8 +24,16 @@ pub fn required_text(v: &mut Violations, field: &str, value: Field<String>, max:
 }
 
 /// An optional text of at most `max` characters (trimmed); blank means none.
-pub fn optional_text(v: &mut Violations, field: &str, value: Field<String>, max: usize) -> Option<String> {
-    let s = value.flatten().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())?;
+pub fn optional_text(
+    v: &mut Violations,
+    field: &str,
+    value: Field<String>,
+    max: usize,
+) -> Option<String> {
+    let s = value
+        .flatten()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())?;
     text_len(v, field, s, max)
 }
 
@@ -39,7 +52,9 @@ fn text_len(v: &mut Violations, field: &str, s: String, max: usize) -> Option<St
 /// A code: 1..=`max` letters, digits, `_`, `-` or `.`.
 pub fn code(v: &mut Violations, field: &str, value: Field<String>, max: usize) -> Option<String> {
     let s = required_text(v, field, value, max)?;
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
         Some(s)
     } else {
         v.add(field, "只能包含字母、数字、下划线、短横线和点");
@@ -58,7 +73,13 @@ pub fn choice(v: &mut Violations, field: &str, value: &str, allowed: &[&str]) ->
 }
 
 /// An integer in `min..=max`; absent or `null` is none.
-pub fn int_in(v: &mut Violations, field: &str, value: Field<i64>, min: i64, max: i64) -> Option<i64> {
+pub fn int_in(
+    v: &mut Violations,
+    field: &str,
+    value: Field<i64>,
+    min: i64,
+    max: i64,
+) -> Option<i64> {
     let n = value.flatten()?;
     if (min..=max).contains(&n) {
         Some(n)
@@ -69,7 +90,13 @@ pub fn int_in(v: &mut Violations, field: &str, value: Field<i64>, min: i64, max:
 }
 
 /// A finite number in `min..=max`; absent or `null` is none.
-pub fn float_in(v: &mut Violations, field: &str, value: Field<f64>, min: f64, max: f64) -> Option<f64> {
+pub fn float_in(
+    v: &mut Violations,
+    field: &str,
+    value: Field<f64>,
+    min: f64,
+    max: f64,
+) -> Option<f64> {
     let n = value.flatten()?;
     if n.is_finite() && (min..=max).contains(&n) {
         Some(n)
@@ -100,9 +127,12 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if s.len() != 10 {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .filter(|d| d.format("%Y").to_string().parse::<i32>().is_ok_and(|y| y >= 1900))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|d| {
+        d.format("%Y")
+            .to_string()
+            .parse::<i32>()
+            .is_ok_and(|y| y >= 1900)
+    })
 }
 
 /// An amount (not negative, at most two decimals); absent or `null` is none.
@@ -137,8 +167,14 @@ mod tests {
         assert_eq!(required_text(&mut v, "a", None, 5), None);
         assert_eq!(required_text(&mut v, "b", Some(None), 5), None);
         assert_eq!(required_text(&mut v, "c", Some(Some("  ".into())), 5), None);
-        assert_eq!(required_text(&mut v, "d", Some(Some("abcdef".into())), 5), None);
-        assert_eq!(required_text(&mut v, "e", Some(Some(" 养猪场 ".into())), 5).as_deref(), Some("养猪场"));
+        assert_eq!(
+            required_text(&mut v, "d", Some(Some("abcdef".into())), 5),
+            None
+        );
+        assert_eq!(
+            required_text(&mut v, "e", Some(Some(" 养猪场 ".into())), 5).as_deref(),
+            Some("养猪场")
+        );
         assert!(matches!(v.into_result(), Err(crate::error::Error::Invalid(f)) if f.len() == 4));
     }
 

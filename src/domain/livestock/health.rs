@@ -164,7 +164,13 @@ fn check(raw: RawHealthRecord, today: NaiveDate) -> Result<Valid> {
     {
         v.add("images", "图片地址不能为空且不能超过1000个字符");
     }
-    let withdrawal_days = fields::int_in(&mut v, "withdrawal_days", raw.withdrawal_days, 0, WITHDRAWAL_MAX);
+    let withdrawal_days = fields::int_in(
+        &mut v,
+        "withdrawal_days",
+        raw.withdrawal_days,
+        0,
+        WITHDRAWAL_MAX,
+    );
     if withdrawal_days.is_some() && record_type.as_deref().is_some_and(|t| t != TREATMENT) {
         v.add("withdrawal_days", "只有治疗记录可以设置休药期");
     }
@@ -184,7 +190,9 @@ fn check(raw: RawHealthRecord, today: NaiveDate) -> Result<Valid> {
 /// The last day of withdrawal is the day before this one.
 fn withdrawal_end(record_date: NaiveDate, days: i64) -> NaiveDate {
     let days = u64::try_from(days).unwrap_or(0);
-    record_date.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX)
+    record_date
+        .checked_add_days(Days::new(days))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 async fn animal_exists(db: &Db, id: i64) -> Result<()> {
@@ -206,8 +214,17 @@ pub async fn create(
 ) -> Result<HealthRecord> {
     animal_exists(db, animal_id).await?;
     let r = check(raw, today)?;
-    let ends = r.withdrawal_days.map(|d| fields::date_text(withdrawal_end(r.record_date, d)));
-    let [symptoms, diagnosis, treatment, medicine, dosage, veterinarian] = r.texts;
+    let ends = r
+        .withdrawal_days
+        .map(|d| fields::date_text(withdrawal_end(r.record_date, d)));
+    let [
+        symptoms,
+        diagnosis,
+        treatment,
+        medicine,
+        dosage,
+        veterinarian,
+    ] = r.texts;
     let id: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO health_records (animal_id, record_type, record_date, symptoms, diagnosis, \
          treatment, medicine, dosage, veterinarian, cost, next_checkup_date, notes, images, \
@@ -278,10 +295,12 @@ pub async fn list(
             sql.push(" AND h.record_type = ").bind(t.as_str());
         }
         if let Some(d) = filter.start_date {
-            sql.push(" AND h.record_date >= ").bind(fields::date_text(d));
+            sql.push(" AND h.record_date >= ")
+                .bind(fields::date_text(d));
         }
         if let Some(d) = filter.end_date {
-            sql.push(" AND h.record_date <= ").bind(fields::date_text(d));
+            sql.push(" AND h.record_date <= ")
+                .bind(fields::date_text(d));
         }
     };
     let mut count = Sql::new("SELECT COUNT(*) FROM health_records h WHERE h.animal_id = ");
@@ -383,7 +402,10 @@ mod tests {
         };
         let r = check(raw, today()).unwrap();
         assert_eq!(r.record_date, today());
-        assert_eq!(fields::date_text(withdrawal_end(r.record_date, 7)), "2024-01-27");
+        assert_eq!(
+            fields::date_text(withdrawal_end(r.record_date, 7)),
+            "2024-01-27"
+        );
     }
 
     #[test]
@@ -393,7 +415,9 @@ mod tests {
             record_date: Some(Some("2024-01-21".into())),
             ..RawHealthRecord::default()
         };
-        let Err(Error::Invalid(f)) = check(raw, today()) else { panic!() };
+        let Err(Error::Invalid(f)) = check(raw, today()) else {
+            panic!()
+        };
         assert_eq!(f.len(), 2);
     }
 }

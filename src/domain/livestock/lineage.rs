@@ -39,7 +39,10 @@ pub(crate) async fn check_parents(
     father_id: Option<i64>,
     mother_id: Option<i64>,
 ) -> Result<()> {
-    for (field, parent, sex) in [("father_id", father_id, MALE), ("mother_id", mother_id, FEMALE)] {
+    for (field, parent, sex) in [
+        ("father_id", father_id, MALE),
+        ("mother_id", mother_id, FEMALE),
+    ] {
         let Some(parent) = parent else { continue };
         if Some(parent) == child.id {
             v.add(field, "不能是动物自身");
@@ -55,7 +58,14 @@ pub(crate) async fn check_parents(
             continue;
         };
         if gender != sex {
-            v.add(field, if sex == MALE { "父亲必须是雄性" } else { "母亲必须是雌性" });
+            v.add(
+                field,
+                if sex == MALE {
+                    "父亲必须是雄性"
+                } else {
+                    "母亲必须是雌性"
+                },
+            );
             continue;
         }
         let born = born.as_deref().and_then(fields::parse_date);

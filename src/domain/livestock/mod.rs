@@ -1,5 +1,7 @@
-//! Livestock (admin_v1 §5–6): farms, animal categories, animals and their health records.
+//! The livestock platform (admin_v1 §5–8): farms, animals and health records (the farms
+//! part), trade orders and financial records (the trade part).
 //!
+//! Farms part:
 //! * [`fields`] — the checks every input shares (required text, lengths, dates, choices).
 //! * [`farm`], [`farms`], [`farm_list`], [`statistics`] — farms: values, writes, the list and
 //!   the statistics.
@@ -8,7 +10,9 @@
 //!   and the parent rules (checked inside the write, under a lock that serialises parent
 //!   changes).
 //! * [`health`] — health records and the drug withdrawal periods trade orders respect.
-//! * [`seed`] — bulk demo data (the `livestock seed` command).
+//!
+//! Trade part:
+//! * [`money`] — exact amounts in fen, parsed and rendered as the document shows.
 //!
 //! Partial updates: every write input is a [`Field`] per column: absent keeps the stored
 //! value, `null` clears it (a required one is then a violation), a value replaces it. An update

@@ -110,7 +110,10 @@ pub fn shares(counts: &[i64]) -> Vec<i64> {
     }
     let left = 10_000 - floors.iter().sum::<i128>();
     remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders.into_iter().take(usize::try_from(left).unwrap_or(0)) {
+    for (_, i) in remainders
+        .into_iter()
+        .take(usize::try_from(left).unwrap_or(0))
+    {
         floors[i] += 1;
     }
     floors
@@ -213,7 +216,11 @@ async fn financial(db: &Db, farm_id: i64, period: Period) -> Result<Financial> {
         total_income: Money::from_fen(income),
         total_expense: Money::from_fen(expense),
         net_profit: Money::from_fen(net),
-        profit_margin: if income > 0 { signed_rate(net, income) } else { 0 },
+        profit_margin: if income > 0 {
+            signed_rate(net, income)
+        } else {
+            0
+        },
     })
 }
 
