@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::animal::{Animal, AnimalInput, COLUMNS, RawAnimal};
 use super::lineage::{self, Child};
-use super::{category, farms, fields};
+use super::{category, farms, fields, real};
 use crate::db::{self, Db, Tx};
 use crate::error::{Entity, Error, Result, Violations};
 
@@ -192,7 +192,7 @@ pub async fn create(db: &Db, raw: RawAnimal, today: NaiveDate) -> Result<AnimalD
         "INSERT INTO animals (farm_id, category_id, code, name, breed, gender, birth_date, \
          weight, health_status, status, father_id, mother_id, purchase_price, purchase_date, \
          purchase_source, current_value, notes, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), $9, $10, $11, $12, $13, $14, $15, $16, $17, \
          $18, $18) RETURNING id",
     )
     .bind(a.farm_id)
@@ -202,7 +202,7 @@ pub async fn create(db: &Db, raw: RawAnimal, today: NaiveDate) -> Result<AnimalD
     .bind(&a.breed)
     .bind(a.gender)
     .bind(a.birth_date.map(fields::date_text))
-    .bind(a.weight)
+    .bind(real(a.weight))
     .bind(&a.health_status)
     .bind(a.status)
     .bind(a.father_id)
@@ -249,7 +249,8 @@ pub async fn update(db: &Db, id: i64, patch: RawAnimal, today: NaiveDate) -> Res
 async fn write(tx: &mut Tx<'_>, id: i64, a: &AnimalInput, birth: Option<String>) -> Result<()> {
     let done = sqlx::query(
         "UPDATE animals SET farm_id = $1, category_id = $2, code = $3, name = $4, breed = $5, \
-         gender = $6, birth_date = $7, weight = $8, health_status = $9, status = $10, \
+         gender = $6, birth_date = $7, \
+         weight = CAST($8 AS DOUBLE PRECISION), health_status = $9, status = $10, \
          father_id = $11, mother_id = $12, purchase_price = $13, purchase_date = $14, \
          purchase_source = $15, current_value = $16, notes = $17, updated_at = $18 \
          WHERE id = $19",
@@ -261,7 +262,7 @@ async fn write(tx: &mut Tx<'_>, id: i64, a: &AnimalInput, birth: Option<String>)
     .bind(&a.breed)
     .bind(a.gender)
     .bind(birth)
-    .bind(a.weight)
+    .bind(real(a.weight))
     .bind(&a.health_status)
     .bind(a.status)
     .bind(a.father_id)

@@ -5,6 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::farm::{Audit, COLUMNS, Farm, FarmInput, RawFarm};
+use super::real;
 use crate::db::{self, Db, Timestamp};
 use crate::error::{Entity, Error, Result, Violations};
 
@@ -90,21 +91,22 @@ pub async fn create(db: &Db, raw: RawFarm) -> Result<FarmView> {
         "INSERT INTO farms (user_id, name, code, type, area, capacity, address, province, city, \
          district, longitude, latitude, license_number, license_image, description, status, \
          created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+         VALUES ($1, $2, $3, $4, CAST($5 AS DOUBLE PRECISION), $6, $7, $8, $9, $10, \
+         CAST($11 AS DOUBLE PRECISION), CAST($12 AS DOUBLE PRECISION), $13, $14, $15, $16, $17, $17) \
          RETURNING id",
     )
     .bind(f.user_id)
     .bind(&f.name)
     .bind(&f.code)
     .bind(&f.kind)
-    .bind(f.area)
+    .bind(real(f.area))
     .bind(f.capacity)
     .bind(&f.address)
     .bind(&f.province)
     .bind(&f.city)
     .bind(&f.district)
-    .bind(f.longitude)
-    .bind(f.latitude)
+    .bind(real(f.longitude))
+    .bind(real(f.latitude))
     .bind(&f.license_number)
     .bind(&f.license_image)
     .bind(&f.description)
@@ -147,23 +149,24 @@ pub async fn update(db: &Db, id: i64, patch: RawFarm) -> Result<FarmView> {
     let stored = get(db, id).await?.farm;
     let f = checked(db, patch.over(&stored)).await?;
     let done = sqlx::query(
-        "UPDATE farms SET user_id = $1, name = $2, code = $3, type = $4, area = $5, \
-         capacity = $6, address = $7, province = $8, city = $9, district = $10, longitude = $11, \
-         latitude = $12, license_number = $13, license_image = $14, description = $15, \
+        "UPDATE farms SET user_id = $1, name = $2, code = $3, type = $4, \
+         area = CAST($5 AS DOUBLE PRECISION), capacity = $6, address = $7, province = $8, \
+         city = $9, district = $10, longitude = CAST($11 AS DOUBLE PRECISION), \
+         latitude = CAST($12 AS DOUBLE PRECISION), license_number = $13, license_image = $14, description = $15, \
          status = $16, updated_at = $17 WHERE id = $18",
     )
     .bind(f.user_id)
     .bind(&f.name)
     .bind(&f.code)
     .bind(&f.kind)
-    .bind(f.area)
+    .bind(real(f.area))
     .bind(f.capacity)
     .bind(&f.address)
     .bind(&f.province)
     .bind(&f.city)
     .bind(&f.district)
-    .bind(f.longitude)
-    .bind(f.latitude)
+    .bind(real(f.longitude))
+    .bind(real(f.latitude))
     .bind(&f.license_number)
     .bind(&f.license_image)
     .bind(&f.description)

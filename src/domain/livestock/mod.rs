@@ -46,3 +46,12 @@ pub(crate) fn overlay<T>(patch: Field<T>, stored: Field<T>) -> Field<T> {
 pub(crate) fn kept<T>(value: Option<T>) -> Field<T> {
     Some(value)
 }
+
+/// A float as bound to SQL: text, cast back by the statement (`CAST($n AS DOUBLE
+/// PRECISION)`). sqlx 0.9's `Any` driver sends a NULL `f64` to PostgreSQL as a `float4`
+/// parameter, so a cached statement first run with NULL would refuse every later value;
+/// a text parameter has one type whether NULL or not. Rust's shortest float text reads back
+/// as the same `f64`.
+pub(crate) fn real(value: Option<f64>) -> Option<String> {
+    value.map(|v| v.to_string())
+}
