@@ -10,6 +10,7 @@
 //!   and the parent rules (checked inside the write, under a lock that serialises parent
 //!   changes).
 //! * [`health`] — health records and the drug withdrawal periods trade orders respect.
+//! * [`farm_seed`] — bulk demo farms and animals (the `livestock seed` command).
 //!
 //! Trade part:
 //! * [`money`] — exact amounts in fen, parsed and rendered as the document shows.
@@ -24,6 +25,7 @@ pub mod animals;
 pub mod category;
 pub mod farm;
 pub mod farm_list;
+pub mod farm_seed;
 pub mod farms;
 pub mod fields;
 pub mod health;
