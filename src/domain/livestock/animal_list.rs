@@ -3,7 +3,7 @@
 
 use super::animal::{COLUMNS, FEMALE, HEALTH_STATUSES};
 use super::animals::{AnimalItem, ITEM_COLUMNS, ITEM_JOINS};
-use super::fields;
+use super::{counts, fields};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
 use crate::error::{Result, Violations};
@@ -65,13 +65,34 @@ impl AnimalFilter {
             sql.push(" AND a.status = ").bind(s);
         }
     }
+
+    /// The one exact filter set (or none), when the total can be read from the counts.
+    fn counted(&self) -> Option<(&'static str, String)> {
+        let keyword = self.keyword.as_deref().is_some_and(|k| !k.trim().is_empty());
+        counts::single(
+            &[
+                ("farm_id", self.farm_id.map(|v| v.to_string())),
+                ("category_id", self.category_id.map(|v| v.to_string())),
+                ("breed", self.breed.clone()),
+                ("gender", self.gender.map(|v| v.to_string())),
+                ("health_status", self.health_status.clone()),
+                ("status", self.status.map(|v| v.to_string())),
+            ],
+            keyword,
+        )
+    }
 }
 
 /// One page of animals (newest first) and the number that match.
 pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<AnimalItem>, i64)> {
-    let mut count = Sql::new("SELECT COUNT(*) FROM animals a WHERE 1 = 1");
-    filter.apply(&mut count);
-    let total: i64 = count.query_scalar().fetch_one(db.pool()).await?;
+    let total = match filter.counted() {
+        Some((dimension, value)) => counts::get(db, "animals", dimension, &value).await?,
+        None => {
+            let mut count = Sql::new("SELECT COUNT(*) FROM animals a WHERE 1 = 1");
+            filter.apply(&mut count);
+            count.query_scalar().fetch_one(db.pool()).await?
+        }
+    };
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS}, {ITEM_COLUMNS} {ITEM_JOINS} WHERE 1 = 1"
     ));

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::farm::{COLUMNS, Farm};
+use super::counts;
 use super::farms::{OWNER_COLUMNS, Owner};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
@@ -62,13 +63,33 @@ impl FarmFilter {
             sql.push(" AND f.user_id = ").bind(u);
         }
     }
+
+    /// The one exact filter set (or none), when the total can be read from the counts.
+    fn counted(&self) -> Option<(&'static str, String)> {
+        let keyword = self.keyword.as_deref().is_some_and(|k| !k.trim().is_empty());
+        counts::single(
+            &[
+                ("type", self.kind.clone()),
+                ("status", self.status.map(|v| v.to_string())),
+                ("province", self.province.clone()),
+                ("city", self.city.clone()),
+                ("user_id", self.user_id.map(|v| v.to_string())),
+            ],
+            keyword,
+        )
+    }
 }
 
 /// One page of farms (newest first) and the number of farms that match.
 pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmItem>, i64)> {
-    let mut count = Sql::new("SELECT COUNT(*) FROM farms f WHERE 1 = 1");
-    filter.apply(&mut count);
-    let total: i64 = count.query_scalar().fetch_one(db.pool()).await?;
+    let total = match filter.counted() {
+        Some((dimension, value)) => counts::get(db, "farms", dimension, &value).await?,
+        None => {
+            let mut count = Sql::new("SELECT COUNT(*) FROM farms f WHERE 1 = 1");
+            filter.apply(&mut count);
+            count.query_scalar().fetch_one(db.pool()).await?
+        }
+    };
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS}, {OWNER_COLUMNS} FROM farms f JOIN users u ON u.id = f.user_id WHERE 1 = 1"
     ));
@@ -103,4 +124,31 @@ pub async fn living_counts(db: &Db, farm_ids: &[i64]) -> Result<HashMap<i64, i64
         .push(") AND health_status <> 'dead' GROUP BY farm_id");
     let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
     Ok(rows.into_iter().collect())
+}
+
+/// A farm as a user's detail lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedFarm {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub status: i64,
+}
+
+/// The farms `user_id` owns, oldest first.
+pub async fn of_owner(db: &Db, user_id: i64) -> Result<Vec<OwnedFarm>> {
+    let rows: Vec<(i64, String, String, i64)> =
+        sqlx::query_as("SELECT id, name, type, status FROM farms WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kind, status)| OwnedFarm {
+            id,
+            name,
+            kind,
+            status,
+        })
+        .collect())
 }

@@ -23,6 +23,7 @@ pub mod animal;
 pub mod animal_list;
 pub mod animals;
 pub mod category;
+mod counts;
 pub mod farm;
 pub mod farm_list;
 pub mod farm_seed;
