@@ -12,6 +12,8 @@ mod account_users;
 mod admin_access;
 mod admin_auth;
 mod admin_common;
+mod admin_finance;
+mod admin_orders;
 mod admin_permissions;
 mod admin_roles;
 mod admin_users;
