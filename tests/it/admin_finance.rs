@@ -42,7 +42,11 @@ async fn records_are_created_listed_updated_and_deleted(b: Backend) {
         json!({"id": w.seller, "username": "farmer001", "real_name": "张三"})
     );
     assert_eq!(d["farm"], json!({"id": w.farm, "name": "张三养猪场"}));
-    assert_eq!(d["created_by"]["id"], json!(1), "the bootstrap admin wrote it");
+    assert_eq!(
+        d["created_by"]["id"],
+        json!(1),
+        "the bootstrap admin wrote it"
+    );
     assert_eq!(d["created_at"].as_str().unwrap().len(), 19);
     let id = d["id"].as_i64().unwrap();
     // Defaults: today, the caller's books.

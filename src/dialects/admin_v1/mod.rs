@@ -7,10 +7,15 @@
 //! ([`extract::guard`]) enforces the table; a routed path missing from the table is refused to
 //! everyone, and the test suite walks the table.
 
+mod animal_categories;
+mod animals;
 mod auth;
 mod error;
 mod extract;
+mod farms;
 mod finance;
+mod health_records;
+mod livestock;
 mod orders;
 mod permissions;
 mod reply;
@@ -87,6 +92,50 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/permissions/tree", P("system:permission:view")),
     rule("GET", "/permissions", P("system:permission:view")),
     rule("POST", "/permissions", P("system:permission:create")),
+    // §5 养殖场管理, §6 动物管理 (livestock.rs)
+    rule("GET", "/farms", P("livestock:farm:view")),
+    rule("POST", "/farms", P("livestock:farm:create")),
+    rule("GET", "/farms/{id}", P("livestock:farm:view")),
+    rule("PUT", "/farms/{id}", P("livestock:farm:update")),
+    rule("DELETE", "/farms/{id}", P("livestock:farm:delete")),
+    rule("POST", "/farms/{id}/audit", P("livestock:farm:audit")),
+    rule(
+        "GET",
+        "/farms/{id}/statistics",
+        P("livestock:farm:statistics"),
+    ),
+    rule("GET", "/animal-categories", P("livestock:category:view")),
+    rule("POST", "/animal-categories", P("livestock:category:create")),
+    rule(
+        "GET",
+        "/animal-categories/{id}",
+        P("livestock:category:view"),
+    ),
+    rule(
+        "PUT",
+        "/animal-categories/{id}",
+        P("livestock:category:update"),
+    ),
+    rule(
+        "DELETE",
+        "/animal-categories/{id}",
+        P("livestock:category:delete"),
+    ),
+    rule("GET", "/animals", P("livestock:animal:view")),
+    rule("POST", "/animals", P("livestock:animal:create")),
+    rule("GET", "/animals/{id}", P("livestock:animal:view")),
+    rule("PUT", "/animals/{id}", P("livestock:animal:update")),
+    rule("DELETE", "/animals/{id}", P("livestock:animal:delete")),
+    rule(
+        "GET",
+        "/animals/{id}/health-records",
+        P("livestock:animal:view"),
+    ),
+    rule(
+        "POST",
+        "/animals/{id}/health-records",
+        P("livestock:animal:health"),
+    ),
     // §7 订单管理 (trade; handlers in orders.rs, router in trade.rs)
     rule("GET", "/orders", P("trade:order:view")),
     rule("POST", "/orders", P("trade:order:create")),
@@ -158,6 +207,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/permissions",
             get(permissions::list).post(permissions::create),
         )
+        .merge(livestock::router())
         .merge(trade::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,6 +1,16 @@
 //! The livestock platform (admin_v1 §5–8): farms, animals and health records (the farms
 //! part), trade orders and financial records (the trade part).
 //!
+//! Farms part:
+//! * [`fields`] — the checks every input shares (required text, lengths, dates, choices).
+//! * [`farm`], [`farms`], [`farm_list`], [`statistics`] — farms: values, writes, the list and
+//!   the statistics.
+//! * [`category`] — animal categories.
+//! * [`animal`], [`animals`], [`animal_list`], [`lineage`] — animals: values, writes, the list
+//!   and the parent rules (checked inside the write, under a lock that serialises parent
+//!   changes).
+//! * [`health`] — health records and the drug withdrawal periods trade orders respect.
+//!
 //! Trade part:
 //! * [`money`] — exact amounts in fen, parsed and rendered as the document shows.
 //! * [`order_state`] — the order state machine, one pure table.
@@ -10,11 +20,25 @@
 //!   input rules, writes (with the per-day rollup), the list with its summary, statistics.
 //! * [`refs`], [`sellable`], [`notices`] — the users, farms and animals trade points at, and
 //!   the notices it owes.
+//!
+//! Partial updates (farms part): every write input is a [`Field`] per column: absent keeps the stored
+//! value, `null` clears it (a required one is then a violation), a value replaces it. An update
+//! overlays the patch on the stored record and checks the result exactly like a create.
 
+pub mod animal;
+pub mod animal_list;
+pub mod animals;
+pub mod category;
+pub mod farm;
+pub mod farm_list;
+pub mod farms;
+pub mod fields;
 pub mod finance;
 pub mod finance_list;
 pub mod finance_stats;
 pub mod finance_store;
+pub mod health;
+pub mod lineage;
 pub mod money;
 pub mod notices;
 pub mod order;
@@ -25,3 +49,20 @@ pub mod order_state;
 pub mod orders;
 pub mod refs;
 pub mod sellable;
+pub mod statistics;
+
+/// One input field: `None` absent, `Some(None)` sent as `null`, `Some(Some(v))` a value.
+pub type Field<T> = Option<Option<T>>;
+
+/// `patch` over `stored`: an absent field keeps the stored value.
+pub(crate) fn overlay<T>(patch: Field<T>, stored: Field<T>) -> Field<T> {
+    match patch {
+        None => stored,
+        sent => sent,
+    }
+}
+
+/// A stored value as a field of a patch.
+pub(crate) fn kept<T>(value: Option<T>) -> Field<T> {
+    Some(value)
+}

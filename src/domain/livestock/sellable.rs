@@ -53,37 +53,21 @@ pub async fn animals(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i6
 }
 
 /// Refuses (50001) when one of `animal_ids` is inside a withdrawal period on `today`, naming
-/// the animal and the first day it may be sold again.
+/// the animal and the first day it may be sold again. The period itself is the farms part's
+/// ([`super::health::active_withdrawal`]); only the refusal (an order-state refusal, 50001) is
+/// the trade's.
 pub async fn ensure_outside_withdrawal(
     conn: &mut AnyConnection,
     animal_ids: &[i64],
     today: NaiveDate,
 ) -> Result<()> {
-    match active_withdrawal(conn, animal_ids, today).await? {
+    match super::health::active_withdrawal(conn, animal_ids, today).await? {
         None => Ok(()),
-        Some((animal_id, code, ends)) => Err(Error::OrderState(format!(
-            "动物 {code}(ID {animal_id})处于休药期,{ends} 前不能交易或发货"
+        Some(w) => Err(Error::OrderState(format!(
+            "动物 {}(ID {})处于休药期,{} 前不能交易或发货",
+            w.code,
+            w.animal_id,
+            w.ends.format("%Y-%m-%d")
         ))),
     }
-}
-
-// TEMPORARY until the farms part's `health::active_withdrawal` lands: the same question
-// asked of its `health_records.withdrawal_ends` column.
-async fn active_withdrawal(
-    conn: &mut AnyConnection,
-    animal_ids: &[i64],
-    today: NaiveDate,
-) -> Result<Option<(i64, String, String)>> {
-    if animal_ids.is_empty() {
-        return Ok(None);
-    }
-    let mut sql = Sql::new(
-        "SELECT a.id, a.code, MAX(h.withdrawal_ends) FROM health_records h \
-         JOIN animals a ON a.id = h.animal_id WHERE h.animal_id IN (",
-    );
-    sql.bind_list(animal_ids.iter().copied())
-        .push(") AND h.withdrawal_ends > ")
-        .bind(today.format("%Y-%m-%d").to_string())
-        .push(" GROUP BY a.id, a.code ORDER BY a.id LIMIT 1");
-    Ok(sql.query_as().fetch_optional(conn).await?)
 }
