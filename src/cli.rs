@@ -48,6 +48,22 @@ pub enum Command {
     /// Purchase orders.
     #[command(subcommand)]
     Purchase(PurchaseCommand),
+    /// The livestock platform (admin_v1 §5–8).
+    #[command(subcommand)]
+    Livestock(LivestockCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LivestockCommand {
+    /// Load demo data in bulk (benchmarks, trials), drawing on the existing users and farms.
+    Seed {
+        /// Trade orders, spread over the last 365 days.
+        #[arg(long, default_value_t = 0)]
+        orders: u64,
+        /// Financial records, spread over the last 730 days.
+        #[arg(long, default_value_t = 0)]
+        records: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user_command(config, cmd).await,
         Command::Hanzi(HanziCommand::Import { file }) => hanzi_import(config, &file).await,
         Command::Purchase(cmd) => purchase_command(config, cmd).await,
+        Command::Livestock(cmd) => livestock_command(config, cmd).await,
     }
 }
 
@@ -226,6 +243,39 @@ async fn purchase_command(config: Config, cmd: PurchaseCommand) -> anyhow::Resul
             println!(
                 "loaded {orders} orders for {} in {:.1?}",
                 owner.username,
+                started.elapsed()
+            );
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn livestock_command(config: Config, cmd: LivestockCommand) -> anyhow::Result<()> {
+    use crate::domain::livestock::trade_seed;
+    let db = Db::connect(&config.database).await?;
+    db.migrate().await?;
+    let tz = config.timezone()?;
+    match cmd {
+        LivestockCommand::Seed { orders, records } => {
+            let started = std::time::Instant::now();
+            let report = |what: &'static str, total: u64| {
+                let step = (total / 10).max(trade_seed::BATCH as u64);
+                move |done: u64| {
+                    if done % step < trade_seed::BATCH as u64 || done == total {
+                        eprintln!("{done}/{total} {what} ({:.1?})", started.elapsed());
+                    }
+                }
+            };
+            if orders > 0 {
+                trade_seed::orders(&db, orders, tz, report("orders", orders)).await?;
+            }
+            if records > 0 {
+                let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+                trade_seed::records(&db, records, today, report("records", records)).await?;
+            }
+            println!(
+                "loaded {orders} orders and {records} financial records in {:.1?}",
                 started.elapsed()
             );
         }

@@ -20,6 +20,7 @@
 //!   input rules, writes (with the per-day rollup), the list with its summary, statistics.
 //! * [`refs`], [`sellable`], [`notices`] — the users, farms and animals trade points at, and
 //!   the notices it owes.
+//! * [`trade_seed`] — bulk demo orders and records (`ops-server livestock seed`).
 //!
 //! Partial updates (farms part): every write input is a [`Field`] per column: absent keeps the stored
 //! value, `null` clears it (a required one is then a violation), a value replaces it. An update
@@ -50,6 +51,7 @@ pub mod orders;
 pub mod refs;
 pub mod sellable;
 pub mod statistics;
+pub mod trade_seed;
 
 /// One input field: `None` absent, `Some(None)` sent as `null`, `Some(Some(v))` a value.
 pub type Field<T> = Option<Option<T>>;
