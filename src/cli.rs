@@ -55,7 +55,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum LivestockCommand {
-    /// Load demo data in bulk (benchmarks, trials): farms first, then animals over them.
+    /// Load demo data in bulk (benchmarks, trials): farms first (with demo owners), then
+    /// animals over them, then trade orders and financial records over the users and farms.
     Seed {
         /// Farms, with demo owners `farmer0001`… (one per 500 farms, at most 200).
         #[arg(long, default_value_t = 0)]
@@ -63,6 +64,12 @@ pub enum LivestockCommand {
         /// Animals spread over the existing farms; every second one gets a vaccination record.
         #[arg(long, default_value_t = 0)]
         animals: u64,
+        /// Trade orders, spread over the last 365 days.
+        #[arg(long, default_value_t = 0)]
+        orders: u64,
+        /// Financial records, spread over the last 730 days.
+        #[arg(long, default_value_t = 0)]
+        records: u64,
     },
 }
 
@@ -252,34 +259,45 @@ async fn purchase_command(config: Config, cmd: PurchaseCommand) -> anyhow::Resul
 }
 
 async fn livestock_command(config: Config, cmd: LivestockCommand) -> anyhow::Result<()> {
-    use crate::domain::livestock::farm_seed;
+    use crate::domain::livestock::{farm_seed, trade_seed};
     let db = Db::connect(&config.database).await?;
     db.migrate().await?;
     let tz = config.timezone()?;
     match cmd {
-        LivestockCommand::Seed { farms, animals } => {
+        LivestockCommand::Seed {
+            farms,
+            animals,
+            orders,
+            records,
+        } => {
             let started = std::time::Instant::now();
             let report = |what: &'static str, total: u64| {
-                let step = (total / 10).max(farm_seed::BATCH as u64);
+                let step = (total / 10).max(trade_seed::BATCH as u64);
                 move |done: u64| {
-                    if done % step < farm_seed::BATCH as u64 || done == total {
+                    if done % step < trade_seed::BATCH as u64 || done == total {
                         eprintln!("{done}/{total} {what} ({:.1?})", started.elapsed());
                     }
                 }
             };
+            let today = chrono::Utc::now().with_timezone(&tz).date_naive();
             if farms > 0 {
                 farm_seed::farms(&db, farms, report("farms", farms))
                     .await
                     .map_err(|e| anyhow::anyhow!("seeding farms: {e}"))?;
             }
             if animals > 0 {
-                let today = chrono::Utc::now().with_timezone(&tz).date_naive();
                 farm_seed::animals(&db, animals, today, report("animals", animals))
                     .await
                     .map_err(|e| anyhow::anyhow!("seeding animals: {e}"))?;
             }
+            if orders > 0 {
+                trade_seed::orders(&db, orders, tz, report("orders", orders)).await?;
+            }
+            if records > 0 {
+                trade_seed::records(&db, records, today, report("records", records)).await?;
+            }
             println!(
-                "loaded {farms} farms and {animals} animals in {:.1?}",
+                "loaded {farms} farms, {animals} animals, {orders} orders and {records} financial records in {:.1?}",
                 started.elapsed()
             );
         }

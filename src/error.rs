@@ -68,6 +68,10 @@ pub enum Error {
     /// referenced record, …). The message is safe to show.
     #[error("state not allowed: {0}")]
     StateNotAllowed(String),
+    /// A trade order's state does not allow the action (admin_v1 50001). The message is safe
+    /// to show (it may name an animal inside a withdrawal period and the date it ends).
+    #[error("order state does not allow this: {0}")]
+    OrderState(String),
     /// Anything else. Never shown to clients; logged once at the edge.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

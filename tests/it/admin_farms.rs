@@ -99,7 +99,11 @@ async fn farms_are_created_listed_shown_updated_and_deleted(b: Backend) {
     assert_eq!(d["list"][0]["code"], "FARM001");
     assert_eq!(d["pagination"]["total_pages"], 2);
 
-    let r = app.get(&path(&format!("/users/{owner}"))).bearer(&token).send().await;
+    let r = app
+        .get(&path(&format!("/users/{owner}")))
+        .bearer(&token)
+        .send()
+        .await;
     assert_eq!(
         r.admin(200, 200)["farms"],
         json!([{"id": id, "name": "张三养猪场", "type": "pig", "status": 1}])

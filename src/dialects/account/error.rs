@@ -94,7 +94,9 @@ pub fn field_errors(err: &Error) -> Option<Map<String, Value>> {
             let (field, message) = conflict_entry(field, message);
             push(&mut map, &field, message);
         }
-        Error::StateNotAllowed(msg) => push(&mut map, "non_field_errors", msg.clone()),
+        Error::StateNotAllowed(msg) | Error::OrderState(msg) => {
+            push(&mut map, "non_field_errors", msg.clone())
+        }
         _ => return None,
     }
     Some(map)
@@ -145,9 +147,10 @@ impl ApiError {
 /// `(HTTP status, msg)` of a non-validation error; the table of CONTRACT.md.
 fn classify(err: &Error) -> (StatusCode, &'static str) {
     match err {
-        Error::Invalid(_) | Error::Conflict { .. } | Error::StateNotAllowed(_) => {
-            (StatusCode::BAD_REQUEST, INVALID_MSG)
-        }
+        Error::Invalid(_)
+        | Error::Conflict { .. }
+        | Error::StateNotAllowed(_)
+        | Error::OrderState(_) => (StatusCode::BAD_REQUEST, INVALID_MSG),
         Error::BadCredentials | Error::UserDisabled => (StatusCode::UNAUTHORIZED, LOGIN_FAILED_MSG),
         Error::Unauthenticated => (
             StatusCode::UNAUTHORIZED,

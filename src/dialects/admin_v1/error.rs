@@ -102,6 +102,7 @@ pub fn classify(err: &Error) -> (StatusCode, u32, String) {
         ),
         Error::RateLimited => (StatusCode::TOO_MANY_REQUESTS, 10007, "请求过于频繁".into()),
         Error::StateNotAllowed(msg) => (StatusCode::CONFLICT, 10005, msg.clone()),
+        Error::OrderState(msg) => (StatusCode::BAD_REQUEST, 50001, msg.clone()),
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             10008,

@@ -13,11 +13,14 @@ mod auth;
 mod error;
 mod extract;
 mod farms;
+mod finance;
 mod health_records;
 mod livestock;
+mod orders;
 mod permissions;
 mod reply;
 mod roles;
+mod trade;
 mod users;
 
 use axum::Router;
@@ -133,6 +136,38 @@ pub const ROUTES: &[RouteRule] = &[
         "/animals/{id}/health-records",
         P("livestock:animal:health"),
     ),
+    // §7 订单管理 (trade; handlers in orders.rs, router in trade.rs)
+    rule("GET", "/orders", P("trade:order:view")),
+    rule("POST", "/orders", P("trade:order:create")),
+    rule("GET", "/orders/{id}", P("trade:order:view")),
+    rule("PUT", "/orders/{id}", P("trade:order:update")),
+    rule("DELETE", "/orders/{id}", P("trade:order:delete")),
+    rule("POST", "/orders/{id}/audit", P("trade:order:audit")),
+    rule("POST", "/orders/{id}/pay", P("trade:order:process")),
+    rule("POST", "/orders/{id}/ship", P("trade:order:process")),
+    rule("POST", "/orders/{id}/deliver", P("trade:order:process")),
+    rule("POST", "/orders/{id}/complete", P("trade:order:process")),
+    rule("POST", "/orders/{id}/cancel", P("trade:order:process")),
+    rule("POST", "/orders/{id}/refund", P("trade:order:refund")),
+    // §8 财务管理 (trade; handlers in finance.rs)
+    rule("GET", "/financial-records", P("trade:financial:view")),
+    rule("POST", "/financial-records", P("trade:financial:create")),
+    rule(
+        "GET",
+        "/financial-records/statistics",
+        P("trade:financial:statistics"),
+    ),
+    rule("GET", "/financial-records/{id}", P("trade:financial:view")),
+    rule(
+        "PUT",
+        "/financial-records/{id}",
+        P("trade:financial:update"),
+    ),
+    rule(
+        "DELETE",
+        "/financial-records/{id}",
+        P("trade:financial:delete"),
+    ),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -173,6 +208,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(permissions::list).post(permissions::create),
         )
         .merge(livestock::router())
+        .merge(trade::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,

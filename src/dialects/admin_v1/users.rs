@@ -13,8 +13,8 @@ use crate::app::AppState;
 use crate::db::time::{self, local_seconds};
 use crate::domain::access::roles::{self, RoleSummary};
 use crate::domain::identity::directory::{self, UserFilter};
-use crate::domain::livestock::farm_list;
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, manage, user, validate};
+use crate::domain::livestock::farm_list;
 use crate::error::Violations;
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {

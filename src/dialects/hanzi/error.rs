@@ -98,7 +98,9 @@ pub fn classify(err: &Error) -> (Option<StatusCode>, &'static str, String) {
             code::THROTTLED,
             "登录失败次数过多，请稍后再试".into(),
         ),
-        Error::StateNotAllowed(msg) => (None, code::FORBIDDEN, msg.clone()),
+        Error::StateNotAllowed(msg) | Error::OrderState(msg) => {
+            (None, code::FORBIDDEN, msg.clone())
+        }
         Error::Internal(_) => (None, code::INTERNAL, "系统内部错误".into()),
     }
 }

@@ -93,7 +93,9 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
             "-7",
             "请求过于频繁,请稍后再试".into(),
         ),
-        Error::StateNotAllowed(msg) => (StatusCode::BAD_REQUEST, "-2", msg.clone()),
+        Error::StateNotAllowed(msg) | Error::OrderState(msg) => {
+            (StatusCode::BAD_REQUEST, "-2", msg.clone())
+        }
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "-1",

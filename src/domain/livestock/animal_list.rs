@@ -68,7 +68,10 @@ impl AnimalFilter {
 
     /// The one exact filter set (or none), when the total can be read from the counts.
     fn counted(&self) -> Option<(&'static str, String)> {
-        let keyword = self.keyword.as_deref().is_some_and(|k| !k.trim().is_empty());
+        let keyword = self
+            .keyword
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty());
         counts::single(
             &[
                 ("farm_id", self.farm_id.map(|v| v.to_string())),

@@ -10,11 +10,16 @@ pub(crate) type Subject = &'static str;
 
 /// `("", "")` for no filter, `(column, value as text)` for one filter; `None` when the filters
 /// cannot be answered from the counts (a keyword, or several filters).
-pub(crate) fn single(filters: &[(&'static str, Option<String>)], keyword: bool) -> Option<(&'static str, String)> {
+pub(crate) fn single(
+    filters: &[(&'static str, Option<String>)],
+    keyword: bool,
+) -> Option<(&'static str, String)> {
     if keyword {
         return None;
     }
-    let mut set = filters.iter().filter_map(|(d, v)| v.as_ref().map(|v| (*d, v.clone())));
+    let mut set = filters
+        .iter()
+        .filter_map(|(d, v)| v.as_ref().map(|v| (*d, v.clone())));
     match (set.next(), set.next()) {
         (None, _) => Some(("", String::new())),
         (Some(one), None) => Some(one),
@@ -41,9 +46,18 @@ mod tests {
 
     #[test]
     fn only_no_filter_or_one_filter_is_counted() {
-        assert_eq!(single(&[("a", None), ("b", None)], false), Some(("", String::new())));
-        assert_eq!(single(&[("a", None), ("b", Some("2".into()))], false), Some(("b", "2".into())));
-        assert_eq!(single(&[("a", Some("1".into())), ("b", Some("2".into()))], false), None);
+        assert_eq!(
+            single(&[("a", None), ("b", None)], false),
+            Some(("", String::new()))
+        );
+        assert_eq!(
+            single(&[("a", None), ("b", Some("2".into()))], false),
+            Some(("b", "2".into()))
+        );
+        assert_eq!(
+            single(&[("a", Some("1".into())), ("b", Some("2".into()))], false),
+            None
+        );
         assert_eq!(single(&[("a", None)], true), None);
     }
 }

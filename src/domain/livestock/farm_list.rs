@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::farm::{COLUMNS, Farm};
 use super::counts;
+use super::farm::{COLUMNS, Farm};
 use super::farms::{OWNER_COLUMNS, Owner};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
@@ -66,7 +66,10 @@ impl FarmFilter {
 
     /// The one exact filter set (or none), when the total can be read from the counts.
     fn counted(&self) -> Option<(&'static str, String)> {
-        let keyword = self.keyword.as_deref().is_some_and(|k| !k.trim().is_empty());
+        let keyword = self
+            .keyword
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty());
         counts::single(
             &[
                 ("type", self.kind.clone()),

@@ -14,8 +14,16 @@
 //!
 //! Trade part:
 //! * [`money`] — exact amounts in fen, parsed and rendered as the document shows.
+//! * [`order_state`] — the order state machine, one pure table.
+//! * [`order`], [`order_no`], [`orders`], [`order_list`], [`order_actions`] — orders: input
+//!   rules, numbering, writes and reads, the list, and the actions with their consequences.
+//! * [`finance`], [`finance_store`], [`finance_list`], [`finance_stats`] — financial records:
+//!   input rules, writes (with the per-day rollup), the list with its summary, statistics.
+//! * [`refs`], [`sellable`], [`notices`] — the users, farms and animals trade points at, and
+//!   the notices it owes.
+//! * [`trade_seed`] — bulk demo orders and records (`ops-server livestock seed`).
 //!
-//! Partial updates: every write input is a [`Field`] per column: absent keeps the stored
+//! Partial updates (farms part): every write input is a [`Field`] per column: absent keeps the stored
 //! value, `null` clears it (a required one is then a violation), a value replaces it. An update
 //! overlays the patch on the stored record and checks the result exactly like a create.
 
@@ -29,10 +37,24 @@ pub mod farm_list;
 pub mod farm_seed;
 pub mod farms;
 pub mod fields;
+pub mod finance;
+pub mod finance_list;
+pub mod finance_stats;
+pub mod finance_store;
 pub mod health;
 pub mod lineage;
 pub mod money;
+pub mod notices;
+pub mod order;
+pub mod order_actions;
+pub mod order_list;
+pub mod order_no;
+pub mod order_state;
+pub mod orders;
+pub mod refs;
+pub mod sellable;
 pub mod statistics;
+pub mod trade_seed;
 
 /// One input field: `None` absent, `Some(None)` sent as `null`, `Some(Some(v))` a value.
 pub type Field<T> = Option<Option<T>>;

@@ -290,7 +290,7 @@ mod tests {
         let a = Money::parse_str("0.10").unwrap();
         let b = Money::parse_str("0.20").unwrap();
         assert_eq!(a + b, Money::parse_str("0.30").unwrap());
-        assert_eq!(Money(1200_00).checked_mul(2), Some(Money(2400_00)));
+        assert_eq!(Money(120_000).checked_mul(2), Some(Money(240_000)));
         assert_eq!(Money(i64::MAX).checked_mul(2), None);
         assert_eq!(Money(5).checked_sub(Money(7)), Some(Money(-2)));
         assert_eq!([Money(1), Money(2)].into_iter().sum::<Money>(), Money(3));
