@@ -783,7 +783,101 @@ async fn a_treatment_with_withdrawal_days_blocks_sale_until_it_ends(b: Backend) 
     );
 }
 
+/// The list totals come from counts kept by triggers: they follow updates, deletes and the
+/// cascade from a deleted owner, and agree with a counted two-filter query.
+async fn list_totals_follow_every_write(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = root(&app).await;
+    let (fid, cat) = stable(&app, &token).await;
+    let owner2 = farmer(&app, &token, "farmer002", "13900139000").await;
+    let f2 = farm(&app, &token, owner2, "李四养猪场", "FARM002", json!({})).await;
+    let f2 = f2["id"].as_i64().unwrap();
+    for i in 0..3 {
+        animal(
+            &app,
+            &token,
+            fid,
+            cat,
+            &format!("A{i}"),
+            json!({"gender": 1}),
+        )
+        .await;
+        animal(
+            &app,
+            &token,
+            f2,
+            cat,
+            &format!("B{i}"),
+            json!({"gender": 2}),
+        )
+        .await;
+    }
+    let total = |q: Vec<(&'static str, String)>| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let q: Vec<(&str, &str)> = q.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = app
+                .get(&path("/animals"))
+                .bearer(&token)
+                .query(&q)
+                .send()
+                .await;
+            r.admin(200, 200)["pagination"]["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(total(vec![]).await, 6);
+    assert_eq!(total(vec![("gender", "2".into())]).await, 3);
+    let r = app
+        .get(&path("/animals"))
+        .bearer(&token)
+        .query(&[("keyword", "B0")])
+        .send()
+        .await;
+    let b0 = r.admin(200, 200)["list"][0]["id"].as_i64().unwrap();
+    let r = app
+        .put(&path(&format!("/animals/{b0}")))
+        .bearer(&token)
+        .json(&json!({"gender": 1, "farm_id": fid}))
+        .send()
+        .await;
+    r.admin(200, 200);
+    assert_eq!(total(vec![("gender", "2".into())]).await, 2);
+    assert_eq!(total(vec![("farm_id", fid.to_string())]).await, 4);
+    assert_eq!(
+        total(vec![("farm_id", fid.to_string()), ("gender", "1".into())]).await,
+        4
+    );
+    let r = app
+        .delete(&path(&format!("/animals/{b0}")))
+        .bearer(&token)
+        .send()
+        .await;
+    r.admin(200, 200);
+    assert_eq!(total(vec![("farm_id", fid.to_string())]).await, 3);
+    // Deleting the second owner deletes their farm and its animals.
+    let r = app
+        .delete(&path(&format!("/users/{owner2}")))
+        .bearer(&token)
+        .send()
+        .await;
+    r.admin(200, 200);
+    assert_eq!(total(vec![]).await, 3);
+    assert_eq!(total(vec![("gender", "2".into())]).await, 0);
+    assert_eq!(total(vec![("farm_id", f2.to_string())]).await, 0);
+    let r = app.get(&path("/farms")).bearer(&token).send().await;
+    assert_eq!(r.admin(200, 200)["pagination"]["total"], 1);
+    let r = app
+        .get(&path("/farms"))
+        .bearer(&token)
+        .query(&[("status", "0")])
+        .send()
+        .await;
+    assert_eq!(r.admin(200, 200)["pagination"]["total"], 1);
+}
+
 db_test!(
+    list_totals_follow_every_write,
     animals_are_created_listed_shown_updated_and_deleted,
     animal_input_is_checked_and_nothing_is_stored_on_failure,
     parents_must_fit_sex_age_and_lineage,
