@@ -9,7 +9,7 @@ use super::finance::{RECORD_COLUMNS, RawRecord, Record, RecordInput, date_text};
 use super::money::Money;
 use super::refs::{self, FarmRef, UserRef};
 use crate::db::{self, Db};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Problem, Result, Violations};
 
 /// A record with the people and farm it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ fn checked(raw: RawRecord, today: NaiveDate) -> Result<RecordInput> {
     let mut v = Violations::new();
     let input = raw.check(&mut v, today);
     v.into_result()?;
-    input.ok_or_else(|| Error::invalid("body", "参数验证失败"))
+    input.ok_or_else(|| Error::invalid("body", Problem::Required))
 }
 
 /// Creates a record; `user_id` defaults to the actor.
