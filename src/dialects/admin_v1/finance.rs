@@ -14,7 +14,7 @@ use crate::domain::livestock::finance_stats::{self, CategoryShare, GroupBy, Stat
 use crate::domain::livestock::finance_store::{self, RecordView};
 use crate::domain::livestock::money::{self, Money, RawMoney};
 use crate::domain::livestock::order;
-use crate::error::Violations;
+use crate::error::{Problem, Violations};
 
 #[derive(Deserialize)]
 pub struct ListIn {
@@ -235,7 +235,13 @@ pub async fn statistics(
         Some(s) => {
             let g = GroupBy::parse(s);
             if g.is_none() {
-                v.add("group_by", "必须是 day、month、year 之一");
+                v.add(
+                    "group_by",
+                    Problem::NotOneOf {
+                        allowed: &["day", "month", "year"],
+                        got: Some(s.to_owned()),
+                    },
+                );
             }
             g
         }

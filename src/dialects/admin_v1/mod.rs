@@ -26,7 +26,7 @@ mod users;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// What a route requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::domain::livestock::order_actions::{self, Command};
 use crate::domain::livestock::order_list::{self, OrderFilter};
 use crate::domain::livestock::order_state::{OrderStatus, PaymentStatus};
 use crate::domain::livestock::orders::{self, OrderDetail, OrderRow};
-use crate::error::Violations;
+use crate::error::{Problem, Violations};
 
 #[derive(Deserialize)]
 pub struct ListIn {
@@ -59,12 +59,18 @@ fn parsed<T>(
     field: &str,
     raw: Option<String>,
     parse: impl Fn(&str) -> Option<T>,
-    allowed: &str,
+    allowed: &'static [&'static str],
 ) -> Option<T> {
     let s = raw?;
     let out = parse(&s);
     if out.is_none() {
-        v.add(field, format!("必须是 {allowed} 之一"));
+        v.add(
+            field,
+            Problem::NotOneOf {
+                allowed,
+                got: Some(s),
+            },
+        );
     }
     out
 }
@@ -81,21 +87,21 @@ pub async fn list(
         "order_type",
         q.order_type,
         |s| ORDER_TYPES.contains(&s).then(|| s.to_owned()),
-        &ORDER_TYPES.join("、"),
+        ORDER_TYPES,
     );
     let order_status = parsed(
         &mut v,
         "order_status",
         q.order_status,
         OrderStatus::parse,
-        "pending、confirmed、shipped、delivered、completed、cancelled",
+        OrderStatus::NAMES,
     );
     let payment_status = parsed(
         &mut v,
         "payment_status",
         q.payment_status,
         PaymentStatus::parse,
-        "unpaid、paid、refunded",
+        PaymentStatus::NAMES,
     );
     let created_from = bound(&mut v, &state, "start_date", q.start_date.as_deref(), false);
     let created_before = bound(&mut v, &state, "end_date", q.end_date.as_deref(), true);

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::db::{self, time};
 use crate::domain::livestock::orders::Clock;
 use crate::domain::livestock::refs::{FarmRef, UserRef};
-use crate::error::Violations;
+use crate::error::{Format, Problem, Violations};
 
 use super::{finance, orders};
 
@@ -67,10 +67,7 @@ pub fn bound(
         Some(ts) if end => Some(ts + 1),
         Some(ts) => Some(ts),
         None => {
-            v.add(
-                field,
-                "时间格式不正确,应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS",
-            );
+            v.add(field, Problem::BadFormat(Format::DateTime));
             None
         }
     }
@@ -87,7 +84,7 @@ pub fn day(
     match time::parse(raw, state.tz) {
         Some(ts) => Some(time::to_datetime(ts).with_timezone(&state.tz).date_naive()),
         None => {
-            v.add(field, "日期格式不正确,应为 YYYY-MM-DD");
+            v.add(field, Problem::BadFormat(Format::Date));
             None
         }
     }

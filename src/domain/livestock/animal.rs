@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use super::money::{Money, RawMoney};
 use super::{Field, fields, kept, overlay};
 use crate::db::Timestamp;
-use crate::error::Violations;
+use crate::error::{Problem, Rule, Violations};
 
 pub const CODE_MAX: usize = 50;
 pub const NAME_MAX: usize = 100;
@@ -180,7 +180,7 @@ fn reference(v: &mut Violations, field: &str, value: Field<i64>) -> Option<i64> 
             None
         }
         None => {
-            v.add(field, "不能为空");
+            v.add(field, Problem::Required);
             None
         }
     }
@@ -203,7 +203,7 @@ fn defaulted<T>(v: &mut Violations, field: &str, value: Field<T>, default: T) ->
     match value {
         None => Some(default),
         Some(None) => {
-            v.add(field, "不能为空");
+            v.add(field, Problem::Required);
             None
         }
         Some(Some(x)) => Some(x),
@@ -267,7 +267,7 @@ fn past_date(
 ) -> Option<NaiveDate> {
     let d = fields::date(v, field, value)?;
     if d > today {
-        v.add(field, "日期不能晚于今天");
+        v.add(field, Problem::Rule(Rule::DateInFuture));
         return None;
     }
     Some(d)

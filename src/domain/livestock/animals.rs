@@ -9,7 +9,7 @@ use super::animal::{Animal, AnimalInput, COLUMNS, RawAnimal};
 use super::lineage::{self, Child};
 use super::{category, farms, fields, real};
 use crate::db::{self, Db, Tx};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Problem, Result, Rule, Violations};
 
 /// The farm an animal belongs to, with its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +156,7 @@ async fn checked(db: &Db, raw: RawAnimal, today: NaiveDate) -> Result<(AnimalInp
         Some(input) => Ok((input, v)),
         None => {
             v.into_result()?;
-            Err(Error::invalid("body", "参数错误"))
+            Err(Error::invalid("body", Problem::Required))
         }
     }
 }
@@ -164,12 +164,16 @@ async fn checked(db: &Db, raw: RawAnimal, today: NaiveDate) -> Result<(AnimalInp
 /// A duplicate code (40001), or a reference that vanished during the write.
 fn refused(err: sqlx::Error) -> Error {
     if db::unique_violation(&err).is_some() {
-        return Error::conflict("animals.code", "动物编码已存在");
+        return Error::duplicate("animals.code");
     }
     match &err {
-        sqlx::Error::Database(e) if e.is_foreign_key_violation() => {
-            Error::invalid("farm_id", "引用的记录不存在")
-        }
+        sqlx::Error::Database(e) if e.is_foreign_key_violation() => Error::invalid(
+            "farm_id",
+            Problem::UnknownReference {
+                entity: Entity::Other,
+                id: None,
+            },
+        ),
         _ => err.into(),
     }
 }
@@ -293,9 +297,9 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
     match done {
         Ok(d) if d.rows_affected() == 1 => Ok(()),
         Ok(_) => Err(Error::NotFound(Entity::Other)),
-        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Err(
-            Error::StateNotAllowed("该动物仍被订单等记录引用,不能删除".into()),
-        ),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            Err(Error::StateNotAllowed(Rule::StillReferenced))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use super::{Field, fields, kept, overlay};
 use crate::db::{self, Db, Sql, Timestamp};
 use crate::domain::paging::Page;
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Result, Rule, Violations};
 
 pub const NAME_MAX: usize = 50;
 pub const CODE_MAX: usize = 50;
@@ -69,8 +69,8 @@ fn check(raw: RawCategory) -> Result<Valid> {
 /// A duplicate name or code, named by its field.
 fn clash(err: sqlx::Error) -> Error {
     match db::unique_violation(&err) {
-        Some(c) if c.contains("name") => Error::conflict("category.name", "分类名称已存在"),
-        Some(_) => Error::conflict("category.code", "分类编码已存在"),
+        Some(c) if c.contains("name") => Error::duplicate("category.name"),
+        Some(_) => Error::duplicate("category.code"),
         None => err.into(),
     }
 }
@@ -163,7 +163,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
 }
 
 fn in_use() -> Error {
-    Error::StateNotAllowed("该分类下还有动物,不能删除".into())
+    Error::StateNotAllowed(Rule::StillReferenced)
 }
 
 /// Categories by id, filtered by `keyword` (name or code).

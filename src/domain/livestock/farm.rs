@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::{Field, fields, kept, overlay};
 use crate::db::Timestamp;
-use crate::error::{Result, Violations};
+use crate::error::{Problem, Result, Violations};
 
 pub const NAME_MAX: usize = 100;
 pub const CODE_MAX: usize = 50;
@@ -161,7 +161,7 @@ impl FarmInput {
                 None
             }
             None => {
-                v.add("user_id", "不能为空");
+                v.add("user_id", Problem::Required);
                 None
             }
         };
@@ -182,7 +182,7 @@ impl FarmInput {
         let description = fields::optional_text(v, "description", raw.description, DESCRIPTION_MAX);
         let status = match raw.status {
             Some(None) => {
-                v.add("status", "不能为空");
+                v.add("status", Problem::Required);
                 None
             }
             other => fields::int_in(v, "status", other, 0, STATUS_MAX).or(Some(STATUS_PENDING)),
@@ -221,7 +221,7 @@ impl Audit {
         let mut v = Violations::new();
         let status = match status.flatten() {
             None => {
-                v.add("status", "不能为空");
+                v.add("status", Problem::Required);
                 None
             }
             s => fields::int_in(&mut v, "status", Some(s), 0, STATUS_MAX),

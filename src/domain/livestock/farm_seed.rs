@@ -253,10 +253,9 @@ pub async fn animals(
         .fetch_all(db.pool())
         .await?;
     if farms.is_empty() {
-        return Err(crate::error::Error::invalid(
-            "farms",
-            "没有养殖场:先用 --farms 生成",
-        ));
+        return Err(crate::error::Error::Internal(anyhow::anyhow!(
+            "there are no farms: seed --farms first"
+        )));
     }
     let base: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM animals")
         .fetch_one(db.pool())

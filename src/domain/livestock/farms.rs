@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use super::farm::{Audit, COLUMNS, Farm, FarmInput, RawFarm};
 use super::real;
 use crate::db::{self, Db, Timestamp};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Problem, Result, Rule, Violations};
 
 /// The owner as farm answers show them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +61,7 @@ async fn checked(db: &Db, raw: RawFarm) -> Result<FarmInput> {
         super::fields::unknown(&mut v, "user_id");
     }
     v.into_result()?;
-    input.ok_or_else(|| Error::invalid("body", "参数错误"))
+    input.ok_or_else(|| Error::invalid("body", Problem::Required))
 }
 
 /// A unique clash named by its field (`farms.name` → 30001, `farms.code` → 30002); a foreign
@@ -69,9 +69,9 @@ async fn checked(db: &Db, raw: RawFarm) -> Result<FarmInput> {
 fn refused(err: sqlx::Error) -> Error {
     if let Some(c) = db::unique_violation(&err) {
         return if c.contains("name") {
-            Error::conflict("farms.name", "养殖场名称已存在")
+            Error::duplicate("farms.name")
         } else {
-            Error::conflict("farms.code", "养殖场编码已存在")
+            Error::duplicate("farms.code")
         };
     }
     match &err {
@@ -194,9 +194,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
     let done = match done {
         Ok(d) => d,
         Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-            return Err(Error::StateNotAllowed(
-                "养殖场仍被其他记录引用,不能删除".into(),
-            ));
+            return Err(Error::StateNotAllowed(Rule::StillReferenced));
         }
         Err(e) => return Err(e.into()),
     };
@@ -204,7 +202,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
         return Ok(());
     }
     get(db, id).await?;
-    Err(Error::StateNotAllowed("养殖场下还有动物,不能删除".into()))
+    Err(Error::StateNotAllowed(Rule::StillReferenced))
 }
 
 /// What an audit answers.

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::Field;
 use super::money::{Money, RawMoney};
-use crate::error::Violations;
+use crate::error::{Entity, Format, Problem, Violations};
 
 /// A required text of 1..=`max` characters (trimmed); absent, `null` or blank is a violation.
 pub fn required_text(
@@ -17,7 +17,7 @@ pub fn required_text(
     match value.flatten().map(|s| s.trim().to_owned()) {
         Some(s) if !s.is_empty() => text_len(v, field, s, max),
         _ => {
-            v.add(field, "不能为空");
+            v.add(field, Problem::Required);
             None
         }
     }
@@ -39,11 +39,11 @@ pub fn optional_text(
 
 fn text_len(v: &mut Violations, field: &str, s: String, max: usize) -> Option<String> {
     if s.contains('\0') {
-        v.add(field, "不能包含空字符");
+        v.add(field, Problem::ForbiddenCharacter);
         return None;
     }
     if s.chars().count() > max {
-        v.add(field, format!("长度不能超过{max}个字符"));
+        v.add(field, Problem::TooLong { max });
         return None;
     }
     Some(s)
@@ -57,17 +57,28 @@ pub fn code(v: &mut Violations, field: &str, value: Field<String>, max: usize) -
     {
         Some(s)
     } else {
-        v.add(field, "只能包含字母、数字、下划线、短横线和点");
+        v.add(field, Problem::BadFormat(Format::RoleCode));
         None
     }
 }
 
 /// One of `allowed`.
-pub fn choice(v: &mut Violations, field: &str, value: &str, allowed: &[&str]) -> bool {
+pub fn choice(
+    v: &mut Violations,
+    field: &str,
+    value: &str,
+    allowed: &'static [&'static str],
+) -> bool {
     if allowed.contains(&value) {
         true
     } else {
-        v.add(field, format!("必须是 {} 之一", allowed.join("、")));
+        v.add(
+            field,
+            Problem::NotOneOf {
+                allowed,
+                got: Some(value.to_owned()),
+            },
+        );
         false
     }
 }
@@ -84,7 +95,7 @@ pub fn int_in(
     if (min..=max).contains(&n) {
         Some(n)
     } else {
-        v.add(field, format!("必须在{min}-{max}之间"));
+        v.add(field, Problem::OutOfRange { min, max });
         None
     }
 }
@@ -101,7 +112,13 @@ pub fn float_in(
     if n.is_finite() && (min..=max).contains(&n) {
         Some(n)
     } else {
-        v.add(field, format!("必须在{min}-{max}之间"));
+        v.add(
+            field,
+            Problem::OutOfRange {
+                min: min as i64,
+                max: max as i64,
+            },
+        );
         None
     }
 }
@@ -116,7 +133,7 @@ pub fn date(v: &mut Violations, field: &str, value: Field<String>) -> Option<Nai
     match parse_date(s) {
         Some(d) => Some(d),
         None => {
-            v.add(field, "日期格式不正确,应为 YYYY-MM-DD");
+            v.add(field, Problem::BadFormat(Format::Date));
             None
         }
     }
@@ -141,7 +158,7 @@ pub fn money(v: &mut Violations, field: &str, value: Field<RawMoney>) -> Option<
     match Money::parse(&raw) {
         Ok(m) => Some(m),
         Err(p) => {
-            v.add(field, p.message());
+            v.add(field, p.problem());
             None
         }
     }
@@ -149,7 +166,13 @@ pub fn money(v: &mut Violations, field: &str, value: Field<RawMoney>) -> Option<
 
 /// A referenced record that does not exist.
 pub fn unknown(v: &mut Violations, field: &str) {
-    v.add(field, "引用的记录不存在");
+    v.add(
+        field,
+        Problem::UnknownReference {
+            entity: Entity::Other,
+            id: None,
+        },
+    );
 }
 
 /// The stored text of a date.

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use super::money::{Money, RawMoney};
 use super::order::{self, PAYMENT_METHODS};
 use crate::db::Timestamp;
-use crate::error::Violations;
+use crate::error::{Format, Problem, Violations};
 
 pub const RECORD_TYPES: &[&str] = &["income", "expense"];
 /// The categories orders post.
@@ -65,17 +65,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 impl RawRecord {
     pub fn check(self, v: &mut Violations, today: NaiveDate) -> Option<RecordInput> {
-        let record_type = match self.record_type {
-            None => {
-                v.add("record_type", "不能为空");
-                None
-            }
-            some => order::choice(v, "record_type", some, RECORD_TYPES),
-        };
+        let record_type = order::required_choice(v, "record_type", self.record_type, RECORD_TYPES);
         let category = order::required_text(v, "category", self.category, 50);
         let amount = match self.amount.as_ref() {
             None => {
-                v.add("amount", "不能为空");
+                v.add("amount", Problem::Required);
                 None
             }
             some => order::money(v, "amount", some),
@@ -91,7 +85,7 @@ impl RawRecord {
             Some(s) => {
                 let d = parse_date(s);
                 if d.is_none() {
-                    v.add("record_date", "日期格式不正确,应为 YYYY-MM-DD");
+                    v.add("record_date", Problem::BadFormat(Format::Date));
                 }
                 d
             }

@@ -22,7 +22,7 @@ use super::finance::date_text;
 use super::finance_list::Summary;
 use super::money::Money;
 use crate::db::{Db, Sql};
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result, Rule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -83,10 +83,16 @@ pub fn range(
         },
     };
     if start > end {
-        return Err(Error::invalid("start_date", "开始日期不能晚于结束日期"));
+        return Err(Error::invalid(
+            "start_date",
+            Problem::Rule(Rule::StartAfterEnd),
+        ));
     }
     if buckets(group_by, start, end).len() > MAX_BUCKETS {
-        return Err(Error::invalid("start_date", "统计范围过大"));
+        return Err(Error::invalid(
+            "start_date",
+            Problem::Rule(Rule::RangeTooLarge),
+        ));
     }
     Ok((start, end))
 }

@@ -9,7 +9,7 @@ use super::finance::{RECORD_COLUMNS, RawRecord, Record, RecordInput, date_text};
 use super::money::Money;
 use super::refs::{self, FarmRef, UserRef};
 use crate::db::{self, Db};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Problem, Result, Violations};
 
 /// A record with the people and farm it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ fn checked(raw: RawRecord, today: NaiveDate) -> Result<RecordInput> {
     let mut v = Violations::new();
     let input = raw.check(&mut v, today);
     v.into_result()?;
-    input.ok_or_else(|| Error::invalid("body", "参数验证失败"))
+    input.ok_or_else(|| Error::invalid("body", Problem::Required))
 }
 
 /// Creates a record; `user_id` defaults to the actor.
@@ -139,15 +139,23 @@ pub async fn update(db: &Db, id: i64, patch: RawRecord, today: NaiveDate) -> Res
     let stored = fetch(&mut tx, id).await?;
     let input = checked(patch.over(&stored), today)?;
     check_refs(&mut tx, &input).await?;
-    bump(
-        &mut tx,
-        &stored.record_date,
-        &stored.record_type,
-        &stored.category,
-        stored.amount,
-        -1,
-    )
-    .await?;
+    // Both rollup rows are changed in key order, so two updates that swap days or categories
+    // take the row locks in the same order and cannot deadlock.
+    let old_key = (
+        stored.record_date.clone(),
+        stored.record_type.clone(),
+        stored.category.clone(),
+    );
+    let new_key = (
+        date_text(input.record_date),
+        input.record_type.clone(),
+        input.category.clone(),
+    );
+    let mut changes = [(old_key, stored.amount, -1), (new_key, input.amount, 1)];
+    changes.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((day, kind, category), amount, sign) in &changes {
+        bump(&mut tx, day, kind, category, *amount, *sign).await?;
+    }
     sqlx::query(
         "UPDATE financial_records SET record_type = $1, category = $2, amount = $3, \
          description = $4, related_id = $5, related_type = $6, payment_method = $7, \
@@ -169,15 +177,6 @@ pub async fn update(db: &Db, id: i64, patch: RawRecord, today: NaiveDate) -> Res
     .bind(now)
     .bind(id)
     .execute(&mut *tx)
-    .await?;
-    bump(
-        &mut tx,
-        &date_text(input.record_date),
-        &input.record_type,
-        &input.category,
-        input.amount,
-        1,
-    )
     .await?;
     let view = view_on(&mut tx, id).await?;
     tx.commit().await?;

@@ -14,7 +14,7 @@ use super::money::{Money, RawMoney};
 use super::{Field, fields};
 use crate::db::{self, Db, Sql, Timestamp};
 use crate::domain::paging::Page;
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Problem, Result, Rule, Violations};
 
 pub const RECORD_TYPES: &[&str] = &[
     "checkup",
@@ -129,17 +129,17 @@ fn check(raw: RawHealthRecord, today: NaiveDate) -> Result<Valid> {
     let record_date = match raw.record_date {
         None => Some(today),
         Some(None) => {
-            v.add("record_date", "不能为空");
+            v.add("record_date", Problem::Required);
             None
         }
         sent => match fields::date(&mut v, "record_date", sent) {
             Some(d) if d > today => {
-                v.add("record_date", "日期不能晚于今天");
+                v.add("record_date", Problem::Rule(Rule::DateInFuture));
                 None
             }
             Some(d) => Some(d),
             None => {
-                v.add("record_date", "不能为空");
+                v.add("record_date", Problem::Required);
                 None
             }
         },
@@ -157,12 +157,12 @@ fn check(raw: RawHealthRecord, today: NaiveDate) -> Result<Valid> {
     let notes = fields::optional_text(&mut v, "notes", raw.notes, NOTES_MAX);
     let images = raw.images.flatten().unwrap_or_default();
     if images.len() > IMAGES_MAX {
-        v.add("images", format!("最多{IMAGES_MAX}张图片"));
+        v.add("images", Problem::TooMany { max: IMAGES_MAX });
     } else if images
         .iter()
         .any(|i| i.trim().is_empty() || i.contains('\0') || i.chars().count() > IMAGE_MAX)
     {
-        v.add("images", "图片地址不能为空且不能超过1000个字符");
+        v.add("images", Problem::Length { min: 1, max: 1000 });
     }
     let withdrawal_days = fields::int_in(
         &mut v,
@@ -172,7 +172,10 @@ fn check(raw: RawHealthRecord, today: NaiveDate) -> Result<Valid> {
         WITHDRAWAL_MAX,
     );
     if withdrawal_days.is_some() && record_type.as_deref().is_some_and(|t| t != TREATMENT) {
-        v.add("withdrawal_days", "只有治疗记录可以设置休药期");
+        v.add(
+            "withdrawal_days",
+            Problem::Rule(Rule::WithdrawalOnlyForTreatment),
+        );
     }
     v.into_result()?;
     Ok(Valid {
@@ -370,12 +373,11 @@ pub async fn ensure_sellable(
 ) -> Result<()> {
     match active_withdrawal(conn, animal_ids, today).await? {
         None => Ok(()),
-        Some(w) => Err(Error::StateNotAllowed(format!(
-            "动物 {}(ID {})处于休药期,{} 前不能交易或发货",
-            w.code,
-            w.animal_id,
-            fields::date_text(w.ends)
-        ))),
+        Some(w) => Err(Error::OrderState(crate::error::OrderRefusal::Withdrawal {
+            animal_id: w.animal_id,
+            ends: fields::date_text(w.ends),
+            code: w.code,
+        })),
     }
 }
 

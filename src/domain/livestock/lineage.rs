@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use super::animal::{FEMALE, MALE};
 use super::fields;
-use crate::error::{Result, Violations};
+use crate::error::{Problem, Result, Rule, Violations};
 
 /// Takes the lineage lock for the rest of the transaction.
 pub(crate) async fn lock(conn: &mut AnyConnection) -> Result<()> {
@@ -45,7 +45,7 @@ pub(crate) async fn check_parents(
     ] {
         let Some(parent) = parent else { continue };
         if Some(parent) == child.id {
-            v.add(field, "不能是动物自身");
+            v.add(field, Problem::Rule(Rule::OwnParent));
             continue;
         }
         let row: Option<(i64, Option<String>)> =
@@ -58,27 +58,20 @@ pub(crate) async fn check_parents(
             continue;
         };
         if gender != sex {
-            v.add(
-                field,
-                if sex == MALE {
-                    "父亲必须是雄性"
-                } else {
-                    "母亲必须是雌性"
-                },
-            );
+            v.add(field, Problem::Rule(Rule::ParentWrongSex));
             continue;
         }
         let born = born.as_deref().and_then(fields::parse_date);
         if let (Some(parent_born), Some(child_born)) = (born, child.birth_date)
             && parent_born >= child_born
         {
-            v.add(field, "父母的出生日期必须早于该动物");
+            v.add(field, Problem::Rule(Rule::ParentNotOlder));
             continue;
         }
         if let Some(id) = child.id
             && is_descendant(conn, id, parent).await?
         {
-            v.add(field, "不能是该动物的后代");
+            v.add(field, Problem::Rule(Rule::ParentIsDescendant));
         }
     }
     Ok(())
@@ -121,13 +114,13 @@ pub(crate) async fn check_offspring(
     .fetch_one(&mut *conn)
     .await?;
     if (as_father > 0 && gender != MALE) || (as_mother > 0 && gender != FEMALE) {
-        v.add("gender", "已登记为其他动物的父母,性别不能更改");
+        v.add("gender", Problem::Rule(Rule::ParentGenderLocked));
     }
     let earliest_child = youngest_first.as_deref().and_then(fields::parse_date);
     if let (Some(born), Some(child)) = (birth_date, earliest_child)
         && born >= child
     {
-        v.add("birth_date", "出生日期必须早于其后代");
+        v.add("birth_date", Problem::Rule(Rule::BornAfterOffspring));
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::money::{Money, MoneyProblem, RawMoney};
 use super::order_state::PaymentStatus;
-use crate::error::Violations;
+use crate::error::{Problem, Rule, Violations};
 
 pub const ORDER_TYPES: &[&str] = &["animal", "feed", "medicine", "equipment", "other"];
 pub const ITEM_TYPES: &[&str] = ORDER_TYPES;
@@ -131,11 +131,11 @@ pub fn text(v: &mut Violations, field: &str, value: Option<String>, max: usize) 
         return None;
     }
     if s.contains('\0') {
-        v.add(field, "不能包含空字符");
+        v.add(field, Problem::ForbiddenCharacter);
         return None;
     }
     if s.chars().count() > max {
-        v.add(field, format!("长度不能超过{max}个字符"));
+        v.add(field, Problem::TooLong { max });
         return None;
     }
     Some(s)
@@ -147,10 +147,16 @@ pub fn required_text(
     value: Option<String>,
     max: usize,
 ) -> Option<String> {
-    let blank = value.as_deref().is_none_or(|s| s.trim().is_empty());
-    if blank {
-        v.add(field, "不能为空");
-        return None;
+    match value.as_deref().map(str::trim) {
+        None => {
+            v.add(field, Problem::Required);
+            return None;
+        }
+        Some("") => {
+            v.add(field, Problem::Blank);
+            return None;
+        }
+        Some(_) => {}
     }
     text(v, field, value, max)
 }
@@ -160,15 +166,35 @@ pub fn choice(
     v: &mut Violations,
     field: &str,
     value: Option<String>,
-    allowed: &[&str],
+    allowed: &'static [&'static str],
 ) -> Option<String> {
     let s = value?;
     if allowed.contains(&s.as_str()) {
         Some(s)
     } else {
-        v.add(field, format!("必须是 {} 之一", allowed.join("、")));
+        v.add(
+            field,
+            Problem::NotOneOf {
+                allowed,
+                got: Some(s),
+            },
+        );
         None
     }
+}
+
+/// A required value that must be one of `allowed`.
+pub fn required_choice(
+    v: &mut Violations,
+    field: &str,
+    value: Option<String>,
+    allowed: &'static [&'static str],
+) -> Option<String> {
+    if value.is_none() {
+        v.add(field, Problem::Required);
+        return None;
+    }
+    choice(v, field, value, allowed)
 }
 
 /// An amount, when present.
@@ -176,7 +202,7 @@ pub fn money(v: &mut Violations, field: &str, value: Option<&RawMoney>) -> Optio
     match Money::parse(value?) {
         Ok(m) => Some(m),
         Err(p) => {
-            v.add(field, p.message());
+            v.add(field, p.problem());
             None
         }
     }
@@ -188,7 +214,7 @@ pub fn id(v: &mut Violations, field: &str, value: Option<i64>) -> Option<i64> {
     if n > 0 {
         Some(n)
     } else {
-        v.add(field, "必须是正整数");
+        v.add(field, Problem::AtLeast { min: 1 });
         None
     }
 }
@@ -210,16 +236,10 @@ fn address(v: &mut Violations, raw: Option<RawAddress>) -> ShippingAddress {
 
 fn item(v: &mut Violations, i: usize, raw: RawItem) -> Option<ItemInput> {
     let field = |name: &str| format!("items[{i}].{name}");
-    let item_type = match raw.item_type {
-        None => {
-            v.add(field("item_type"), "不能为空");
-            None
-        }
-        some => choice(v, &field("item_type"), some, ITEM_TYPES),
-    };
+    let item_type = required_choice(v, &field("item_type"), raw.item_type, ITEM_TYPES);
     let item_id = id(v, &field("item_id"), raw.item_id);
     if item_type.as_deref() == Some("animal") && raw.item_id.is_none() {
-        v.add(field("item_id"), "动物明细必须指定动物ID");
+        v.add(field("item_id"), Problem::Required);
     }
     let item_name = if item_type.as_deref() == Some("animal") {
         text(v, &field("item_name"), raw.item_name, 100)
@@ -230,7 +250,7 @@ fn item(v: &mut Violations, i: usize, raw: RawItem) -> Option<ItemInput> {
     let item_spec = text(v, &field("item_spec"), raw.item_spec, 100);
     let unit_price = match raw.unit_price.as_ref() {
         None => {
-            v.add(field("unit_price"), "不能为空");
+            v.add(field("unit_price"), Problem::Required);
             None
         }
         some => money(v, &field("unit_price"), some),
@@ -238,11 +258,17 @@ fn item(v: &mut Violations, i: usize, raw: RawItem) -> Option<ItemInput> {
     let quantity = match raw.quantity {
         Some(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
         Some(_) => {
-            v.add(field("quantity"), format!("数量必须在1-{MAX_QUANTITY}之间"));
+            v.add(
+                field("quantity"),
+                Problem::OutOfRange {
+                    min: 1,
+                    max: MAX_QUANTITY,
+                },
+            );
             None
         }
         None => {
-            v.add(field("quantity"), "不能为空");
+            v.add(field("quantity"), Problem::Required);
             None
         }
     };
@@ -253,7 +279,7 @@ fn item(v: &mut Violations, i: usize, raw: RawItem) -> Option<ItemInput> {
         .checked_mul(quantity)
         .filter(|m| m.fen() <= super::money::MAX_FEN)
     else {
-        v.add(field("quantity"), MoneyProblem::TooLarge.message());
+        v.add(field("quantity"), MoneyProblem::TooLarge.problem());
         return None;
     };
     Some(ItemInput {
@@ -274,30 +300,24 @@ impl RawOrder {
     /// Checks every field, recording each bad one once. `creating` accepts the payment fields
     /// (an order created already paid).
     pub fn check(self, v: &mut Violations, creating: bool) -> Option<OrderInput> {
-        let order_type = match self.order_type {
-            None => {
-                v.add("order_type", "不能为空");
-                None
-            }
-            some => choice(v, "order_type", some, ORDER_TYPES),
-        };
+        let order_type = required_choice(v, "order_type", self.order_type, ORDER_TYPES);
         let buyer_id = id(v, "buyer_id", self.buyer_id);
         if self.buyer_id.is_none() {
-            v.add("buyer_id", "不能为空");
+            v.add("buyer_id", Problem::Required);
         }
         let seller_id = id(v, "seller_id", self.seller_id);
         if self.seller_id.is_none() {
-            v.add("seller_id", "不能为空");
+            v.add("seller_id", Problem::Required);
         }
         if buyer_id.is_some() && buyer_id == seller_id {
-            v.add("seller_id", "买家和卖家不能是同一用户");
+            v.add("seller_id", Problem::Rule(Rule::SameBuyerAndSeller));
         }
         let farm_id = id(v, "farm_id", self.farm_id);
         let raw_items = self.items.unwrap_or_default();
         if raw_items.is_empty() {
-            v.add("items", "订单至少包含一个明细");
+            v.add("items", Problem::Blank);
         } else if raw_items.len() > MAX_ITEMS {
-            v.add("items", format!("订单明细不能超过{MAX_ITEMS}条"));
+            v.add("items", Problem::TooMany { max: MAX_ITEMS });
         }
         let items: Vec<Option<ItemInput>> = raw_items
             .into_iter()
@@ -311,14 +331,20 @@ impl RawOrder {
             let status = match self.payment_status.as_deref() {
                 None | Some("unpaid") => Some(PaymentStatus::Unpaid),
                 Some("paid") => Some(PaymentStatus::Paid),
-                Some(_) => {
-                    v.add("payment_status", "创建订单时只能是 unpaid 或 paid");
+                Some(other) => {
+                    v.add(
+                        "payment_status",
+                        Problem::NotOneOf {
+                            allowed: &["unpaid", "paid"],
+                            got: Some(other.to_owned()),
+                        },
+                    );
                     None
                 }
             };
             let method = choice(v, "payment_method", self.payment_method, PAYMENT_METHODS);
             if status == Some(PaymentStatus::Paid) && method.is_none() {
-                v.add("payment_method", "已支付的订单必须指定支付方式");
+                v.add("payment_method", Problem::Required);
             }
             (status, method)
         } else {
@@ -334,14 +360,17 @@ impl RawOrder {
             .iter()
             .try_fold(Money::ZERO, |sum, i| sum.checked_add(i.subtotal));
         let Some(total) = total.filter(|t| t.fen() <= super::money::MAX_FEN) else {
-            v.add("items", MoneyProblem::TooLarge.message());
+            v.add("items", MoneyProblem::TooLarge.problem());
             return None;
         };
         let discount = discount.unwrap_or(Money::ZERO);
         let shipping_fee = shipping_fee.unwrap_or(Money::ZERO);
         let actual = (total + shipping_fee).checked_sub(discount)?;
         if actual.is_negative() {
-            v.add("discount_amount", "优惠金额不能超过订单金额与运费之和");
+            v.add(
+                "discount_amount",
+                Problem::Rule(Rule::DiscountExceedsAmount),
+            );
             return None;
         }
         Some(OrderInput {

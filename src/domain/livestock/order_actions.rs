@@ -13,7 +13,7 @@ use super::order_state::{Action, transition};
 use super::orders::{self, Clock, OrderRow};
 use super::{finance_store, notices, sellable};
 use crate::db::{Db, Sql};
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, OrderRefusal, Problem, Result, Rule, Violations};
 
 /// An action with its checked parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,18 +59,8 @@ impl Command {
     /// `POST /orders/{id}/audit {action, notes}`.
     pub fn audit(action: Option<String>, notes: Option<String>) -> Result<Self> {
         let mut v = Violations::new();
-        let approve = match action.as_deref() {
-            Some("approve") => Some(true),
-            Some("reject") => Some(false),
-            None => {
-                v.add("action", "不能为空");
-                None
-            }
-            Some(_) => {
-                v.add("action", "必须是 approve、reject 之一");
-                None
-            }
-        };
+        let approve = order::required_choice(&mut v, "action", action, &["approve", "reject"])
+            .map(|a| a == "approve");
         let notes = order::text(&mut v, "notes", notes, 500);
         v.into_result()?;
         Ok(Command::Audit {
@@ -81,10 +71,8 @@ impl Command {
 
     pub fn pay(payment_method: Option<String>) -> Result<Self> {
         let mut v = Violations::new();
-        if payment_method.is_none() {
-            v.add("payment_method", "不能为空");
-        }
-        let method = order::choice(&mut v, "payment_method", payment_method, PAYMENT_METHODS);
+        let method =
+            order::required_choice(&mut v, "payment_method", payment_method, PAYMENT_METHODS);
         v.into_result()?;
         Ok(Command::Pay {
             payment_method: method.unwrap_or_default(),
@@ -128,12 +116,11 @@ impl Command {
 }
 
 fn refused(o: &OrderRow, action: Action) -> Error {
-    Error::OrderState(format!(
-        "订单状态不允许此操作:{}(订单状态 {},支付状态 {})",
-        action.label(),
-        o.order_status.as_str(),
-        o.payment_status.as_str()
-    ))
+    Error::OrderState(OrderRefusal::Transition {
+        action: action.code(),
+        order_status: o.order_status.as_str(),
+        payment_status: o.payment_status.as_str(),
+    })
 }
 
 fn refund_record(o: &OrderRow, amount: Money, clock: Clock) -> RecordInput {
@@ -224,7 +211,7 @@ pub async fn apply(db: &Db, actor: i64, id: i64, cmd: Command, clock: Clock) -> 
             if amount > o.actual_amount {
                 return Err(Error::invalid(
                     "refund_amount",
-                    format!("退款金额不能超过实付金额 {}", o.actual_amount),
+                    Problem::Rule(Rule::RefundExceedsActual),
                 ));
             }
             set("refund_amount", amount.fen().into());

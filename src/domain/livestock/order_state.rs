@@ -39,6 +39,16 @@ pub enum Action {
 }
 
 impl OrderStatus {
+    /// Every name, for "one of" answers.
+    pub const NAMES: &'static [&'static str] = &[
+        "pending",
+        "confirmed",
+        "shipped",
+        "delivered",
+        "completed",
+        "cancelled",
+    ];
+
     pub const ALL: [OrderStatus; 6] = [
         OrderStatus::Pending,
         OrderStatus::Confirmed,
@@ -65,6 +75,8 @@ impl OrderStatus {
 }
 
 impl PaymentStatus {
+    pub const NAMES: &'static [&'static str] = &["unpaid", "paid", "refunded"];
+
     pub const ALL: [PaymentStatus; 3] = [
         PaymentStatus::Unpaid,
         PaymentStatus::Paid,
@@ -96,17 +108,17 @@ impl Action {
         Action::Refund,
     ];
 
-    /// The operator-facing name, for the refusal message.
-    pub fn label(self) -> &'static str {
+    /// The action's name in a refusal (each dialect words it).
+    pub fn code(self) -> &'static str {
         match self {
-            Action::Approve => "审核通过",
-            Action::Reject => "审核拒绝",
-            Action::Pay => "支付",
-            Action::Ship => "发货",
-            Action::Deliver => "确认送达",
-            Action::Complete => "完成",
-            Action::Cancel => "取消",
-            Action::Refund => "退款",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Pay => "pay",
+            Action::Ship => "ship",
+            Action::Deliver => "deliver",
+            Action::Complete => "complete",
+            Action::Cancel => "cancel",
+            Action::Refund => "refund",
         }
     }
 }

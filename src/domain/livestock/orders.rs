@@ -13,7 +13,7 @@ use super::order_state::{self, OrderStatus, PaymentStatus};
 use super::refs::{self, FarmRef, UserRef};
 use super::{finance_store, order_no, sellable};
 use crate::db::{Db, Timestamp};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, OrderRefusal, Problem, Result, Rule, Violations};
 
 /// Columns of [`OrderRow::from_row`], in order.
 pub const ORDER_COLUMNS: &str = "id, order_no, order_type, buyer_id, seller_id, farm_id, \
@@ -149,7 +149,7 @@ fn checked(raw: RawOrder, creating: bool) -> Result<OrderInput> {
     let mut v = Violations::new();
     let input = raw.check(&mut v, creating);
     v.into_result()?;
-    input.ok_or_else(|| Error::invalid("body", "参数验证失败"))
+    input.ok_or_else(|| Error::invalid("body", Problem::Required))
 }
 
 /// Checks the buyer, seller, farm and animals inside the write; fills in the names and codes
@@ -175,8 +175,17 @@ async fn check_refs(
             continue;
         };
         match animals.get(&id) {
-            None => v.add(format!("items[{n}].item_id"), "动物不存在"),
-            Some(a) if a.dead => v.add(format!("items[{n}].item_id"), "动物已死亡,不能交易"),
+            None => v.add(
+                format!("items[{n}].item_id"),
+                Problem::UnknownReference {
+                    entity: Entity::Other,
+                    id: Some(id),
+                },
+            ),
+            Some(a) if a.dead => v.add(
+                format!("items[{n}].item_id"),
+                Problem::Rule(Rule::AnimalDead),
+            ),
             Some(a) => {
                 item.item_name.get_or_insert_with(|| a.display_name());
                 item.item_code.get_or_insert_with(|| a.code.clone());
@@ -381,7 +390,7 @@ pub async fn update(db: &Db, id: i64, patch: RawOrder, clock: Clock) -> Result<O
     lock(&mut tx, id).await?;
     let stored = detail_on(&mut tx, id).await?;
     if !order_state::editable(stored.order.order_status, stored.order.payment_status) {
-        return Err(Error::OrderState("只有待审核且未支付的订单可以修改".into()));
+        return Err(Error::OrderState(OrderRefusal::NotEditable));
     }
     let items_sent = patch.items.is_some();
     let mut input = checked(overlay(patch, as_raw(&stored)), false)?;
@@ -433,9 +442,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
     lock(&mut tx, id).await?;
     let o = row_on(&mut tx, id).await?;
     if !order_state::deletable(o.order_status, o.payment_status) {
-        return Err(Error::OrderState(
-            "只有未支付的待审核或已取消订单可以删除".into(),
-        ));
+        return Err(Error::OrderState(OrderRefusal::NotDeletable));
     }
     sqlx::query("DELETE FROM trade_orders WHERE id = $1")
         .bind(id)

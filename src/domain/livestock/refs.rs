@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::AnyConnection;
 
 use crate::db::Sql;
-use crate::error::{Result, Violations};
+use crate::error::{Entity, Problem, Result, Violations};
 
 /// A user as nested in orders and records (`buyer`, `seller`, `user`, `created_by`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,13 @@ pub async fn require_user(
             .fetch_optional(conn)
             .await?;
         if found.is_none() {
-            v.add(field, "用户不存在");
+            v.add(
+                field,
+                Problem::UnknownReference {
+                    entity: Entity::User,
+                    id: Some(id),
+                },
+            );
         }
     }
     Ok(())
@@ -108,7 +114,13 @@ pub async fn require_farm(
             .fetch_optional(conn)
             .await?;
         if found.is_none() {
-            v.add(field, "养殖场不存在");
+            v.add(
+                field,
+                Problem::UnknownReference {
+                    entity: Entity::Other,
+                    id: Some(id),
+                },
+            );
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
 use crate::db::Sql;
-use crate::error::{Error, Result};
+use crate::error::{Error, OrderRefusal, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnimalFacts {
@@ -63,11 +63,10 @@ pub async fn ensure_outside_withdrawal(
 ) -> Result<()> {
     match super::health::active_withdrawal(conn, animal_ids, today).await? {
         None => Ok(()),
-        Some(w) => Err(Error::OrderState(format!(
-            "动物 {}(ID {})处于休药期,{} 前不能交易或发货",
-            w.code,
-            w.animal_id,
-            w.ends.format("%Y-%m-%d")
-        ))),
+        Some(w) => Err(Error::OrderState(OrderRefusal::Withdrawal {
+            animal_id: w.animal_id,
+            code: w.code,
+            ends: w.ends.format("%Y-%m-%d").to_string(),
+        })),
     }
 }

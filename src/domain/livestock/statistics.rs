@@ -13,7 +13,7 @@ use super::fields;
 use super::health::{CHECKUP, VACCINATION};
 use super::money::Money;
 use crate::db::{Db, Sql};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Problem, Result, Rule, Violations};
 
 /// Head counts and value of a farm's animals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,7 +75,7 @@ impl Period {
         if let (Some(s), Some(e)) = (start, end)
             && e < s
         {
-            v.add("end_date", "结束日期不能早于开始日期");
+            v.add("end_date", Problem::Rule(Rule::StartAfterEnd));
         }
         v.into_result()?;
         Ok(Self { start, end })
