@@ -123,6 +123,8 @@ fn rule(r: Rule) -> &'static str {
         Rule::BornAfterOffspring => "出生日期必须早于其后代",
         Rule::WithdrawalOnlyForTreatment => "只有治疗记录可以设置休药期",
         Rule::StillReferenced => "仍被其他记录引用,不能删除",
+        Rule::PeriodReversed => "开始日期不能晚于结束日期",
+        Rule::PeriodTooLong => "统计区间不能超过3660天",
     }
 }
 

@@ -187,6 +187,10 @@ pub enum Rule {
     WithdrawalOnlyForTreatment,
     /// A record still referenced (animals of a farm or category, orders of an animal).
     StillReferenced,
+    /// A statistics period whose start is after its end.
+    PeriodReversed,
+    /// A statistics period longer than the longest accepted (3,660 days).
+    PeriodTooLong,
 }
 
 impl Problem {
@@ -257,6 +261,8 @@ impl Problem {
             Rule::BornAfterOffspring,
             Rule::WithdrawalOnlyForTreatment,
             Rule::StillReferenced,
+            Rule::PeriodReversed,
+            Rule::PeriodTooLong,
         ];
         let mut all = vec![
             Problem::Required,

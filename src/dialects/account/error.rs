@@ -124,6 +124,8 @@ fn rule(r: Rule) -> &'static str {
         Rule::BornAfterOffspring => "The birth date must be before the offspring's.",
         Rule::WithdrawalOnlyForTreatment => "Only a treatment has a withdrawal period.",
         Rule::StillReferenced => "Other records still refer to this one.",
+        Rule::PeriodReversed => "The start date must not be after the end date.",
+        Rule::PeriodTooLong => "The period must not be longer than 3660 days.",
     }
 }
 

@@ -16,10 +16,13 @@ mod farms;
 mod finance;
 mod health_records;
 mod livestock;
+mod notifications;
+mod notify;
 mod orders;
 mod permissions;
 mod reply;
 mod roles;
+mod statistics;
 mod trade;
 mod users;
 
@@ -168,6 +171,15 @@ pub const ROUTES: &[RouteRule] = &[
         "/financial-records/{id}",
         P("trade:financial:delete"),
     ),
+    // §10 数据统计
+    rule("GET", "/dashboard/statistics", P("dashboard:view")),
+    rule("GET", "/statistics/users", P("dashboard:statistics")),
+    // §13 通知管理: everyone reads and marks their own; sending needs the permission.
+    rule("GET", "/notifications", Login),
+    rule("POST", "/notifications", P("system:notification:send")),
+    rule("POST", "/notifications/read-all", Login),
+    rule("GET", "/notifications/stream", Login),
+    rule("POST", "/notifications/{id}/read", Login),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -209,6 +221,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .merge(livestock::router())
         .merge(trade::router())
+        .merge(notify::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,
