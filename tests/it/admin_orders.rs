@@ -547,7 +547,7 @@ async fn bad_input_names_every_field_and_stores_nothing(b: Backend) {
         .bearer(&w.token)
         .send()
         .await
-        .admin(400, 10001);
+        .admin(404, 10004);
     w.app
         .get(&path("/orders/4242"))
         .bearer(&w.token)
