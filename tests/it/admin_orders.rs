@@ -450,6 +450,23 @@ async fn reject_cancels_with_the_notes_as_the_reason(b: Backend) {
     let detail = w.get(&format!("/orders/{id}")).await;
     assert_eq!(detail["cancel_reason"], "信息不全");
     assert!(detail["cancelled_at"].is_string());
+    // The audit notified buyer and seller, once each, with the order number.
+    let db = w.app.db().await;
+    for user in [w.buyer, w.seller] {
+        let contents: Vec<String> = sqlx::query_scalar(
+            "SELECT n.content FROM notifications n \
+             JOIN notification_recipients r ON r.notification_id = n.id \
+             WHERE r.user_id = $1 AND n.type = 'order'",
+        )
+        .bind(user)
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(contents.len(), 1, "{contents:?}");
+        let order_no = detail["order_no"].as_str().unwrap();
+        assert!(contents[0].contains(order_no), "{contents:?}");
+        assert!(contents[0].contains("未通过审核"), "{contents:?}");
+    }
     w.act(id, "audit", &json!({"action": "approve"}))
         .await
         .admin(400, 50001);
@@ -547,7 +564,7 @@ async fn bad_input_names_every_field_and_stores_nothing(b: Backend) {
         .bearer(&w.token)
         .send()
         .await
-        .admin(400, 10001);
+        .admin(404, 10004);
     w.app
         .get(&path("/orders/4242"))
         .bearer(&w.token)

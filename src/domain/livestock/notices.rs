@@ -1,10 +1,10 @@
 //! Notifications that trade events owe to the people involved.
 //!
-//! The order-audit notice goes to the buyer and the seller (CONTRACTS §6). The platform's
-//! notification service (issue 13 part B) had not landed when this was written: this function
-//! is the one call site, invoked after an audit commits, for the lead to wire to it.
+//! The order-audit notice goes to the buyer and the seller (CONTRACTS §6), through the
+//! platform's notification service, once the audit has committed.
 
 use crate::db::Db;
+use crate::domain::platform::notifications::{self, model::KIND_ORDER};
 
 use super::orders::OrderRow;
 
@@ -31,16 +31,14 @@ pub fn audit_message(order: &OrderRow) -> (String, String) {
     )
 }
 
-/// Called once an order audit has committed. Never fails the audit: a notice that cannot be
-/// sent is logged. TO WIRE: send `audit_message` to `audit_recipients` through the platform's
-/// notification function.
-pub async fn order_audited(_db: &Db, order: &OrderRow) {
+/// Called once an order audit has committed. Never fails the audit (it is done): a notice
+/// that cannot be stored is logged.
+pub async fn order_audited(db: &Db, order: &OrderRow) {
     let (title, content) = audit_message(order);
-    tracing::info!(
-        order_id = order.id,
-        recipients = ?audit_recipients(order),
-        %title,
-        %content,
-        "order audit notice (notification service not wired yet)"
-    );
+    let recipients = audit_recipients(order);
+    if let Err(e) =
+        notifications::notify_users_now(db, KIND_ORDER, &title, &content, &recipients).await
+    {
+        tracing::warn!(order_id = order.id, error = %e, "order audit notice not stored");
+    }
 }
