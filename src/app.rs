@@ -23,7 +23,9 @@ use tower_http::trace::TraceLayer;
 use crate::config::{Config, DialectConfig};
 use crate::db::Db;
 use crate::dialects;
+use crate::domain::files::thumbnail::{self, Thumbnailer};
 use crate::domain::identity::{self, CreatePolicy, ThrottlePolicy};
+use crate::domain::platform::export::worker::{self as export_worker, WorkerConfig};
 use crate::domain::platform::mail::Mailer;
 use crate::domain::platform::settings::{self, RuntimeSettings};
 use crate::http;
@@ -40,6 +42,10 @@ pub struct Inner {
     /// HS256 key for the dialects that hand out JWTs.
     pub jwt_secret: Vec<u8>,
     pub started: Instant,
+    /// Bounded image decoding for upload thumbnails (one limiter for the process).
+    pub thumbnails: Thumbnailer,
+    /// Wakes this node's export workers when a task is queued here.
+    pub export_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Deref for AppState {
@@ -74,6 +80,14 @@ impl AppState {
         }
         let jwt_secret = load_or_create_secret(&config)?;
         let mailer = Mailer::from_config(&config.smtp)?;
+        let thumbnails = Thumbnailer::new(
+            thumbnail::Policy {
+                max_side: config.file.thumbnail_max_side,
+                max_pixels: config.file.image_max_pixels,
+                max_decode_bytes: config.file.image_max_decode_bytes,
+            },
+            config.file.decode_concurrency,
+        );
         Ok(Self(Arc::new(Inner {
             config,
             db,
@@ -81,6 +95,8 @@ impl AppState {
             mailer,
             jwt_secret,
             started: Instant::now(),
+            thumbnails,
+            export_wake: Arc::new(tokio::sync::Notify::new()),
         })))
     }
 
@@ -239,10 +255,25 @@ pub async fn serve_tls(
     Ok(())
 }
 
-/// Work a serving process does beside requests: housekeeping every ten minutes.
+/// Work a serving process does beside requests: housekeeping every ten minutes, and the
+/// export workers.
 fn start_background(state: &AppState) {
     let store = crate::domain::files::store(&state.config.file);
-    crate::domain::platform::maintenance::spawn(state.db.clone(), store, Duration::from_secs(600));
+    crate::domain::platform::maintenance::spawn(
+        state.db.clone(),
+        store.clone(),
+        Duration::from_secs(600),
+    );
+    let e = &state.config.export;
+    let cfg = WorkerConfig {
+        batch_size: e.batch_size,
+        lease: Duration::from_secs(u64::try_from(e.lease_seconds).unwrap_or(60)),
+        poll: Duration::from_millis(e.poll_ms),
+        retention: Duration::from_secs(u64::try_from(e.retention_hours).unwrap_or(24) * 3600),
+        workers: e.workers,
+        tz: state.tz,
+    };
+    export_worker::spawn(state.db.clone(), store, cfg, state.export_wake.clone());
 }
 
 /// Resolves on SIGINT or SIGTERM.

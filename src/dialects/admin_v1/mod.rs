@@ -9,13 +9,16 @@
 
 mod auth;
 mod error;
+mod exports;
 mod extract;
 mod permissions;
 mod reply;
 mod roles;
+mod uploads;
 mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
@@ -84,6 +87,18 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/permissions/tree", P("system:permission:view")),
     rule("GET", "/permissions", P("system:permission:view")),
     rule("POST", "/permissions", P("system:permission:create")),
+    // §11 文件上传 (and serving what was stored: the hash is the capability)
+    rule("POST", "/upload/file", P("system:file:upload")),
+    rule("POST", "/upload/files", P("system:file:upload")),
+    rule("GET", "/uploads/{hash}", Public),
+    // §12 导出功能 (one route per resource that exists, each with its export permission)
+    rule("POST", "/export/users", P("system:user:export")),
+    rule("GET", "/export/tasks/{task_id}", P("system:export:view")),
+    rule(
+        "GET",
+        "/export/tasks/{task_id}/download",
+        P("system:export:view"),
+    ),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -123,6 +138,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/permissions",
             get(permissions::list).post(permissions::create),
         )
+        // Uploads enforce `file_max_size` themselves while streaming.
+        .route(
+            "/upload/file",
+            post(uploads::upload_file).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/upload/files",
+            post(uploads::upload_files).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/uploads/{hash}", get(uploads::serve))
+        .route("/export/users", post(exports::users))
+        .route("/export/tasks/{task_id}", get(exports::task))
+        .route("/export/tasks/{task_id}/download", get(exports::download))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,
