@@ -239,6 +239,7 @@ pub struct Finished<'a> {
     pub record_count: i64,
     pub file_size: i64,
     pub file_sha256: &'a str,
+    pub completed_at: Timestamp,
     pub expires_at: Timestamp,
 }
 
@@ -254,7 +255,7 @@ pub async fn complete(tx: &mut Tx<'_>, id: i64, owner: &str, done: &Finished<'_>
     .bind(done.record_count)
     .bind(done.file_size)
     .bind(done.file_sha256)
-    .bind(db::now())
+    .bind(done.completed_at)
     .bind(done.expires_at)
     .bind(id)
     .bind(owner)

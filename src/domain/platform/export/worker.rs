@@ -201,6 +201,7 @@ async fn store_file(
         record_count,
         file_size: size,
         file_sha256: hash.as_str(),
+        completed_at: now,
         expires_at: now + micros(cfg.retention),
     };
     if !queue::complete(&mut tx, id, owner, &done).await? {
