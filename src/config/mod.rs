@@ -10,6 +10,11 @@ use anyhow::{Context, bail};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+mod choice;
+mod source;
+
+use choice::choice;
+
 /// The template shipped as `defConfig/configTemp.yaml` and copied on first start.
 pub const TEMPLATE: &str = include_str!("../../defConfig/configTemp.yaml");
 
@@ -42,12 +47,11 @@ pub struct ServerConfig {
     pub json_body_limit: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DatabaseDriver {
-    Sqlite,
-    #[serde(alias = "postgresql")]
-    Postgres,
+choice! {
+    pub enum DatabaseDriver {
+        Sqlite => "sqlite",
+        Postgres => "postgres" | "postgresql",
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -70,10 +74,10 @@ impl fmt::Debug for DatabaseConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FileStoreKind {
-    Local,
+choice! {
+    pub enum FileStoreKind {
+        Local => "local",
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,12 +162,12 @@ impl fmt::Debug for SecurityConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    None,
-    Starttls,
-    Tls,
+choice! {
+    pub enum SmtpTls {
+        None => "none",
+        Starttls => "starttls",
+        Tls => "tls",
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -211,11 +215,11 @@ pub struct DialectConfig {
     pub prefix: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Text,
-    Json,
+choice! {
+    pub enum LogFormat {
+        Text => "text",
+        Json => "json",
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -253,12 +257,11 @@ impl Config {
         use config::{Environment, File, FileFormat};
         let overrides: config::Map<String, String> =
             env.filter(|(k, _)| k.starts_with("OPS__")).collect();
+        let env_keys: Vec<String> = overrides.keys().cloned().collect();
         let mut builder =
             config::Config::builder().add_source(File::from_str(TEMPLATE, FileFormat::Yaml));
-        let mut origin = "the built-in template".to_owned();
-        if let Some((text, path)) = file {
+        if let Some((text, _)) = file {
             builder = builder.add_source(File::from_str(text, FileFormat::Yaml));
-            origin = path.display().to_string();
         }
         builder = builder.add_source(
             Environment::with_prefix("OPS")
@@ -267,12 +270,32 @@ impl Config {
                 .try_parsing(true)
                 .source(Some(overrides)),
         );
+        // Every message names the key and where its value came from: the variable, the
+        // file and line, or the template.
+        let explain = |message: &str, key: Option<&str>| match key {
+            Some(key) => anyhow::anyhow!(
+                "invalid configuration: {key} (set in {}): {message}",
+                source::describe(key, &env_keys, file)
+            ),
+            None => anyhow::anyhow!("invalid configuration: {message}"),
+        };
         let cfg: Config = builder
             .build()
             .and_then(|c| c.try_deserialize())
-            .map_err(|e| anyhow::anyhow!("invalid configuration in {origin}: {e}"))?;
-        cfg.validate()
-            .map_err(|e| anyhow::anyhow!("invalid configuration in {origin}: {e}"))?;
+            .map_err(|e| {
+                let (message, key) = source::split_key(&e.to_string());
+                explain(&message, key.as_deref())
+            })?;
+        cfg.validate().map_err(|e| {
+            let message = e.to_string();
+            // Validation messages start with the key they are about.
+            let key = message.split_whitespace().next().unwrap_or("").to_owned();
+            if key.contains('.') {
+                explain(message.trim_start_matches(&key).trim_start(), Some(&key))
+            } else {
+                explain(&message, None)
+            }
+        })?;
         Ok(cfg)
     }
 
@@ -379,14 +402,7 @@ impl Config {
                 );
             }
         }
-        if self
-            .log
-            .level
-            .parse::<tracing_subscriber::EnvFilter>()
-            .is_err()
-        {
-            bail!("log.level is not a valid filter");
-        }
+        check_log_level(&self.log.level)?;
         Ok(())
     }
 
@@ -398,6 +414,36 @@ impl Config {
             )
         })
     }
+}
+
+/// `log.level`: comma-separated directives, each a level or `target=level`. Checked word by
+/// word: a tracing filter would take `infoo` as the name of a target and print nothing.
+fn check_log_level(filter: &str) -> anyhow::Result<()> {
+    const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "off"];
+    let bad = |directive: &str| {
+        anyhow::anyhow!(
+            "log.level {directive:?} is not a level or target=level; levels are: {}",
+            LEVELS.join(", ")
+        )
+    };
+    if filter.trim().is_empty() {
+        return Err(bad(filter));
+    }
+    for directive in filter.split(',').map(str::trim) {
+        let (target, level) = match directive.split_once('=') {
+            Some((target, level)) => (Some(target), level),
+            None => (None, directive),
+        };
+        let target_ok = target.is_none_or(|t| {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-'))
+        });
+        if !target_ok || !LEVELS.contains(&level.to_ascii_lowercase().as_str()) {
+            return Err(bad(directive));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -458,5 +504,46 @@ mod tests {
         assert!(err.contains("file.max_size"), "{err}");
         let err = load("nonsense: 1\n", &[]).unwrap_err().to_string();
         assert!(err.contains("nonsense"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_word_lists_the_allowed_ones_and_where_it_was_set() {
+        let err = load("server:\n  port: 1\ndatabase:\n  driver: sqlit\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid configuration: database.driver (set in test.yaml line 4): \
+             \"sqlit\" is not one of: sqlite, postgres"
+        );
+        let err = load("", &[("OPS__DATABASE__DRIVER", "oracle")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the environment variable OPS__DATABASE__DRIVER"),
+            "{err}"
+        );
+        assert!(!err.contains("enum"), "{err}");
+        let err = load("file:\n  max_size: 10\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("file.max_size (set in test.yaml line 2)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn log_level_typos_stop_start_up() {
+        for bad in ["infoo", "", "info,ops=loud", "=info", "debug,"] {
+            let yaml = format!("log:\n  level: {bad:?}\n");
+            let err = load(&yaml, &[]).unwrap_err().to_string();
+            assert!(err.contains("log.level"), "{bad}: {err}");
+            assert!(err.contains("levels are: trace, debug"), "{bad}: {err}");
+        }
+        for good in ["info", "warn,ops=debug", "INFO", "ops::http=trace,off"] {
+            let yaml = format!("log:\n  level: {good:?}\n");
+            assert!(load(&yaml, &[]).is_ok(), "{good}");
+        }
     }
 }

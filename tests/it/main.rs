@@ -27,3 +27,4 @@ mod ops_config;
 mod ops_files;
 mod ops_purchase;
 mod ops_users;
+mod snapshots;

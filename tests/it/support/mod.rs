@@ -2,9 +2,9 @@
 //! data directory and a fresh database (a SQLite file, or a PostgreSQL schema of its own),
 //! and talks HTTP to it like a front end would.
 //!
-//! PostgreSQL: `OPS_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`). When
-//! it is not reachable the harness tries to start the local cluster once; if that fails the
-//! PostgreSQL tests fail (they never skip).
+//! PostgreSQL: `OPS_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`). The
+//! harness starts nothing: `scripts/test` makes sure the cluster runs. When it is not
+//! reachable the PostgreSQL tests fail (they never skip).
 
 #![allow(dead_code)]
 
@@ -76,31 +76,17 @@ pub fn pg_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
-/// Makes sure PostgreSQL answers, starting the local cluster once if it does not.
+/// Connects to PostgreSQL. The test binary starts no service: `scripts/test` (the README's
+/// test command) starts the local cluster when it is down; without it these tests fail.
 async fn pg_admin() -> sqlx::PgConnection {
     let url = pg_url();
-    if let Ok(c) = sqlx::PgConnection::connect(&url).await {
-        return c;
+    match sqlx::PgConnection::connect(&url).await {
+        Ok(c) => c,
+        Err(e) => panic!(
+            "PostgreSQL is not reachable at {url} ({e}); run the tests with scripts/test, \
+             which starts the local cluster, or set OPS_TEST_PG_URL"
+        ),
     }
-    static STARTED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-    STARTED
-        .get_or_init(|| async {
-            let _ = tokio::process::Command::new("sh")
-                .arg("-c")
-                .arg("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -n1) main start")
-                .status()
-                .await;
-        })
-        .await;
-    for _ in 0..30 {
-        if let Ok(c) = sqlx::PgConnection::connect(&url).await {
-            return c;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    panic!(
-        "PostgreSQL is not reachable at {url} (set OPS_TEST_PG_URL); the postgres tests need it"
-    );
 }
 
 impl TestApp {

@@ -1,116 +1,131 @@
-//! A real SMTP server for tests: Python's `aiosmtpd`, installed on first use, printing each
-//! message it receives to its standard output, which we collect.
+//! An SMTP sink for tests, in process: a listener on `127.0.0.1:0` that speaks just enough
+//! SMTP (RFC 5321 without extensions) for the server's mailer to deliver, and keeps every
+//! message it receives. It needs no network, no Python and no installed program.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub struct SmtpSink {
-    pub port: u16,
-    child: Child,
-    out: Arc<Mutex<String>>,
+/// One message as delivered: envelope recipients and the raw DATA text (headers, blank
+/// line, body), with CRLF folded to LF and dot-stuffing undone.
+#[derive(Debug, Clone)]
+struct Delivered {
+    recipients: Vec<String>,
+    data: String,
 }
 
-fn ensure_aiosmtpd() {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        let status = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
-            .status()
-            .expect("python3 is needed for the SMTP tests");
-        assert!(status.success(), "pip install aiosmtpd failed");
-    }
+pub struct SmtpSink {
+    pub port: u16,
+    messages: Arc<Mutex<Vec<Delivered>>>,
 }
 
 impl SmtpSink {
     pub fn start() -> Self {
-        ensure_aiosmtpd();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("free port")
-            .local_addr()
-            .expect("addr")
-            .port();
-        let mut child = Command::new("python3")
-            .args([
-                "-u",
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Debugging",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start aiosmtpd");
-        let out = Arc::new(Mutex::new(String::new()));
-        let stdout = child.stdout.take().expect("stdout");
-        let sink = out.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the SMTP sink");
+        let port = listener.local_addr().expect("addr").port();
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let store = messages.clone();
+        // The accept loop lives as long as the test process; a test's sink is simply never
+        // connected to again once the test ends.
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let mut s = sink.lock().expect("lock");
-                s.push_str(&line);
-                s.push('\n');
+            for stream in listener.incoming().map_while(Result::ok) {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &store);
+                });
             }
         });
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { port, child, out }
+        Self { port, messages }
     }
 
-    /// Waits for the `n`th message (1-based) and answers its raw text.
+    /// Waits for the `n`th message (1-based) and answers its recipients and raw text.
     pub async fn message(&self, n: usize) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            {
-                let all = self.out.lock().expect("lock").clone();
-                let msgs: Vec<&str> = all
-                    .split("---------- MESSAGE FOLLOWS ----------")
-                    .skip(1)
-                    .collect();
-                if msgs.len() >= n && msgs[n - 1].contains("END MESSAGE") {
-                    return msgs[n - 1].to_owned();
-                }
+            if let Some(m) = self.messages.lock().expect("lock").get(n - 1) {
+                return format!("X-Envelope-To: {}\n{}", m.recipients.join(", "), m.data);
             }
             assert!(Instant::now() < deadline, "no mail #{n} arrived");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     pub fn count(&self) -> usize {
-        self.out
-            .lock()
-            .expect("lock")
-            .matches("---------- MESSAGE FOLLOWS ----------")
-            .count()
+        self.messages.lock().expect("lock").len()
     }
 }
 
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// One SMTP conversation: greeting, then commands until QUIT or the peer hangs up.
+fn serve(stream: TcpStream, store: &Mutex<Vec<Delivered>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut out = stream.try_clone()?;
+    let mut lines = BufReader::new(stream);
+    let mut reply = |text: &str| out.write_all(format!("{text}\r\n").as_bytes());
+    reply("220 sink ESMTP test sink")?;
+    let mut recipients = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let verb = command.split_whitespace().next().unwrap_or("");
+        match verb {
+            "EHLO" | "HELO" => reply("250 sink")?,
+            "MAIL" => {
+                recipients.clear();
+                reply("250 OK")?;
+            }
+            "RCPT" => {
+                let to = line.trim_end()[line.find(':').map_or(0, |i| i + 1)..]
+                    .trim()
+                    .trim_matches(['<', '>'])
+                    .to_owned();
+                recipients.push(to);
+                reply("250 OK")?;
+            }
+            "DATA" => {
+                reply("354 end with <CRLF>.<CRLF>")?;
+                let mut data = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line)? == 0 {
+                        return Ok(());
+                    }
+                    let text = line.trim_end_matches(['\r', '\n']);
+                    if text == "." {
+                        break;
+                    }
+                    data.push_str(text.strip_prefix('.').unwrap_or(text));
+                    data.push('\n');
+                }
+                store.lock().expect("lock").push(Delivered {
+                    recipients: std::mem::take(&mut recipients),
+                    data,
+                });
+                reply("250 OK queued")?;
+            }
+            "RSET" => {
+                recipients.clear();
+                reply("250 OK")?;
+            }
+            "NOOP" => reply("250 OK")?,
+            "QUIT" => {
+                reply("221 bye")?;
+                return Ok(());
+            }
+            _ => reply("502 command not implemented")?,
+        }
     }
 }
 
-/// Decodes a base64 body of a raw message and answers the `token=` value of its link.
+/// Decodes the base64 body of a raw message and answers the `token=` value of its link.
 pub fn reset_token(raw: &str) -> String {
     use base64::Engine;
-    let body = raw.split("\n\n").skip(1).collect::<Vec<_>>().join("\n");
-    let b64: String = body
-        .lines()
-        .take_while(|l| !l.contains("END MESSAGE"))
-        .map(str::trim)
-        .collect();
+    let (_, body) = raw.split_once("\n\n").expect("headers and body");
+    let b64: String = body.lines().map(str::trim).collect();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(b64.as_bytes())
         .expect("base64 body");
