@@ -49,7 +49,7 @@ pub fn yaml_line(text: &str, key: &str) -> Option<usize> {
 /// "OPS__DATABASE__DRIVER", "./data/config.yaml line 17", or "the built-in template".
 pub fn describe(key: &str, env_keys: &[String], file: Option<(&str, &Path)>) -> String {
     let var = env_name(key);
-    if env_keys.iter().any(|k| *k == var) {
+    if env_keys.contains(&var) {
         return format!("the environment variable {var}");
     }
     if let Some((text, path)) = file {
