@@ -394,6 +394,33 @@ async fn the_same_bytes_are_one_blob_with_a_record_per_upload(b: Backend) {
         .assert_status(200);
 }
 
+async fn deleting_the_record_removes_the_thumbnail_too(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = root(&app).await;
+    let png = picture(400, 300, ImageFormat::Png);
+    let d = upload_one(&app, &token, &png, "a.png", "avatar")
+        .await
+        .admin(200, 200)
+        .clone();
+    assert_eq!(disk(&app), (2, 0));
+    let id = d["file_id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("file_")
+        .to_owned();
+    let ops = crate::ops_users::login(&app, "admin", crate::support::ADMIN_PASSWORD).await;
+    app.delete(&format!("/api/v1/files/{id}"))
+        .bearer(&ops)
+        .send()
+        .await
+        .ops(200, "0");
+    assert_eq!(disk(&app), (0, 0), "the upload and its thumbnail are gone");
+    for url in [&d["file_url"], &d["thumbnail_url"]] {
+        let r = get_bytes(&app, url.as_str().unwrap()).await;
+        assert_eq!(r.status.as_u16(), 404);
+    }
+}
+
 async fn uploads_need_a_token_and_the_upload_permission(b: Backend) {
     let app = TestApp::spawn(b).await;
     let token = root(&app).await;
@@ -459,6 +486,7 @@ db_test!(
     a_batch_stores_the_good_files_and_lists_the_bad,
     an_oversized_body_is_413_and_keeps_nothing,
     the_same_bytes_are_one_blob_with_a_record_per_upload,
+    deleting_the_record_removes_the_thumbnail_too,
     uploads_need_a_token_and_the_upload_permission,
     unknown_or_malformed_hashes_are_404_and_bad_multipart_is_10001,
 );
