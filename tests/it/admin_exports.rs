@@ -300,6 +300,53 @@ async fn an_identical_live_request_answers_the_same_task(b: Backend) {
         .admin(404, 10004);
 }
 
+async fn concurrent_claims_take_each_task_once_and_leases_expire(b: Backend) {
+    use ops::domain::platform::export::queue;
+    let app = TestApp::spawn_with(b, |c| c.export.workers = 0).await;
+    let token = root(&app).await;
+    for format in ["csv", "excel"] {
+        start(&app, &token, "users", &json!({"format": format}))
+            .await
+            .admin(200, 200);
+    }
+    let db = app.db().await;
+    let far = ops::db::now() + 3_600_000_000;
+    let claims = futures_util::future::join_all((0..6).map(|n| {
+        let db = db.clone();
+        async move { queue::claim(&db, &format!("w{n}"), far, 1).await.unwrap() }
+    }))
+    .await;
+    let mut ids: Vec<i64> = claims.iter().flatten().map(|t| t.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(claims.iter().flatten().count(), 2, "two tasks, two claims");
+    assert_eq!(ids.len(), 2, "never the same task twice");
+    assert!(queue::claim(&db, "late", far, 1).await.unwrap().is_none());
+    // A lease that ran out (its worker died) is claimed again, with one more attempt.
+    sqlx::query("UPDATE export_tasks SET lease_until = 1")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let again = queue::claim(&db, "heir", far, 1).await.unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    // The dead worker can no longer renew or finish it.
+    let dead = claims
+        .iter()
+        .position(|c| c.as_ref().is_some_and(|t| t.id == again.id))
+        .unwrap();
+    let dead = format!("w{dead}");
+    assert!(
+        !queue::renew(&db, again.id, &dead, 10, 10, far)
+            .await
+            .unwrap()
+    );
+    assert!(
+        queue::renew(&db, again.id, "heir", 10, 10, far)
+            .await
+            .unwrap()
+    );
+}
+
 async fn finished_files_expire_and_the_maintenance_pass_removes_them(b: Backend) {
     let app = TestApp::spawn(b).await;
     let token = root(&app).await;
@@ -353,5 +400,6 @@ db_test!(
     bad_requests_name_what_is_wrong,
     tasks_belong_to_their_requester_and_admins,
     an_identical_live_request_answers_the_same_task,
+    concurrent_claims_take_each_task_once_and_leases_expire,
     finished_files_expire_and_the_maintenance_pass_removes_them,
 );
