@@ -3,9 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::ops::Deref;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -13,133 +11,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use chrono_tz::Tz;
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::config::{Config, DialectConfig};
-use crate::db::Db;
+use crate::config::DialectConfig;
 use crate::dialects;
-use crate::domain::files::thumbnail::{self, Thumbnailer};
-use crate::domain::identity::{self, CreatePolicy, ThrottlePolicy};
 use crate::domain::platform::export::worker::{self as export_worker, WorkerConfig};
-use crate::domain::platform::mail::Mailer;
-use crate::domain::platform::settings::{self, RuntimeSettings};
 use crate::http;
-
-/// Everything a request handler may need, shared by every dialect.
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-pub struct Inner {
-    pub config: Config,
-    pub db: Db,
-    pub tz: Tz,
-    pub mailer: Mailer,
-    /// HS256 key for the dialects that hand out JWTs.
-    pub jwt_secret: Vec<u8>,
-    pub started: Instant,
-    /// Bounded image decoding for upload thumbnails (one limiter for the process).
-    pub thumbnails: Thumbnailer,
-    /// Wakes this node's export workers when a task is queued here.
-    pub export_wake: Arc<tokio::sync::Notify>,
-}
-
-impl Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl AppState {
-    /// Connects, migrates, seeds settings and the first admin: everything the server needs
-    /// before it answers.
-    pub async fn init(config: Config) -> anyhow::Result<Self> {
-        let tz = config.timezone()?;
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data_dir {}", config.data_dir.display()))?;
-        let db = Db::connect(&config.database).await?;
-        db.migrate().await?;
-        settings::seed(&db, &config)
-            .await
-            .map_err(|e| anyhow::anyhow!("seeding settings: {e}"))?;
-        crate::domain::access::catalog::seed(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("seeding permissions: {e}"))?;
-        if config.bootstrap.admin {
-            identity::bootstrap::ensure_admin(
-                &db,
-                &config.bootstrap.admin_password,
-                &config.data_dir,
-            )
-            .await?;
-        }
-        let jwt_secret = load_or_create_secret(&config)?;
-        let mailer = Mailer::from_config(&config.smtp)?;
-        let thumbnails = Thumbnailer::new(
-            thumbnail::Policy {
-                max_side: config.file.thumbnail_max_side,
-                max_pixels: config.file.image_max_pixels,
-                max_decode_bytes: config.file.image_max_decode_bytes,
-            },
-            config.file.decode_concurrency,
-        );
-        Ok(Self(Arc::new(Inner {
-            config,
-            db,
-            tz,
-            mailer,
-            jwt_secret,
-            started: Instant::now(),
-            thumbnails,
-            export_wake: Arc::new(tokio::sync::Notify::new()),
-        })))
-    }
-
-    /// The runtime settings as they are now (read on every use: a change made on any node
-    /// takes effect on the next request).
-    pub async fn settings(&self) -> crate::error::Result<RuntimeSettings> {
-        settings::load(&self.db).await
-    }
-
-    pub fn throttle_policy(&self, s: &RuntimeSettings) -> ThrottlePolicy {
-        ThrottlePolicy {
-            max_failures: s.login_max_failures,
-            window_minutes: self.config.security.login_window_minutes,
-            lockout_minutes: s.login_lockout_minutes,
-        }
-    }
-
-    pub fn create_policy(&self) -> CreatePolicy {
-        CreatePolicy {
-            first_user_is_super_admin: !self.config.bootstrap.admin,
-        }
-    }
-}
-
-fn load_or_create_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if !config.security.jwt_secret.is_empty() {
-        return Ok(config.security.jwt_secret.as_bytes().to_vec());
-    }
-    let path = config.data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let existing = existing.trim();
-        if existing.len() >= 32 {
-            return Ok(existing.as_bytes().to_vec());
-        }
-    }
-    let secret = format!(
-        "{}{}",
-        identity::password::random_token(),
-        identity::password::random_token()
-    );
-    identity::bootstrap::write_private(&path, &secret)?;
-    Ok(secret.into_bytes())
-}
+pub use crate::state::AppState;
 
 /// Mounts a dialect's router at its configured prefix (an empty prefix merges it at the root).
 fn mount(app: Router<AppState>, cfg: &DialectConfig, router: Router<AppState>) -> Router<AppState> {
@@ -159,7 +41,7 @@ pub fn router(state: AppState) -> Router {
     app = mount(app, &d.ops_v1, dialects::ops_v1::router(&state));
     app = mount(app, &d.admin_v1, dialects::admin_v1::router(&state));
     app = mount(app, &d.account, dialects::account::router(&state));
-    app = mount(app, &d.hanzi, dialects::hanzi::router(&state));
+    app = mount(app, &d.hanzi.as_dialect(), dialects::hanzi::router(&state));
     app.layer(axum::middleware::from_fn(http::internal::log))
         .layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(
@@ -301,5 +183,5 @@ pub async fn shutdown_signal() {
 
 /// How long the server has been up.
 pub fn uptime(state: &AppState) -> Duration {
-    state.started.elapsed()
+    state.uptime()
 }

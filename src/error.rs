@@ -5,6 +5,10 @@
 
 use std::fmt;
 
+mod problem;
+
+pub use problem::{Format, Kind, Problem, Rule};
+
 /// What kind of record was missing, so dialects can pick their specific "not found" code
 /// (`-5` user, `-100` file, `-200` order in `ops_v1`, `DB-10000001` in `hanzi`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,22 +21,25 @@ pub enum Entity {
     Order,
     Glyph,
     Setting,
+    /// An API rule of the access model (`api_id`).
+    Api,
     Other,
 }
 
-/// One field that broke a rule. Dialects that list every bad field (`admin_v1`, `account`)
-/// receive all of them at once through [`Error::Invalid`].
+/// One field that broke a rule, as data: the dialect words `problem`. Dialects that list
+/// every bad field (`admin_v1`, `account`) receive all of them at once through
+/// [`Error::Invalid`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub problem: Problem,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, problem: Problem) -> Self {
         Self {
             field: field.into(),
-            message: message.into(),
+            problem,
         }
     }
 }
@@ -43,9 +50,15 @@ pub enum Error {
     /// Well-formed input that breaks a rule; one entry per failing field.
     #[error("invalid input: {}", describe(.0))]
     Invalid(Vec<FieldError>),
-    /// A unique value is already taken (`field` names it: `username`, `email`, `phone`, …).
-    #[error("{field} already exists")]
-    Conflict { field: String, message: String },
+    /// The change clashes with stored data: a unique value already taken (`field` names it:
+    /// `username`, `email`, `phone`, … and `problem` is [`Problem::Duplicate`]) or a record
+    /// that refuses it ([`Problem::Rule`]). `value` is the taken value when a dialect shows it.
+    #[error("{field} conflicts: {problem:?}")]
+    Conflict {
+        field: String,
+        problem: Problem,
+        value: Option<String>,
+    },
     /// Login name or password wrong. Deliberately one variant for both (no enumeration).
     #[error("bad credentials")]
     BadCredentials,
@@ -65,9 +78,9 @@ pub enum Error {
     #[error("rate limited")]
     RateLimited,
     /// The record's current state does not allow the operation (order transitions, deleting a
-    /// referenced record, …). The message is safe to show.
-    #[error("state not allowed: {0}")]
-    StateNotAllowed(String),
+    /// referenced record, …); each dialect words the rule.
+    #[error("state not allowed: {0:?}")]
+    StateNotAllowed(Rule),
     /// Anything else. Never shown to clients; logged once at the edge.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -76,21 +89,32 @@ pub enum Error {
 fn describe(fields: &[FieldError]) -> String {
     fields
         .iter()
-        .map(|f| format!("{}: {}", f.field, f.message))
+        .map(|f| format!("{}: {:?}", f.field, f.problem))
         .collect::<Vec<_>>()
         .join("; ")
 }
 
 impl Error {
     /// One invalid field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Invalid(vec![FieldError::new(field, message)])
+    pub fn invalid(field: impl Into<String>, problem: Problem) -> Self {
+        Error::Invalid(vec![FieldError::new(field, problem)])
     }
 
-    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A unique `field` whose value is already taken.
+    pub fn duplicate(field: impl Into<String>) -> Self {
         Error::Conflict {
             field: field.into(),
-            message: message.into(),
+            problem: Problem::Duplicate,
+            value: None,
+        }
+    }
+
+    /// A change that stored data refuses, reported on `field`.
+    pub fn conflict(field: impl Into<String>, rule: Rule) -> Self {
+        Error::Conflict {
+            field: field.into(),
+            problem: Problem::Rule(rule),
+            value: None,
         }
     }
 
@@ -118,28 +142,27 @@ impl Violations {
         Self::default()
     }
 
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    pub fn add(&mut self, field: impl Into<String>, problem: Problem) {
         let field = field.into();
         // `errors[]` lists every failing field once.
         if !self.0.iter().any(|f| f.field == field) {
-            self.0.push(FieldError::new(field, message));
+            self.0.push(FieldError::new(field, problem));
         }
     }
 
-    /// Records the error of a `Result`, keeping the value when it is fine.
-    pub fn check<T>(&mut self, result: Result<T>) -> Option<T> {
+    /// Records the field errors of a `Result`, keeping the value when it is fine. Any other
+    /// error (a failed query, …) is not a field problem: it is returned as it is, so it reaches
+    /// the edge as itself instead of being shown as a field message.
+    pub fn check<T>(&mut self, result: Result<T>) -> Result<Option<T>> {
         match result {
-            Ok(value) => Some(value),
+            Ok(value) => Ok(Some(value)),
             Err(Error::Invalid(fields)) => {
                 for f in fields {
-                    self.add(f.field, f.message);
+                    self.add(f.field, f.problem);
                 }
-                None
+                Ok(None)
             }
-            Err(other) => {
-                self.add("_", other.to_string());
-                None
-            }
+            Err(other) => Err(other),
         }
     }
 
@@ -171,14 +194,27 @@ mod tests {
     #[test]
     fn violations_keep_each_field_once() {
         let mut v = Violations::new();
-        v.add("name", "too short");
-        v.add("name", "bad characters");
-        v.add("email", "bad format");
+        v.add("name", Problem::TooShort { min: 2 });
+        v.add("name", Problem::ForbiddenCharacter);
+        v.add("email", Problem::BadFormat(Format::Email));
         let Err(Error::Invalid(fields)) = v.into_result() else {
             panic!("expected Invalid")
         };
         assert_eq!(fields.len(), 2);
-        assert_eq!(fields[0], FieldError::new("name", "too short"));
+        assert_eq!(
+            fields[0],
+            FieldError::new("name", Problem::TooShort { min: 2 })
+        );
+    }
+
+    #[test]
+    fn check_passes_other_errors_through() {
+        let mut v = Violations::new();
+        let err = v
+            .check::<()>(Err(Error::Forbidden))
+            .expect_err("not a field problem");
+        assert!(matches!(err, Error::Forbidden));
+        assert!(v.is_empty());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! * [`dialects`] — thin adapters, one per documented API: routes, wire shapes, envelopes,
 //!   and the single mapping from core errors to that dialect's codes.
 //! * [`http`] — plumbing shared by dialects (request ids, body parsing, token transports).
+//! * [`state`] — [`state::AppState`], what every handler shares.
 //! * [`app`] — builds the router from a config and serves it on a given listener.
 //! * [`cli`] — the `ops-server` command line.
 
@@ -20,3 +21,4 @@ pub mod dialects;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod state;

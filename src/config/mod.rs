@@ -204,7 +204,7 @@ pub struct SiteConfig {
 pub struct DialectsConfig {
     pub ops_v1: DialectConfig,
     pub admin_v1: DialectConfig,
-    pub hanzi: DialectConfig,
+    pub hanzi: HanziDialectConfig,
     pub account: DialectConfig,
 }
 
@@ -213,6 +213,37 @@ pub struct DialectsConfig {
 pub struct DialectConfig {
     pub enabled: bool,
     pub prefix: String,
+}
+
+/// The `hanzi` dialect: a mount like the others, plus the wire form of its Characters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HanziDialectConfig {
+    pub enabled: bool,
+    pub prefix: String,
+    pub wire: HanziWire,
+}
+
+impl HanziDialectConfig {
+    /// The mount part, as every dialect has it.
+    pub fn as_dialect(&self) -> DialectConfig {
+        DialectConfig {
+            enabled: self.enabled,
+            prefix: self.prefix.clone(),
+        }
+    }
+}
+
+choice! {
+    /// How `hanzi` answers Characters. Input accepts both forms whatever this says.
+    pub enum HanziWire {
+        /// The document's Character (`readings`, `glyphs` an array referencing characters):
+        /// the January 2024 web client.
+        Seed => "seed",
+        /// The original back end's raw row (`glyphs` a JSON string referencing code points,
+        /// `gb2312`/`ambiguous` as numbers, no `readings`): today's web client.
+        Rows => "rows",
+    }
 }
 
 choice! {
@@ -390,13 +421,13 @@ impl Config {
                 bail!("{key} must be between {min} and {max}");
             }
         }
-        for (name, d) in [
-            ("ops_v1", &self.dialects.ops_v1),
-            ("admin_v1", &self.dialects.admin_v1),
-            ("hanzi", &self.dialects.hanzi),
-            ("account", &self.dialects.account),
+        for (name, prefix) in [
+            ("ops_v1", &self.dialects.ops_v1.prefix),
+            ("admin_v1", &self.dialects.admin_v1.prefix),
+            ("hanzi", &self.dialects.hanzi.prefix),
+            ("account", &self.dialects.account.prefix),
         ] {
-            if !(d.prefix.is_empty() || d.prefix.starts_with('/') && !d.prefix.ends_with('/')) {
+            if !(prefix.is_empty() || prefix.starts_with('/') && !prefix.ends_with('/')) {
                 bail!(
                     "dialects.{name}.prefix must be empty or start with '/' and not end with '/'"
                 );
@@ -504,6 +535,19 @@ mod tests {
         assert!(err.contains("file.max_size"), "{err}");
         let err = load("nonsense: 1\n", &[]).unwrap_err().to_string();
         assert!(err.contains("nonsense"), "{err}");
+        let err = load("dialects:\n  hanzi:\n    wire: json\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dialects.hanzi.wire"), "{err}");
+    }
+
+    #[test]
+    fn hanzi_wire_defaults_to_seed_and_takes_rows() {
+        assert_eq!(load("", &[]).unwrap().dialects.hanzi.wire, HanziWire::Seed);
+        let cfg = load("dialects:\n  hanzi:\n    wire: rows\n", &[]).unwrap();
+        assert_eq!(cfg.dialects.hanzi.wire, HanziWire::Rows);
+        let cfg = load("", &[("OPS__DIALECTS__HANZI__WIRE", "rows")]).unwrap();
+        assert_eq!(cfg.dialects.hanzi.wire, HanziWire::Rows);
     }
 
     #[test]

@@ -21,9 +21,11 @@ use sqlx::{AnyPool, Executor};
 use crate::config::{DatabaseConfig, DatabaseDriver};
 
 pub mod builder;
+mod ids;
 pub mod time;
 
 pub use builder::{Sql, Update, Val};
+pub use ids::require_existing;
 
 pub use time::{Timestamp, now};
 

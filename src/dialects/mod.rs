@@ -5,3 +5,4 @@ pub mod account;
 pub mod admin_v1;
 pub mod hanzi;
 pub mod ops_v1;
+pub mod zh;

@@ -10,11 +10,11 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Body, COOKIE, find_token};
 use super::form::{Form, Mode, Text};
 use super::reply::{self, NoContent};
-use crate::app::AppState;
 use crate::domain::identity::{self, LoginName, LoginRequest, SessionKind, session, validate};
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::http::client::Client;
 use crate::http::token::session_cookie;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct LoginOut {
@@ -39,7 +39,7 @@ pub async fn login(
     );
     form.finish()?;
     let (Some(Some(username)), Some(Some(password))) = (username, password) else {
-        return Err(Error::invalid("username", "This field is required.").into());
+        return Err(Error::invalid("username", Problem::Required).into());
     };
     let settings = state.settings().await?;
     let ttl_secs = settings.session_ttl_hours * 3600;

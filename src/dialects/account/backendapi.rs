@@ -10,12 +10,12 @@ use super::extract::{Body, Ids, Pk};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
-use crate::app::AppState;
 use crate::domain::access::api_rules::{
     self, APP_NAME_MAX, BackendApi, BackendApiPatch, COMMENT_MAX, NAME_MAX, NewBackendApi,
     PATTERN_MAX,
 };
 use crate::error::Error;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct BackendApiOut {
@@ -61,7 +61,7 @@ fn read(value: Value, mode: Mode) -> Result<BackendApiPatch, Error> {
         patch.pattern.as_deref().map(api_rules::validate_pattern)
     {
         for e in fields {
-            f.fail(&e.field, e.message);
+            f.fail(&e.field, e.problem);
         }
     }
     f.finish()?;

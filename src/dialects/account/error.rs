@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::reply::envelope;
-use crate::error::{Entity, Error, FieldError};
+use crate::error::{Entity, Error, FieldError, Format, Kind, Problem, Rule};
 use crate::http::body::{BodyError, BodyErrorKind};
 use crate::http::internal::InternalError;
 
@@ -41,19 +41,126 @@ impl From<BodyError> for ApiError {
             return ApiError::Core(Error::TooLarge);
         }
         let field = err.field.unwrap_or_else(|| "detail".to_owned());
-        let message = match err.kind {
+        let detail = match err.kind {
             BodyErrorKind::Syntax => "JSON parse error.".to_owned(),
             _ => err.message,
         };
-        ApiError::Core(Error::invalid(field, message))
+        ApiError::Core(Error::invalid(field, Problem::Unparsable { detail }))
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The username rule of Django's `UnicodeUsernameValidator`.
+pub const USERNAME_RULE: &str = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+
+fn kind(expected: Kind, got: Option<&str>) -> String {
+    let got = got.unwrap_or("value");
+    match expected {
+        Kind::String | Kind::StringOrNull => "Not a valid string.".into(),
+        Kind::Boolean | Kind::BooleanOrLevel { .. } => "Must be a valid boolean.".into(),
+        Kind::Integer | Kind::IntegerOrNull => "A valid integer is required.".into(),
+        Kind::PrimaryKey => format!("Incorrect type. Expected pk value, received {got}."),
+        Kind::Array | Kind::ArrayOrJsonText => {
+            format!("Expected a list of items but got type \"{got}\".")
+        }
+        Kind::Object => format!("Invalid data. Expected a dictionary, but got {got}."),
+    }
+}
+
+fn format(f: Format) -> &'static str {
+    match f {
+        Format::Email => "Enter a valid email address.",
+        Format::Phone => "Enter a valid phone number.",
+        Format::Username => USERNAME_RULE,
+        Format::Regex => "Enter a valid regular expression.",
+        Format::DateTime => "Datetime has wrong format.",
+        Format::Date => "Date has wrong format.",
+        Format::Utf8 => "Not a valid string.",
+        Format::IdCard
+        | Format::UserId
+        | Format::PermissionCode
+        | Format::RoleCode
+        | Format::FileType
+        | Format::Sha256Hex
+        | Format::CodePoint
+        | Format::SingleCharacter
+        | Format::Multipart
+        | Format::Operator
+        | Format::Operands
+        | Format::StrokeOrder
+        | Format::NumericParameters
+        | Format::StringList
+        | Format::Strokes
+        | Format::PinyinList
+        | Format::Reference => "Enter a valid value.",
+    }
+}
+
+fn rule(r: Rule) -> &'static str {
+    match r {
+        Rule::WouldCreateCycle => "This would make the record its own ancestor.",
+        Rule::BuiltInRoleCode => "The code of a built-in group cannot be changed.",
+        Rule::BuiltInRoleUndeletable => "A built-in group cannot be deleted.",
+        Rule::SuperAdminRoleDisabled => "The super admin group cannot be disabled.",
+        Rule::RoleInUse => "The group still has members.",
+        Rule::GlyphReferenced => "Other characters still refer to this one.",
+        Rule::ResetTokenInvalid => "Invalid or expired token.",
+        Rule::UnknownSetting => "Unknown setting.",
+        Rule::UnknownGlyphType => "Unknown glyph type.",
+        Rule::ImageTooManyPixels => "The image has too many pixels.",
+        Rule::ImageTooMuchMemory => "The image needs too much memory to decode.",
+        Rule::ImageUndecodable => "The image is damaged or cannot be decoded.",
+    }
+}
+
+/// The DRF wording of one field problem: the one table of this dialect.
+pub fn word(problem: &Problem) -> String {
+    match problem {
+        Problem::Required => "This field is required.".into(),
+        Problem::Null => "This field may not be null.".into(),
+        Problem::Blank => "This field may not be blank.".into(),
+        Problem::RequiredOneOf { fields } => format!("{} is required.", fields.join(" or ")),
+        Problem::TooShort { min } => format!("Ensure this field has at least {min} characters."),
+        Problem::TooLong { max } => {
+            format!("Ensure this field has no more than {max} characters.")
+        }
+        Problem::Length { min, max } => {
+            format!("Ensure this field has between {min} and {max} characters.")
+        }
+        Problem::AtLeast { min } => {
+            format!("Ensure this value is greater than or equal to {min}.")
+        }
+        Problem::AtMost { max } => format!("Ensure this value is less than or equal to {max}."),
+        Problem::OutOfRange { min, max } => {
+            format!("Ensure this value is between {min} and {max}.")
+        }
+        Problem::TooMany { max } => {
+            format!("Ensure this field has no more than {max} elements.")
+        }
+        Problem::WrongType { expected, got } => kind(*expected, *got),
+        Problem::NotAnId { got } => format!("\"{got}\" is not a valid integer id."),
+        Problem::BadFormat(f) => format(*f).into(),
+        Problem::NotOneOf { got: Some(got), .. } => format!("\"{got}\" is not a valid choice."),
+        Problem::NotOneOf { got: None, .. } => "Select a valid choice.".into(),
+        Problem::ForbiddenCharacter => "Enter a valid value.".into(),
+        Problem::UnknownReference { id: Some(id), .. } => {
+            format!("Invalid pk \"{id}\" - object does not exist.")
+        }
+        Problem::UnknownReference { id: None, .. } => "Object does not exist.".into(),
+        Problem::Duplicate => "This field must be unique.".into(),
+        Problem::NotUniqueTogether { fields } => {
+            format!("The fields {} must make a unique set.", fields.join(", "))
+        }
+        Problem::Mismatch => "The two fields didn't match.".into(),
+        Problem::Unparsable { detail } => detail.clone(),
+        Problem::Rule(r) => rule(*r).into(),
+    }
+}
+
 /// The field and Django/DRF wording of a clash on `field`: a taken unique value, or a
 /// record whose state refuses the change (reported as `non_field_errors`).
-fn conflict_entry(field: &str, message: &str) -> (String, String) {
+fn conflict_entry(field: &str, problem: &Problem) -> (String, String) {
     match field {
         "username" => (
             field.to_owned(),
@@ -67,7 +174,7 @@ fn conflict_entry(field: &str, message: &str) -> (String, String) {
             field.to_owned(),
             "group with this name already exists.".to_owned(),
         ),
-        _ => ("non_field_errors".to_owned(), message.to_owned()),
+        _ => ("non_field_errors".to_owned(), word(problem)),
     }
 }
 
@@ -86,15 +193,15 @@ pub fn field_errors(err: &Error) -> Option<Map<String, Value>> {
     let mut map = Map::new();
     match err {
         Error::Invalid(fields) => {
-            for FieldError { field, message } in fields {
-                push(&mut map, field, message.clone());
+            for FieldError { field, problem } in fields {
+                push(&mut map, field, word(problem));
             }
         }
-        Error::Conflict { field, message } => {
-            let (field, message) = conflict_entry(field, message);
+        Error::Conflict { field, problem, .. } => {
+            let (field, message) = conflict_entry(field, problem);
             push(&mut map, &field, message);
         }
-        Error::StateNotAllowed(msg) => push(&mut map, "non_field_errors", msg.clone()),
+        Error::StateNotAllowed(r) => push(&mut map, "non_field_errors", rule(*r).into()),
         _ => return None,
     }
     Some(map)
@@ -117,11 +224,11 @@ impl ApiError {
         let fields: Vec<(String, String)> = match &err {
             Error::Invalid(fields) => fields
                 .iter()
-                .map(|f| (f.field.clone(), f.message.clone()))
+                .map(|f| (f.field.clone(), word(&f.problem)))
                 .collect(),
-            Error::Conflict { field, message } => match field.split_once('.') {
+            Error::Conflict { field, problem, .. } => match field.split_once('.') {
                 Some((index, name)) => {
-                    let (name, message) = conflict_entry(name, message);
+                    let (name, message) = conflict_entry(name, problem);
                     vec![(format!("{index}.{name}"), message)]
                 }
                 None => return ApiError::Core(err),
@@ -204,4 +311,32 @@ pub async fn method_not_allowed(method: axum::http::Method) -> axum::response::R
         Value::Null,
         &format!("Method \"{method}\" not allowed."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_a_wording() {
+        for problem in Problem::examples() {
+            assert!(!word(&problem).is_empty(), "{problem:?}");
+        }
+    }
+
+    #[test]
+    fn drf_wordings_are_kept() {
+        let pk = Problem::UnknownReference {
+            entity: Entity::Role,
+            id: Some(5),
+        };
+        assert_eq!(word(&pk), "Invalid pk \"5\" - object does not exist.");
+        let pair = Problem::NotUniqueTogether {
+            fields: &["method", "api_id"],
+        };
+        assert_eq!(
+            word(&pair),
+            "The fields method, api_id must make a unique set."
+        );
+    }
 }

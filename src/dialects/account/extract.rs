@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::app::AppState;
 use crate::domain::access::api_rules;
 use crate::domain::identity::{Principal, session};
-use crate::error::{Entity, Error};
+use crate::error::{Entity, Error, Problem};
 use crate::http::{path, token};
+use crate::state::AppState;
 
 /// The session cookie set at login (Django's name).
 pub const COOKIE: &str = "sessionid";
@@ -74,7 +74,12 @@ impl FromRequest<AppState> for Body {
             return Ok(Body(Value::Object(Map::new())));
         }
         serde_json::from_slice(&bytes).map(Body).map_err(|e| {
-            ApiError::Core(Error::invalid("detail", format!("JSON parse error - {e}")))
+            ApiError::Core(Error::invalid(
+                "detail",
+                Problem::Unparsable {
+                    detail: format!("JSON parse error - {e}"),
+                },
+            ))
         })
     }
 }
@@ -119,13 +124,15 @@ pub fn id_list(query: Option<&str>, field: &str) -> Result<Option<Vec<i64>>, Err
             _ => {
                 return Err(Error::invalid(
                     field,
-                    format!("\"{part}\" is not a valid integer id."),
+                    Problem::NotAnId {
+                        got: part.to_owned(),
+                    },
                 ));
             }
         }
     }
     if ids.is_empty() {
-        return Err(Error::invalid(field, "This field may not be blank."));
+        return Err(Error::invalid(field, Problem::Blank));
     }
     Ok(Some(ids))
 }
@@ -139,7 +146,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match id_list(parts.uri.query(), "ids")? {
             Some(ids) => Ok(Ids(ids)),
-            None => Err(Error::invalid("ids", "This field is required.").into()),
+            None => Err(Error::invalid("ids", Problem::Required).into()),
         }
     }
 }

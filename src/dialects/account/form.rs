@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::error::{Error, Violations};
+use crate::error::{Error, Kind, Problem, Violations};
 
 /// Whether absent required fields are errors (create, PUT) or not (PATCH).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,10 @@ impl Text {
     }
 }
 
+fn wrong(expected: Kind, got: Option<&'static str>) -> Problem {
+    Problem::WrongType { expected, got }
+}
+
 fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "NoneType",
@@ -88,24 +92,29 @@ impl Form {
             }),
             other => Err(Error::invalid(
                 "non_field_errors",
-                format!(
-                    "Invalid data. Expected a dictionary, but got {}.",
-                    type_name(&other)
-                ),
+                Problem::WrongType {
+                    expected: Kind::Object,
+                    got: Some(type_name(&other)),
+                },
             )),
         }
     }
 
     /// Records a rule failure on `field`.
-    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.add(field, message);
+    pub fn fail(&mut self, field: &str, problem: Problem) {
+        self.errors.add(field, problem);
+    }
+
+    /// Records the field problems of a domain check; any other error is returned.
+    pub fn check<T>(&mut self, result: Result<T, Error>) -> Result<Option<T>, Error> {
+        self.errors.check(result)
     }
 
     /// The raw value, `None` when absent (reporting it when required in full mode).
     fn take(&mut self, field: &str, required: bool) -> Option<Value> {
         let v = self.map.remove(field);
         if v.is_none() && required && self.mode == Mode::Full {
-            self.fail(field, "This field is required.");
+            self.fail(field, Problem::Required);
         }
         v
     }
@@ -116,34 +125,26 @@ impl Form {
         let s = match raw {
             Value::Null if rule.nullable => return Some(None),
             Value::Null => {
-                self.fail(field, "This field may not be null.");
+                self.fail(field, Problem::Null);
                 return None;
             }
             Value::String(s) => s,
             Value::Number(n) => n.to_string(),
             _ => {
-                self.fail(field, "Not a valid string.");
+                self.fail(field, wrong(Kind::String, None));
                 return None;
             }
         };
         let s = if rule.trim { s.trim().to_owned() } else { s };
         let n = s.chars().count();
         if n == 0 && !rule.blank {
-            self.fail(field, "This field may not be blank.");
+            self.fail(field, Problem::Blank);
             None
         } else if n > rule.max {
-            let max = rule.max;
-            self.fail(
-                field,
-                format!("Ensure this field has no more than {max} characters."),
-            );
+            self.fail(field, Problem::TooLong { max: rule.max });
             None
         } else if n < rule.min {
-            let min = rule.min;
-            self.fail(
-                field,
-                format!("Ensure this field has at least {min} characters."),
-            );
+            self.fail(field, Problem::TooShort { min: rule.min });
             None
         } else {
             Some(Some(s))
@@ -168,9 +169,9 @@ impl Form {
             _ => None,
         };
         if raw.is_null() {
-            self.fail(field, "This field may not be null.");
+            self.fail(field, Problem::Null);
         } else if parsed.is_none() {
-            self.fail(field, "Must be a valid boolean.");
+            self.fail(field, wrong(Kind::Boolean, None));
         }
         parsed
     }
@@ -181,11 +182,11 @@ impl Form {
         match as_int(&raw) {
             Some(n) => Some(n),
             None if raw.is_null() => {
-                self.fail(field, "This field may not be null.");
+                self.fail(field, Problem::Null);
                 None
             }
             None => {
-                self.fail(field, "A valid integer is required.");
+                self.fail(field, wrong(Kind::Integer, None));
                 None
             }
         }
@@ -195,15 +196,12 @@ impl Form {
     pub fn ids(&mut self, field: &str) -> Option<Vec<i64>> {
         let raw = self.take(field, false)?;
         let Value::Array(items) = raw else {
-            let msg = if raw.is_null() {
-                "This field may not be null.".to_owned()
+            let problem = if raw.is_null() {
+                Problem::Null
             } else {
-                format!(
-                    "Expected a list of items but got type \"{}\".",
-                    type_name(&raw)
-                )
+                wrong(Kind::Array, Some(type_name(&raw)))
             };
-            self.fail(field, msg);
+            self.fail(field, problem);
             return None;
         };
         let mut ids = Vec::with_capacity(items.len());
@@ -211,13 +209,7 @@ impl Form {
             match as_int(item) {
                 Some(id) => ids.push(id),
                 None => {
-                    self.fail(
-                        field,
-                        format!(
-                            "Incorrect type. Expected pk value, received {}.",
-                            type_name(item)
-                        ),
-                    );
+                    self.fail(field, wrong(Kind::PrimaryKey, Some(type_name(item))));
                     return None;
                 }
             }
@@ -294,7 +286,7 @@ mod tests {
             fields
                 .iter()
                 .find(|e| e.field == name)
-                .map(|e| e.message.clone())
+                .map(|e| super::super::error::word(&e.problem))
                 .unwrap()
         };
         assert_eq!(by("username"), "This field may not be blank.");

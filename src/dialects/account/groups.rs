@@ -11,9 +11,9 @@ use super::extract::{Auth, Body, Ids, Pk, id_list};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
-use crate::app::AppState;
 use crate::domain::access::grants::{self, Group};
-use crate::error::{Error, Violations};
+use crate::error::{Error, Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct GroupOut {
@@ -123,13 +123,15 @@ pub async fn delete_many(State(state): State<AppState>, Ids(ids): Ids) -> ApiRes
 /// `?user_ids=` and `?perm_ids=`: at least one, every id numeric.
 fn member_query(uri: &Uri) -> Result<(Vec<i64>, Vec<i64>), Error> {
     let mut v = Violations::new();
-    let users = v.check(id_list(uri.query(), "user_ids")).flatten();
-    let perms = v.check(id_list(uri.query(), "perm_ids")).flatten();
+    let users = v.check(id_list(uri.query(), "user_ids"))?.flatten();
+    let perms = v.check(id_list(uri.query(), "perm_ids"))?.flatten();
     v.into_result()?;
     if users.is_none() && perms.is_none() {
         return Err(Error::invalid(
             "non_field_errors",
-            "user_ids or perm_ids is required.",
+            Problem::RequiredOneOf {
+                fields: &["user_ids", "perm_ids"],
+            },
         ));
     }
     Ok((users.unwrap_or_default(), perms.unwrap_or_default()))

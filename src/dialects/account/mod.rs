@@ -19,7 +19,7 @@ mod users;
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn router(state: &AppState) -> Router<AppState> {
     let public = Router::new()

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::error::ApiError;
 use super::reply;
-use crate::app::AppState;
 use crate::domain::access::api_rules::Window;
 use crate::http::path::OriginalPath;
+use crate::state::AppState;
 
 pub const PAGE_SIZE: i64 = 20;
 pub const MAX_PAGE_SIZE: i64 = 1000;

@@ -11,9 +11,9 @@ use super::extract::{Body, Ids, Pk};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
-use crate::app::AppState;
 use crate::domain::access::api_rules::{self, ApiPermission, ApiPermissionPatch, NewApiPermission};
 use crate::error::Error;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct PermissionOut {

@@ -13,12 +13,12 @@ use super::extract::{Auth, Body, Ids, Pk};
 use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
-use crate::app::AppState;
 use crate::db::time::local_micros;
 use crate::domain::access::grants::{self, AccountPatch, Grants, Holdings};
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, validate};
-use crate::error::Error;
+use crate::error::{Error, Format, Problem};
+use crate::state::AppState;
 
 /// Django's username rule.
 static USERNAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -26,7 +26,8 @@ static USERNAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[\w.@+-]+$").unwrap()
 });
 
-const USERNAME_RULE: &str = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+/// What `gender` accepts.
+const GENDERS: &[&str] = &["unknown", "male", "female", "other"];
 
 /// A user as the document shows it; `password` is never included.
 #[derive(Serialize)]
@@ -116,7 +117,7 @@ fn read(value: Value, mode: Mode, creating: bool) -> Result<UserIn, Error> {
     if let Some(name) = &username
         && !USERNAME.is_match(name)
     {
-        f.fail("username", USERNAME_RULE);
+        f.fail("username", Problem::BadFormat(Format::Username));
     }
     let password = f
         .text(
@@ -135,17 +136,21 @@ fn read(value: Value, mode: Mode, creating: bool) -> Result<UserIn, Error> {
     let email = f
         .text("email", Text::optional(254).nullable())
         .map(Option::unwrap_or_default);
-    if let Some(e) = email.as_deref().filter(|e| !e.is_empty())
-        && validate::email("email", e).is_err()
-    {
-        f.fail("email", "Enter a valid email address.");
+    if let Some(e) = email.as_deref().filter(|e| !e.is_empty()) {
+        f.check(validate::email("email", e))?;
     }
     let gender = match f.text("gender", Text::optional(7)).flatten() {
         None => None,
         Some(g) => match Gender::parse(&g) {
             Some(g) => Some(g),
             None => {
-                f.fail("gender", format!("\"{g}\" is not a valid choice."));
+                f.fail(
+                    "gender",
+                    Problem::NotOneOf {
+                        allowed: GENDERS,
+                        got: Some(g),
+                    },
+                );
                 None
             }
         },
@@ -153,9 +158,8 @@ fn read(value: Value, mode: Mode, creating: bool) -> Result<UserIn, Error> {
     let phone = f.text("phone", Text::optional(11).nullable());
     if let Some(Some(p)) = &phone
         && !p.is_empty()
-        && validate::phone("phone", p).is_err()
     {
-        f.fail("phone", "Enter a valid phone number.");
+        f.check(validate::phone("phone", p))?;
     }
     let dingding = f.text("dingding", Text::optional(32).nullable());
     let input = UserIn {

@@ -6,15 +6,15 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Json, required};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::access::permissions::PermissionNode;
 use crate::domain::access::{self, PermissionSet};
 use crate::domain::identity::{
     self, LoginName, LoginRequest, Principal, SessionKind, User, captcha, jwt, refresh, session,
 };
-use crate::error::{Entity, Error, Violations};
+use crate::error::{Entity, Error, Problem, Violations};
 use crate::http::client::Client;
+use crate::state::AppState;
 
 /// The `typ` of an `admin_v1` access token.
 pub const ACCESS: &str = "access";
@@ -75,11 +75,11 @@ pub async fn login(
     let username = required(&mut v, "username", &body.username).map(str::to_owned);
     let password = body.password.filter(|p| !p.is_empty());
     if password.is_none() {
-        v.add("password", "不能为空");
+        v.add("password", Problem::Required);
     }
     v.into_result()?;
     let (Some(username), Some(password)) = (username, password) else {
-        return Err(Error::invalid("username", "不能为空").into());
+        return Err(Error::invalid("username", Problem::Required).into());
     };
     let settings = state.settings().await?;
     if settings.captcha_enabled {

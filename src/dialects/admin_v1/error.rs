@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::reply::{Envelope, FieldOut};
-use crate::error::{Entity, Error, FieldError};
+use crate::dialects::zh;
+use crate::error::{Entity, Error, FieldError, Problem};
 use crate::http::body::{BodyError, BodyErrorKind};
 use crate::http::internal::InternalError;
 
@@ -45,7 +46,7 @@ impl From<BodyError> for ApiError {
             {
                 ApiError::Core(Error::invalid(
                     err.field.unwrap_or_else(|| "body".to_owned()),
-                    "不能为空",
+                    Problem::Required,
                 ))
             }
             BodyErrorKind::Syntax => ApiError::Malformed(None, "请求体不是有效的JSON".to_owned()),
@@ -66,11 +67,19 @@ pub fn classify(err: &Error) -> (StatusCode, u32, String) {
             10006,
             "参数验证失败".into(),
         ),
-        Error::Conflict { field, message } => match field.as_str() {
+        Error::Conflict {
+            field,
+            problem,
+            value,
+        } => match field.as_str() {
             "username" => (StatusCode::BAD_REQUEST, 20001, "用户名已存在".into()),
             "phone" => (StatusCode::BAD_REQUEST, 20002, "手机号已存在".into()),
             "email" => (StatusCode::BAD_REQUEST, 20003, "邮箱已存在".into()),
-            _ => (StatusCode::CONFLICT, 10005, message.clone()),
+            _ => (
+                StatusCode::CONFLICT,
+                10005,
+                zh::conflict(field, problem, value.as_deref()),
+            ),
         },
         Error::BadCredentials => (StatusCode::BAD_REQUEST, 20004, "用户名或密码错误".into()),
         Error::UserDisabled => (StatusCode::FORBIDDEN, 10003, "账号已被禁用".into()),
@@ -98,7 +107,7 @@ pub fn classify(err: &Error) -> (StatusCode, u32, String) {
             "不支持的文件类型".into(),
         ),
         Error::RateLimited => (StatusCode::TOO_MANY_REQUESTS, 10007, "请求过于频繁".into()),
-        Error::StateNotAllowed(msg) => (StatusCode::CONFLICT, 10005, msg.clone()),
+        Error::StateNotAllowed(rule) => (StatusCode::CONFLICT, 10005, zh::state(*rule).into()),
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             10008,
@@ -107,12 +116,28 @@ pub fn classify(err: &Error) -> (StatusCode, u32, String) {
     }
 }
 
+/// The `admin_v1` wording of a field problem: the shared Chinese table.
+pub fn word(problem: &Problem) -> String {
+    zh::word(problem)
+}
+
+/// The message of `problem` on `field`, with the document's noun for the field.
+pub fn field_message(field: &str, problem: &Problem) -> String {
+    let noun = match field {
+        "username" => Some("用户名"),
+        "password" | "new_password" => Some("密码"),
+        "page_size" => Some("每页数量"),
+        _ => None,
+    };
+    zh::with_noun(noun, problem, word(problem))
+}
+
 fn fields_out(fields: &[FieldError]) -> Vec<FieldOut> {
     fields
         .iter()
         .map(|f| FieldOut {
             field: f.field.clone(),
-            message: f.message.clone(),
+            message: field_message(&f.field, &f.problem),
         })
         .collect()
 }
@@ -167,4 +192,16 @@ impl IntoResponse for ApiError {
 /// Unknown routes (and methods) under the prefix.
 pub async fn not_found() -> ApiError {
     ApiError::Core(Error::NotFound(Entity::Other))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_a_wording() {
+        for problem in Problem::examples() {
+            assert!(!word(&problem).is_empty(), "{problem:?}");
+        }
+    }
 }

@@ -9,12 +9,12 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use super::{Access, rule_for};
-use crate::app::AppState;
 use crate::domain::access;
 use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
-use crate::error::{Error, Violations};
+use crate::error::{Error, Problem, Violations};
 use crate::http::{body, token};
+use crate::state::AppState;
 
 /// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes.
 pub struct Json<T>(pub T);
@@ -153,10 +153,16 @@ pub fn page(v: &mut Violations, page: Option<i64>, page_size: Option<i64>) -> Pa
     let number = page.unwrap_or(1);
     let size = page_size.unwrap_or(PAGE_SIZE_DEFAULT);
     if number < 1 {
-        v.add("page", "页码必须大于等于1");
+        v.add("page", Problem::AtLeast { min: 1 });
     }
     if !(1..=PAGE_SIZE_MAX).contains(&size) {
-        v.add("page_size", format!("每页数量必须在1-{PAGE_SIZE_MAX}之间"));
+        v.add(
+            "page_size",
+            Problem::OutOfRange {
+                min: 1,
+                max: PAGE_SIZE_MAX,
+            },
+        );
     }
     Page::new(number, size)
 }
@@ -168,7 +174,13 @@ pub fn status(v: &mut Violations, field: &str, value: Option<i64>) -> Option<boo
         Some(0) => Some(false),
         Some(1) => Some(true),
         Some(_) => {
-            v.add(field, "状态只能是0或1");
+            v.add(
+                field,
+                Problem::NotOneOf {
+                    allowed: &["0", "1"],
+                    got: None,
+                },
+            );
             None
         }
     }
@@ -179,7 +191,7 @@ pub fn required<'a>(v: &mut Violations, field: &str, value: &'a Option<String>) 
     match value.as_deref().map(str::trim) {
         Some(s) if !s.is_empty() => Some(s),
         _ => {
-            v.add(field, "不能为空");
+            v.add(field, Problem::Required);
             None
         }
     }

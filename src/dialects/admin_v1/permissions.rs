@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use super::extract::{self, Json, Query, required};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::access::permissions::{
     self, NewPermission, Permission, PermissionFilter, PermissionNode, PermissionType,
 };
-use crate::error::Violations;
+use crate::error::{Entity, Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct NodeOut {
@@ -90,7 +90,13 @@ fn kind_of(v: &mut Violations, raw: Option<&str>) -> Option<PermissionType> {
     let raw = raw?;
     let kind = PermissionType::parse(raw.trim());
     if kind.is_none() {
-        v.add("type", "权限类型只能是 menu、button 或 api");
+        v.add(
+            "type",
+            Problem::NotOneOf {
+                allowed: &["menu", "button", "api"],
+                got: None,
+            },
+        );
     }
     kind
 }
@@ -114,7 +120,7 @@ pub async fn list(
     let kind = kind_of(&mut v, q.kind.as_deref());
     let enabled = extract::status(&mut v, "status", q.status);
     if q.parent_id.is_some_and(|p| p < 0) {
-        v.add("parent_id", "父权限ID不能为负数");
+        v.add("parent_id", Problem::AtLeast { min: 0 });
     }
     v.into_result()?;
     let filter = PermissionFilter {
@@ -155,7 +161,7 @@ pub async fn create(
     let name = required(&mut v, "name", &body.name).map(str::to_owned);
     let kind = match body.kind.as_deref() {
         None | Some("") => {
-            v.add("type", "不能为空");
+            v.add("type", Problem::Required);
             None
         }
         raw => kind_of(&mut v, raw),
@@ -167,10 +173,16 @@ pub async fn create(
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
-        v.check(permissions::check_code("code", code));
+        v.check(permissions::check_code("code", code))?;
     }
     if body.parent_id.is_some_and(|p| p < 0) {
-        v.add("parent_id", "父权限不存在");
+        v.add(
+            "parent_id",
+            Problem::UnknownReference {
+                entity: Entity::Permission,
+                id: None,
+            },
+        );
     }
     v.into_result()?;
     let mut new = NewPermission::new(

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use super::extract::{self, Id, Json, Query, required};
 use super::reply::{Paged, Reply};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::access::roles::{self, NewRole, Role, RoleFilter, RolePatch};
-use crate::error::Violations;
+use crate::error::{Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {
@@ -170,7 +170,7 @@ pub async fn create(
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
-        v.check(roles::check_code("code", code));
+        v.check(roles::check_code("code", code))?;
     }
     v.into_result()?;
     let role = roles::create(
@@ -196,7 +196,7 @@ pub async fn update(
     roles::get(&state.db, id).await?;
     let mut v = Violations::new();
     if body.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-        v.add("name", "不能为空");
+        v.add("name", Problem::Required);
     }
     let enabled = extract::status(&mut v, "status", body.status);
     v.into_result()?;

@@ -18,7 +18,7 @@ use axum::response::Response;
 use futures_util::TryStreamExt;
 use serde::Serialize;
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, word};
 use super::extract::Auth;
 use super::reply::Reply;
 use crate::app::AppState;
@@ -26,7 +26,7 @@ use crate::db::time::local_seconds;
 use crate::domain::files::documents::{self, CheckedForm, DocumentForm};
 use crate::domain::files::upload::{self, Limits, Received};
 use crate::domain::files::{self, FileRecord, ImageKind};
-use crate::error::{Entity, Error};
+use crate::error::{Entity, Error, Problem};
 use crate::http::blob::{BlobMeta, Disposition};
 
 /// Multipart framing allowed beyond `file_max_size` (boundaries, part headers, text fields).
@@ -138,9 +138,7 @@ async fn read_form(
         let name = field.name().unwrap_or("").to_owned();
         if is_file(&name) {
             if form.parts.len() >= max_files {
-                return Err(
-                    Error::invalid("files", format!("一次最多上传{max_files}个文件")).into(),
-                );
+                return Err(Error::invalid("files", Problem::TooMany { max: max_files }).into());
             }
             let file_name = field.file_name().map(str::to_owned);
             let bytes = field.map_err(|e| {
@@ -189,7 +187,13 @@ async fn text(mut field: Field<'_>, name: &str) -> ApiResult<String> {
     })? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > TEXT_FIELD_LIMIT {
-            return Err(Error::invalid(name, "字段过长").into());
+            return Err(Error::invalid(
+                name,
+                Problem::TooLong {
+                    max: TEXT_FIELD_LIMIT,
+                },
+            )
+            .into());
         }
     }
     String::from_utf8(bytes)
@@ -223,7 +227,7 @@ async fn store_one(
         form,
     )
     .await?;
-    Ok(stored.map_err(|refusal| refusal.message()))
+    Ok(stored.map_err(|refusal| word(&refusal.problem())))
 }
 
 /// Why one file of a batch was refused.
@@ -233,7 +237,7 @@ fn reason(err: &Error) -> String {
         Error::UnsupportedType => "不支持的文件类型".to_owned(),
         Error::Invalid(fields) => fields
             .first()
-            .map_or_else(|| "文件无效".to_owned(), |f| f.message.clone()),
+            .map_or_else(|| "文件无效".to_owned(), |f| word(&f.problem)),
         _ => "上传失败".to_owned(),
     }
 }
@@ -250,7 +254,7 @@ pub async fn upload_file(
         .parts
         .into_iter()
         .next()
-        .ok_or_else(|| Error::invalid("file", "缺少文件字段 file"))?;
+        .ok_or_else(|| Error::invalid("file", Problem::Required))?;
     let Part { name, outcome } = part;
     let received = outcome?;
     let store = files::store(&state.config.file);
@@ -293,7 +297,7 @@ pub async fn upload_files(
     let form = read_form(&state, req, |n| n == "files[]" || n == "files", MAX_BATCH).await?;
     let checked = form.fields.check()?;
     if form.parts.is_empty() {
-        return Err(Error::invalid("files", "缺少文件字段 files[]").into());
+        return Err(Error::invalid("files", Problem::Required).into());
     }
     let total_count = form.parts.len();
     let mut uploaded_files = Vec::new();

@@ -10,12 +10,12 @@ use serde_json::Value;
 use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query, required};
 use super::reply::{Paged, Reply, mask_phone};
-use crate::app::AppState;
 use crate::db::time::{self, local_seconds};
 use crate::domain::access::roles::{self, RoleSummary};
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, manage, user, validate};
-use crate::error::Violations;
+use crate::error::{Format, Problem, Violations};
+use crate::state::AppState;
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     #[expect(clippy::unwrap_used, reason = "constant pattern")]
@@ -41,7 +41,13 @@ fn gender_of(v: &mut Violations, value: Option<i64>) -> Option<Gender> {
         Some(1) => Some(Gender::Male),
         Some(2) => Some(Gender::Female),
         Some(_) => {
-            v.add("gender", "性别只能是0、1或2");
+            v.add(
+                "gender",
+                Problem::NotOneOf {
+                    allowed: &["0", "1", "2"],
+                    got: None,
+                },
+            );
             None
         }
     }
@@ -105,10 +111,7 @@ fn bound(
         Some(ts) if end => Some(ts + 1),
         Some(ts) => Some(ts),
         None => {
-            v.add(
-                field,
-                "时间格式不正确,应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS",
-            );
+            v.add(field, Problem::BadFormat(Format::DateTime));
             None
         }
     }
@@ -251,44 +254,44 @@ fn blank(s: &Option<String>) -> Option<String> {
 }
 
 /// The document's rules for profile fields (phone: mainland mobile, 11 digits).
-fn check_profile(v: &mut Violations, p: &UserIn) -> Profile {
+fn check_profile(v: &mut Violations, p: &UserIn) -> crate::error::Result<Profile> {
     let real_name = blank(&p.real_name);
     if real_name.as_deref().is_some_and(|n| n.chars().count() > 50) {
-        v.add("real_name", "姓名长度不能超过50个字符");
+        v.add("real_name", Problem::TooLong { max: 50 });
     }
     let phone = blank(&p.phone);
     if let Some(ph) = phone.as_deref().filter(|s| !s.is_empty())
         && !PHONE.is_match(ph)
     {
-        v.add("phone", "手机号格式不正确");
+        v.add("phone", Problem::BadFormat(Format::Phone));
     }
     let email = blank(&p.email);
     if let Some(e) = email.as_deref().filter(|s| !s.is_empty()) {
-        v.check(validate::email("email", e));
+        v.check(validate::email("email", e))?;
     }
     let gender = gender_of(v, p.gender);
     let birthday = blank(&p.birthday);
     if let Some(b) = birthday.as_deref().filter(|s| !s.is_empty())
         && chrono::NaiveDate::parse_from_str(b, "%Y-%m-%d").is_err()
     {
-        v.add("birthday", "生日格式不正确,应为 YYYY-MM-DD");
+        v.add("birthday", Problem::BadFormat(Format::Date));
     }
     let address = blank(&p.address);
     if address.as_deref().is_some_and(|a| a.chars().count() > 200) {
-        v.add("address", "地址长度不能超过200个字符");
+        v.add("address", Problem::TooLong { max: 200 });
     }
     let id_card = blank(&p.id_card);
     if let Some(c) = id_card.as_deref().filter(|s| !s.is_empty())
         && !ID_CARD.is_match(c)
     {
-        v.add("id_card", "身份证号格式不正确");
+        v.add("id_card", Problem::BadFormat(Format::IdCard));
     }
     let avatar = blank(&p.avatar);
     if avatar.as_deref().is_some_and(|a| a.chars().count() > 1000) {
-        v.add("avatar", "头像地址过长");
+        v.add("avatar", Problem::TooLong { max: 1000 });
     }
     let active = extract::status(v, "status", p.status);
-    Profile {
+    Ok(Profile {
         real_name,
         phone,
         email,
@@ -298,7 +301,7 @@ fn check_profile(v: &mut Violations, p: &UserIn) -> Profile {
         id_card,
         avatar,
         active,
-    }
+    })
 }
 
 /// Codes of the roles `role_ids` names; an unknown id is a `role_ids` violation.
@@ -308,14 +311,7 @@ async fn role_codes(
     ids: &Option<Vec<i64>>,
 ) -> ApiResult<Option<Vec<String>>> {
     let Some(ids) = ids else { return Ok(None) };
-    match roles::codes_for_ids(&state.db, "role_ids", ids).await {
-        Ok(codes) => Ok(Some(codes)),
-        Err(e @ crate::error::Error::Invalid(_)) => {
-            v.check::<()>(Err(e));
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(v.check(roles::codes_for_ids(&state.db, "role_ids", ids).await)?)
 }
 
 #[derive(Serialize)]
@@ -340,17 +336,17 @@ pub async fn create(
     if let Some(name) = &username {
         let n = name.chars().count();
         if !(3..=20).contains(&n) {
-            v.add("username", "用户名长度必须在3-20个字符之间");
+            v.add("username", Problem::Length { min: 3, max: 20 });
         }
-        v.check(validate::username("username", name));
+        v.check(validate::username("username", name))?;
     }
     match body.password.as_deref() {
-        None | Some("") => v.add("password", "不能为空"),
+        None | Some("") => v.add("password", Problem::Required),
         Some(pw) => {
-            v.check(validate::password("password", pw));
+            v.check(validate::password("password", pw))?;
         }
     }
-    let p = check_profile(&mut v, &body);
+    let p = check_profile(&mut v, &body)?;
     let codes = role_codes(&state, &mut v, &body.role_ids).await?;
     v.into_result()?;
     let codes = codes.unwrap_or_default();
@@ -420,7 +416,7 @@ pub async fn update(
 ) -> ApiResult<Reply<UpdatedOut>> {
     user::get(&state.db, id).await?;
     let mut v = Violations::new();
-    let p = check_profile(&mut v, &body);
+    let p = check_profile(&mut v, &body)?;
     role_codes(&state, &mut v, &body.role_ids).await?;
     v.into_result()?;
     let active = p.active;
@@ -471,10 +467,10 @@ pub async fn delete_many(
 ) -> ApiResult<Reply<DeletedOut>> {
     let mut v = Violations::new();
     match &body.ids {
-        None => v.add("ids", "不能为空"),
-        Some(ids) if ids.is_empty() => v.add("ids", "不能为空"),
-        Some(ids) if ids.len() > BATCH_MAX => v.add("ids", format!("一次最多删除{BATCH_MAX}个")),
-        Some(ids) if ids.iter().any(|i| *i < 1) => v.add("ids", "ID必须是正整数"),
+        None => v.add("ids", Problem::Required),
+        Some(ids) if ids.is_empty() => v.add("ids", Problem::Blank),
+        Some(ids) if ids.len() > BATCH_MAX => v.add("ids", Problem::TooMany { max: BATCH_MAX }),
+        Some(ids) if ids.iter().any(|i| *i < 1) => v.add("ids", Problem::AtLeast { min: 1 }),
         Some(_) => {}
     }
     v.into_result()?;
@@ -497,9 +493,9 @@ pub async fn reset_password(
     user::get(&state.db, id).await?;
     let mut v = Violations::new();
     match body.new_password.as_deref() {
-        None | Some("") => v.add("new_password", "不能为空"),
+        None | Some("") => v.add("new_password", Problem::Required),
         Some(pw) => {
-            v.check(validate::password("new_password", pw));
+            v.check(validate::password("new_password", pw))?;
         }
     }
     v.into_result()?;

@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::error::{Entity, Error};
+use crate::dialects::zh;
+use crate::error::{Entity, Error, Problem};
 use crate::http::body::{BodyError, BodyErrorKind};
 use crate::http::internal::InternalError;
 
@@ -65,17 +66,51 @@ impl From<BodyError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The `hanzi` wording of a field problem: the original says "缺少字段" for an absent field
+/// and "名称过长" for a long name; the rest is the shared Chinese table.
+/// The message of `problem` on `field`, with the original's noun for the field.
+pub fn field_message(field: &str, problem: &Problem) -> String {
+    let noun = match field {
+        "password" => Some("密码"),
+        "size" => Some("分页大小"),
+        _ => None,
+    };
+    zh::with_noun(noun, problem, word(problem))
+}
+
+pub fn word(problem: &Problem) -> String {
+    match problem {
+        Problem::Required => "缺少字段".into(),
+        Problem::Mismatch => "与路径中的 Unicode 不一致".into(),
+        Problem::OutOfRange { min, max } => format!("必须在 {min}-{max} 之间"),
+        Problem::Unparsable { detail } => format!("不是有效的 JSON: {detail}"),
+        other => zh::word(other),
+    }
+}
+
 /// `(status when the guard sets one, code, message)`: the table of CONTRACT.md.
 pub fn classify(err: &Error) -> (Option<StatusCode>, &'static str, String) {
     match err {
         Error::Invalid(fields) => {
             let msg = match fields.first() {
-                Some(f) => format!("请求不合法: {}: {}", f.field, f.message),
+                Some(f) => format!(
+                    "请求不合法: {}: {}",
+                    f.field,
+                    field_message(&f.field, &f.problem)
+                ),
                 None => "请求不合法".to_owned(),
             };
             (None, code::BAD_PARAMETER, msg)
         }
-        Error::Conflict { message, .. } => (None, code::RECORD_EXISTS, message.clone()),
+        Error::Conflict {
+            field,
+            problem,
+            value,
+        } => (
+            None,
+            code::RECORD_EXISTS,
+            zh::conflict(field, problem, value.as_deref()),
+        ),
         Error::BadCredentials => (None, code::BAD_PARAMETER, "用户名或密码错误".into()),
         Error::UserDisabled => (None, code::FORBIDDEN, "用户已停用".into()),
         Error::Unauthenticated => (
@@ -98,7 +133,7 @@ pub fn classify(err: &Error) -> (Option<StatusCode>, &'static str, String) {
             code::THROTTLED,
             "登录失败次数过多，请稍后再试".into(),
         ),
-        Error::StateNotAllowed(msg) => (None, code::FORBIDDEN, msg.clone()),
+        Error::StateNotAllowed(rule) => (None, code::FORBIDDEN, zh::state(*rule).into()),
         Error::Internal(_) => (None, code::INTERNAL, "系统内部错误".into()),
     }
 }
@@ -144,4 +179,16 @@ impl IntoResponse for ApiError {
 /// Unknown routes (and known paths with another method) under the prefix.
 pub async fn not_found() -> ApiError {
     ApiError::RouteNotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_a_wording() {
+        for problem in Problem::examples() {
+            assert!(!word(&problem).is_empty(), "{problem:?}");
+        }
+    }
 }

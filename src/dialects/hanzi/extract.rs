@@ -11,11 +11,11 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, code};
-use crate::app::AppState;
 use crate::domain::glyphs::CodePoint;
 use crate::domain::identity::{Principal, SessionKind, jwt, session};
 use crate::error::Error;
 use crate::http::body;
+use crate::state::AppState;
 
 /// The response header that carries a refreshed token.
 pub static NEW_TOKEN: HeaderName = HeaderName::from_static("new-token");
@@ -59,6 +59,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for BulkJson<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit.max(BULK_BODY_LIMIT);
         Ok(BulkJson(read_json(req, limit).await?))
+    }
+}
+
+/// Routes that must refuse more than 1 MiB (`/equivalence`) whatever `server.json_body_limit`
+/// allows.
+const SMALL_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body like [`Json`], never over 1 MiB.
+pub struct SmallJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for SmallJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config.server.json_body_limit.min(SMALL_BODY_LIMIT);
+        Ok(SmallJson(read_json(req, limit).await?))
     }
 }
 

@@ -9,15 +9,15 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, code};
 use super::extract::{AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::level::{self, AdminLevel};
 use crate::domain::identity::{
     self, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, jwt, user, validate,
 };
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Format, Problem, Result, Violations};
 use crate::http::client::Client;
+use crate::state::AppState;
 
 /// The document's user id pattern: a letter first, `_` or `-` only between letters/digits.
 static USER_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -126,12 +126,17 @@ pub async fn list(
     let (page, size) = (q.page.unwrap_or(1), q.size.unwrap_or(20));
     // The dialect's paging rules: 1-based pages of 1–1000 users.
     if page < 1 {
-        return Err(Error::invalid("page", "页码必须是正整数").into());
+        return Err(Error::invalid("page", Problem::AtLeast { min: 1 }).into());
     }
     if !(1..=USER_PAGE_MAX).contains(&size) {
-        return Err(
-            Error::invalid("size", format!("分页大小必须在 1-{USER_PAGE_MAX} 之间")).into(),
-        );
+        return Err(Error::invalid(
+            "size",
+            Problem::OutOfRange {
+                min: 1,
+                max: USER_PAGE_MAX,
+            },
+        )
+        .into());
     }
     let window = Some((size, (page - 1).saturating_mul(size)));
     let (users, total) = directory::list(&state.db, &UserFilter::default(), window).await?;
@@ -176,18 +181,15 @@ pub async fn register(
 ) -> ApiResult<impl IntoResponse> {
     let mut v = Violations::new();
     if !USER_ID.is_match(&body.id) {
-        v.add(
-            "id",
-            "用户 ID 只能由字母开头, 字母或数字组成, 以 _ 或 - 连接",
-        );
+        v.add("id", Problem::BadFormat(Format::UserId));
     }
     let name = body
         .name
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| body.id.clone());
-    v.check(validate::text("name", &name, 150));
-    v.check(validate::email("email", body.email.trim()));
+    v.check(validate::text("name", &name, 150))?;
+    v.check(validate::email("email", body.email.trim()))?;
     v.into_result()?;
     let mut new = NewUser::new(body.id, body.password);
     new.display_name = name;
@@ -237,13 +239,13 @@ pub async fn update(
     let password = body.password.filter(|p| !p.is_empty());
     let mut v = Violations::new();
     if let Some(n) = &name {
-        v.check(validate::text("name", n, 150));
+        v.check(validate::text("name", n, 150))?;
     }
     if let Some(p) = &password {
-        v.check(validate::password("password", p));
+        v.check(validate::password("password", p))?;
     }
     if let Some(a) = &body.avatar {
-        v.check(validate::text("avatar", a, 1000));
+        v.check(validate::text("avatar", a, 1000))?;
     }
     v.into_result()?;
     let patch = UserPatch {

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::error::ApiResult;
 use super::extract::{AdminAuth, Json};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::domain::platform::settings;
+use crate::state::AppState;
 
 /// `GET /system/config` — every setting as `{key: value}`.
 pub async fn get_config(

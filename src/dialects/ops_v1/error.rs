@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::reply::Envelope;
-use crate::error::{Entity, Error};
+use crate::dialects::zh;
+use crate::error::{Entity, Error, Problem};
 use crate::http::body::{BodyError, BodyErrorKind};
 use crate::http::internal::InternalError;
 
@@ -27,10 +28,31 @@ impl From<BodyError> for ApiError {
             (_, Some(field)) => format!("{field}: {}", err.message),
             (_, None) => err.message,
         };
+        // The parser's text is composed here and shown as it is (see `word`).
         ApiError(Error::invalid(
             err.field.unwrap_or_else(|| "body".to_owned()),
-            message,
+            Problem::Unparsable { detail: message },
         ))
+    }
+}
+
+/// The message of `problem` on `field`, with the manual's noun for the field.
+pub fn field_message(field: &str, problem: &Problem) -> String {
+    let noun = match field {
+        "name" => Some("用户名"),
+        "password" => Some("密码"),
+        "entries" => Some("每页数量"),
+        _ => None,
+    };
+    zh::with_noun(noun, problem, word(problem))
+}
+
+/// The `ops_v1` wording of a field problem: the shared Chinese table, except that a parser's
+/// detail is shown bare (it already names the field).
+pub fn word(problem: &Problem) -> String {
+    match problem {
+        Problem::Unparsable { detail } => detail.clone(),
+        other => zh::word(other),
     }
 }
 
@@ -43,10 +65,11 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
             let first = fields.first();
             let field = first.map(|f| f.field.as_str()).unwrap_or("");
             let detail = first.map(|f| {
-                if f.message.starts_with(&f.field) {
-                    f.message.clone()
+                let message = field_message(&f.field, &f.problem);
+                if message.starts_with(&f.field) {
+                    message
                 } else {
-                    format!("{}: {}", f.field, f.message)
+                    format!("{}: {message}", f.field)
                 }
             });
             if field.starts_with("costs") {
@@ -69,7 +92,15 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
                 )
             }
         }
-        Error::Conflict { message, .. } => (StatusCode::CONFLICT, "-4", message.clone()),
+        Error::Conflict {
+            field,
+            problem,
+            value,
+        } => (
+            StatusCode::CONFLICT,
+            "-4",
+            zh::conflict(field, problem, value.as_deref()),
+        ),
         Error::BadCredentials => (StatusCode::UNAUTHORIZED, "-42", "用户名或密码错误".into()),
         Error::UserDisabled => (StatusCode::FORBIDDEN, "-6", "用户已停用".into()),
         Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "-3", "用户未登录".into()),
@@ -93,7 +124,7 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
             "-7",
             "请求过于频繁,请稍后再试".into(),
         ),
-        Error::StateNotAllowed(msg) => (StatusCode::BAD_REQUEST, "-2", msg.clone()),
+        Error::StateNotAllowed(rule) => (StatusCode::BAD_REQUEST, "-2", zh::state(*rule).into()),
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "-1",
@@ -179,4 +210,16 @@ impl IntoResponse for UploadError {
 /// Unknown routes under the prefix.
 pub async fn not_found() -> ApiError {
     ApiError(Error::NotFound(Entity::Other))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_a_wording() {
+        for problem in Problem::examples() {
+            assert!(!word(&problem).is_empty(), "{problem:?}");
+        }
+    }
 }

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::app::AppState;
 use crate::domain::identity::{Principal, session};
 use crate::error::Error;
 use crate::http::{body, token};
+use crate::state::AppState;
 
 pub const COOKIE: &str = "ops_session";
 

@@ -14,11 +14,11 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult, UploadError};
 use super::extract::{Auth, Query};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::rfc3339;
 use crate::domain::files::{self, FileRecord, ImageKind, ListFilter, Scope, upload};
-use crate::error::{Entity, Error};
+use crate::error::{Entity, Error, Format, Problem};
 use crate::http::blob::{BlobMeta, Disposition};
+use crate::state::AppState;
 
 /// Largest `type` or `description` form field read (the values are far shorter still).
 const TEXT_FIELD_LIMIT: usize = 64 * 1024;
@@ -51,7 +51,12 @@ fn preview_url(state: &AppState, sha256: &str) -> String {
 }
 
 fn bad_multipart(err: &MultipartError) -> Error {
-    Error::invalid("file", format!("multipart 格式错误: {}", err.body_text()))
+    Error::invalid(
+        "file",
+        Problem::Unparsable {
+            detail: format!("multipart 格式错误: {}", err.body_text()),
+        },
+    )
 }
 
 /// `POST /files/upload` — multipart `file` (+ `type`, `description`), streamed to the store.
@@ -60,8 +65,8 @@ pub async fn upload(
     Auth(me): Auth,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<impl IntoResponse, UploadError> {
-    let mut multipart = multipart
-        .map_err(|_| Error::invalid("file", "请求必须是 multipart/form-data,并包含 file 字段"))?;
+    let mut multipart =
+        multipart.map_err(|_| Error::invalid("file", Problem::BadFormat(Format::Multipart)))?;
     let settings = state.settings().await?;
     let limits = upload::Limits {
         max_size: u64::try_from(settings.file_max_size).unwrap_or(0),
@@ -77,7 +82,7 @@ pub async fn upload(
     {
         match field.name() {
             Some("file") if received.is_some() => {
-                return Err(Error::invalid("file", "一次只能上传一个文件").into());
+                return Err(Error::invalid("file", Problem::TooMany { max: 1 }).into());
             }
             Some("file") => {
                 meta.name = field.file_name().map(str::to_owned);
@@ -98,7 +103,7 @@ pub async fn upload(
             _ => {}
         }
     }
-    let received = received.ok_or_else(|| Error::invalid("file", "缺少文件字段 file"))?;
+    let received = received.ok_or_else(|| Error::invalid("file", Problem::Required))?;
     let record = upload::save(&state.db, me.user.id, received, meta.check()?).await?;
     Ok(Reply(
         "文件上传成功",
@@ -121,10 +126,15 @@ async fn text(mut field: Field<'_>, name: &str) -> Result<String, Error> {
     while let Some(chunk) = field.chunk().await.map_err(|e| bad_multipart(&e))? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > TEXT_FIELD_LIMIT {
-            return Err(Error::invalid(name, "字段过长"));
+            return Err(Error::invalid(
+                name,
+                Problem::TooLong {
+                    max: TEXT_FIELD_LIMIT,
+                },
+            ));
         }
     }
-    String::from_utf8(bytes).map_err(|_| Error::invalid(name, "必须是UTF-8文本"))
+    String::from_utf8(bytes).map_err(|_| Error::invalid(name, Problem::BadFormat(Format::Utf8)))
 }
 
 /// Reads and discards what is left of a refused upload (bounded in time and bytes), beside the
@@ -200,11 +210,11 @@ pub async fn list(
 ) -> ApiResult<impl IntoResponse> {
     let page = q.page.unwrap_or(1);
     if page < 1 {
-        return Err(Error::invalid("page", "页码必须大于等于1").into());
+        return Err(Error::invalid("page", Problem::AtLeast { min: 1 }).into());
     }
     let entries = q.entries.unwrap_or(20);
     if !(1..=100).contains(&entries) {
-        return Err(Error::invalid("entries", "每页数量必须在1-100之间").into());
+        return Err(Error::invalid("entries", Problem::OutOfRange { min: 1, max: 100 }).into());
     }
     let file_type = match q.file_type.as_deref().map(str::trim) {
         None | Some("") => None,

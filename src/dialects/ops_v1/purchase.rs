@@ -10,13 +10,13 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Json, JsonOrEmpty, Query};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::rfc3339;
 use crate::domain::purchase::{
     self, Caller, CostRecord, ListQuery, Order, OrderInput, OrderSummary, PageRequest, RawCost,
     RawCurrency, RawOrder, SearchTerm, list, store,
 };
-use crate::error::{Error, Violations};
+use crate::error::{Error, Problem, Violations};
+use crate::state::AppState;
 
 // ---- wire types ------------------------------------------------------------------------------
 
@@ -42,9 +42,9 @@ impl ListIn {
             .check(SearchTerm::parse(
                 "search",
                 self.search.as_deref().unwrap_or(""),
-            ))
+            ))?
             .flatten();
-        let page = v.check(PageRequest::parse(self.page, self.entries));
+        let page = v.check(PageRequest::parse(self.page, self.entries))?;
         v.into_result()?;
         Ok(ListQuery {
             search,
@@ -262,10 +262,10 @@ impl<S: Send + Sync> FromRequestParts<S> for OrderId {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let raw = axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
-            .map_err(|_| Error::invalid("id", "订单ID必须是正整数"))?;
+            .map_err(|_| Error::invalid("id", Problem::AtLeast { min: 1 }))?;
         match raw.0.parse::<i64>() {
             Ok(id) if id > 0 => Ok(OrderId(id)),
-            _ => Err(Error::invalid("id", "订单ID必须是正整数").into()),
+            _ => Err(Error::invalid("id", Problem::AtLeast { min: 1 }).into()),
         }
     }
 }

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::error::ApiResult;
 use super::reply::Reply;
-use crate::app::{self, AppState};
 use crate::db::time::rfc3339;
 use crate::domain::platform::status;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct StatusOut {
@@ -23,7 +23,7 @@ pub struct StatusOut {
 
 /// `GET /system/status` — public, live figures.
 pub async fn status(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
-    let s = status::collect(&state.db, app::uptime(&state)).await?;
+    let s = status::collect(&state.db, state.uptime()).await?;
     let message = if s.database_connected {
         "系统运行正常"
     } else {

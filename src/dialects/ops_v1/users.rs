@@ -9,15 +9,15 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, COOKIE, Json};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::rfc3339;
 use crate::domain::identity::{
     self, Gender, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, reset, session,
     validate,
 };
-use crate::error::{Entity, Error, Violations};
+use crate::error::{Entity, Error, Format, Problem, Violations};
 use crate::http::client::Client;
 use crate::http::token::session_cookie;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct RegisterIn {
@@ -44,16 +44,16 @@ pub async fn register(
     let mut v = Violations::new();
     let len = body.name.chars().count();
     if !(3..=50).contains(&len) {
-        v.add("name", "用户名长度必须在3-50个字符之间");
+        v.add("name", Problem::Length { min: 3, max: 50 });
     }
-    v.check(validate::username("name", &body.name));
-    v.check(validate::password("password", &body.password));
+    v.check(validate::username("name", &body.name))?;
+    v.check(validate::password("password", &body.password))?;
     if body.password != body.password_confirm {
-        v.add("password_confirm", "两次输入的密码不一致");
+        v.add("password_confirm", Problem::Mismatch);
     }
     let email = body.email.filter(|e| !e.trim().is_empty());
     if let Some(e) = &email {
-        v.check(validate::email("email", e));
+        v.check(validate::email("email", e))?;
     }
     v.into_result()?;
     let mut new = NewUser::new(body.name, body.password);
@@ -214,11 +214,17 @@ pub async fn update_profile(
     if let Some(g) = body.gender {
         match Gender::parse(&g) {
             Some(g) => patch.gender = Some(g),
-            None => v.add("gender", "性别必须是 male、female、other 或 unknown"),
+            None => v.add(
+                "gender",
+                Problem::NotOneOf {
+                    allowed: &["male", "female", "other", "unknown"],
+                    got: None,
+                },
+            ),
         }
     }
     if let Some(lang) = body.language {
-        v.check(validate::text("language", &lang, 20));
+        v.check(validate::text("language", &lang, 20))?;
         patch.language = Some(Some(lang));
     }
     if let Some(hash) = body.avatar_hash {
@@ -231,7 +237,7 @@ pub async fn update_profile(
                 hash.to_ascii_lowercase()
             )));
         } else {
-            v.add("avatar_hash", "头像哈希必须是64位十六进制字符串");
+            v.add("avatar_hash", Problem::BadFormat(Format::Sha256Hex));
         }
     }
     v.into_result()?;
@@ -276,7 +282,7 @@ pub async fn reset_password(
     if body.new_password != body.new_password_confirm {
         return Err(ApiError(Error::invalid(
             "new_password_confirm",
-            "两次输入的密码不一致",
+            Problem::Mismatch,
         )));
     }
     reset::complete(&state.db, &body.token, &body.new_password).await?;

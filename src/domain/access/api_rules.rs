@@ -19,9 +19,9 @@ use regex::{Regex, RegexBuilder};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::{self, Db, Sql, Tx, Update};
+use crate::db::{self, Db, Sql, Update};
 use crate::domain::identity::Principal;
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Format, Problem, Result, Violations};
 
 /// The `type` of permission rows that are API rules.
 pub const API_TYPE: &str = "api";
@@ -115,10 +115,7 @@ const PERM_COLUMNS: &str = "id, method, api_id";
 
 fn max_len(v: &mut Violations, field: &str, value: Option<&str>, max: usize) {
     if value.is_some_and(|s| s.chars().count() > max) {
-        v.add(
-            field,
-            format!("Ensure this field has no more than {max} characters."),
-        );
+        v.add(field, Problem::TooLong { max });
     }
 }
 
@@ -133,11 +130,11 @@ fn compile(pattern: &str) -> std::result::Result<Regex, regex::Error> {
 /// A pattern is refused at write time when it is empty, too long or not a valid regex.
 fn check_pattern(v: &mut Violations, pattern: &str) {
     if pattern.trim().is_empty() {
-        v.add("pattern", "This field may not be blank.");
+        v.add("pattern", Problem::Blank);
     } else if pattern.chars().count() > PATTERN_MAX {
         max_len(v, "pattern", Some(pattern), PATTERN_MAX);
     } else if compile(pattern).is_err() {
-        v.add("pattern", "Enter a valid regular expression.");
+        v.add("pattern", Problem::BadFormat(Format::Regex));
     }
 }
 
@@ -169,9 +166,14 @@ pub fn at_index(index: usize, err: Error) -> Error {
                 })
                 .collect(),
         ),
-        Error::Conflict { field, message } => Error::Conflict {
+        Error::Conflict {
+            field,
+            problem,
+            value,
+        } => Error::Conflict {
             field: format!("{index}.{field}"),
-            message,
+            problem,
+            value,
         },
         other => other,
     }
@@ -313,16 +315,19 @@ async fn delete_rows(db: &Db, table: &str, extra: &str, ids: &[i64], entity: Ent
 fn normalise_method(v: &mut Violations, method: &str) -> String {
     let upper = method.trim().to_ascii_uppercase();
     if !METHODS.contains(&upper.as_str()) {
-        v.add("method", format!("\"{method}\" is not a valid choice."));
+        v.add(
+            "method",
+            Problem::NotOneOf {
+                allowed: &METHODS,
+                got: Some(method.to_owned()),
+            },
+        );
     }
     upper
 }
 
-fn unknown_pk(id: i64) -> String {
-    format!("Invalid pk \"{id}\" - object does not exist.")
-}
-
-const DUPLICATE: &str = "The fields method, api_id must make a unique set.";
+/// The pair an API permission is unique on.
+const UNIQUE_TOGETHER: &[&str] = &["method", "api_id"];
 
 /// Code and name of an API permission row: the code keeps (api, method) pairs unique.
 fn code_of(api_id: i64, method: &str) -> String {
@@ -330,16 +335,27 @@ fn code_of(api_id: i64, method: &str) -> String {
 }
 
 async fn name_of(conn: &mut sqlx::AnyConnection, api_id: i64, method: &str) -> Result<String> {
-    let api = get_api_in(conn, api_id)
-        .await
-        .map_err(|_| Error::invalid("api_id", unknown_pk(api_id)))?;
+    let api = get_api_in(conn, api_id).await.map_err(|_| {
+        Error::invalid(
+            "api_id",
+            Problem::UnknownReference {
+                entity: Entity::Api,
+                id: Some(api_id),
+            },
+        )
+    })?;
     let label = api.name.filter(|n| !n.is_empty()).unwrap_or(api.pattern);
     Ok(format!("{method} {label}"))
 }
 
 fn map_duplicate(err: sqlx::Error) -> Error {
     match db::unique_violation(&err) {
-        Some(_) => Error::invalid("non_field_errors", DUPLICATE),
+        Some(_) => Error::invalid(
+            "non_field_errors",
+            Problem::NotUniqueTogether {
+                fields: UNIQUE_TOGETHER,
+            },
+        ),
         None => err.into(),
     }
 }
@@ -462,21 +478,6 @@ pub async fn delete_permissions(db: &Db, ids: &[i64]) -> Result<()> {
     .await
 }
 
-/// Checks inside a transaction that every permission id exists (of any type); the error
-/// names `field` and the first unknown id.
-pub async fn check_permission_ids(tx: &mut Tx<'_>, field: &str, ids: &[i64]) -> Result<()> {
-    for &id in ids {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM permissions WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
-            return Err(Error::invalid(field, unknown_pk(id)));
-        }
-    }
-    Ok(())
-}
-
 // ----- the check -----------------------------------------------------------------------
 
 /// Compiled patterns by text. Bounded: cleared when it grows past [`CACHE_MAX`] entries.
@@ -575,7 +576,7 @@ mod tests {
 
     #[test]
     fn batch_errors_carry_the_index() {
-        let err = at_index(2, Error::invalid("pattern", "bad"));
+        let err = at_index(2, Error::invalid("pattern", Problem::Blank));
         assert_eq!(err.first_field().unwrap().field, "2.pattern");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::roles::{self, NewRole, Role, RoleFilter, RolePatch};
 use super::{ADMIN, SUPER_ADMIN, api_rules};
-use crate::db::{Db, Sql, Tx};
+use crate::db::{self, Db, Sql, Tx};
 use crate::domain::identity::user::{self, NewUser, PreparedUser, User, UserPatch};
 use crate::domain::identity::{CreatePolicy, Principal, password, validate};
 use crate::domain::paging::Page;
@@ -104,10 +104,6 @@ pub async fn of_user(db: &Db, user_id: i64) -> Result<Holdings> {
         .unwrap_or_default())
 }
 
-fn unknown_pk(id: i64) -> String {
-    format!("Invalid pk \"{id}\" - object does not exist.")
-}
-
 fn dedup(ids: &[i64]) -> Vec<i64> {
     let mut v = ids.to_vec();
     v.sort_unstable();
@@ -117,14 +113,15 @@ fn dedup(ids: &[i64]) -> Vec<i64> {
 
 /// `(id, code)` of the given roles; an unknown id is an invalid `field`.
 async fn roles_by_id(tx: &mut Tx<'_>, field: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-    let ids = dedup(ids);
+    let ids = db::require_existing(tx, "roles", Entity::Role, field, ids).await?;
     let mut sql = Sql::new("SELECT id, code FROM roles WHERE id IN (");
     sql.bind_list(ids.iter().copied()).push(") ORDER BY id");
-    let found: Vec<(i64, String)> = sql.query_as().fetch_all(&mut **tx).await?;
-    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|(f, _)| f == *id)) {
-        return Err(Error::invalid(field, unknown_pk(*missing)));
-    }
-    Ok(found)
+    Ok(sql.query_as().fetch_all(&mut **tx).await?)
+}
+
+/// Checks that every id names a permission (of any type); an unknown one fails on `field`.
+async fn require_permissions(tx: &mut Tx<'_>, field: &str, ids: &[i64]) -> Result<Vec<i64>> {
+    db::require_existing(tx, "permissions", Entity::Permission, field, ids).await
 }
 
 async fn role_id_of(tx: &mut Tx<'_>, code: &str) -> Result<i64> {
@@ -193,7 +190,7 @@ async fn apply_tx(
     }
     if let Some(perms) = &grants.permissions {
         let perms = dedup(perms);
-        api_rules::check_permission_ids(tx, "permissions", &perms).await?;
+        require_permissions(tx, "permissions", &perms).await?;
         sqlx::query("DELETE FROM user_permissions WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut **tx)
@@ -377,7 +374,7 @@ pub async fn create_groups(db: &Db, items: Vec<(String, Vec<i64>)>) -> Result<Ve
     let mut tx = db.begin().await?;
     let mut created = Vec::with_capacity(items.len());
     for (i, (name, perms)) in items.into_iter().enumerate() {
-        api_rules::check_permission_ids(&mut tx, "permissions", &perms)
+        require_permissions(&mut tx, "permissions", &perms)
             .await
             .map_err(|e| wrap(i, e))?;
         let role = roles::create_tx(
@@ -406,7 +403,7 @@ pub async fn update_group(
     roles::get(db, id).await?;
     if let Some(perms) = &permissions {
         let mut tx = db.begin().await?;
-        api_rules::check_permission_ids(&mut tx, "permissions", perms).await?;
+        require_permissions(&mut tx, "permissions", perms).await?;
         tx.rollback().await?;
     }
     roles::update(
@@ -450,16 +447,8 @@ pub async fn change_group(
     let user_ids = dedup(user_ids);
     let perm_ids = dedup(perm_ids);
     let mut tx = db.begin().await?;
-    for &uid in &user_ids {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
-            .bind(uid)
-            .fetch_one(&mut *tx)
-            .await?;
-        if n == 0 {
-            return Err(Error::invalid("user_ids", unknown_pk(uid)));
-        }
-    }
-    api_rules::check_permission_ids(&mut tx, "perm_ids", &perm_ids).await?;
+    db::require_existing(&mut tx, "users", Entity::User, "user_ids", &user_ids).await?;
+    require_permissions(&mut tx, "perm_ids", &perm_ids).await?;
     let (members, perms) = if add {
         (
             "INSERT INTO user_roles (role_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -12,7 +12,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::db::{self, Db, Sql, Timestamp, Update};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Format, Problem, Result, Rule, Violations};
 
 /// What a permission stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -267,7 +267,7 @@ pub fn check_code(field: &str, code: &str) -> Result<()> {
     } else {
         Err(Error::invalid(
             field,
-            "权限编码只能包含字母、数字和 : _ - . *,长度1-100",
+            Problem::BadFormat(Format::PermissionCode),
         ))
     }
 }
@@ -279,27 +279,34 @@ fn check_fields(
     path: Option<&str>,
     icon: Option<&str>,
     method: Option<&str>,
-) {
+) -> Result<()> {
     if let Some(name) = name {
         let n = name.trim().chars().count();
         if n == 0 || n > 100 {
-            v.add("name", "名称长度必须在1-100个字符之间");
+            v.add("name", Problem::Length { min: 1, max: 100 });
         }
     }
     if let Some(code) = code {
-        v.check(check_code("code", code));
+        v.check(check_code("code", code))?;
     }
     if path.is_some_and(|p| p.chars().count() > 255) {
-        v.add("path", "长度不能超过255个字符");
+        v.add("path", Problem::TooLong { max: 255 });
     }
     if icon.is_some_and(|p| p.chars().count() > 100) {
-        v.add("icon", "长度不能超过100个字符");
+        v.add("icon", Problem::TooLong { max: 100 });
     }
     if let Some(m) = method
         && !METHODS.contains(&m)
     {
-        v.add("method", "请求方法无效");
+        v.add(
+            "method",
+            Problem::NotOneOf {
+                allowed: &METHODS,
+                got: Some(m.to_owned()),
+            },
+        );
     }
+    Ok(())
 }
 
 async fn exists(db: &Db, table_sql: &'static str, id: i64) -> Result<bool> {
@@ -319,19 +326,31 @@ async fn check_refs(
     if let Some(pid) = parent_id
         && !exists(db, "SELECT COUNT(*) FROM permissions WHERE id = $1", pid).await?
     {
-        v.add("parent_id", "父权限不存在");
+        v.add(
+            "parent_id",
+            Problem::UnknownReference {
+                entity: Entity::Permission,
+                id: Some(pid),
+            },
+        );
     }
     if let Some(aid) = api_id
         && !exists(db, "SELECT COUNT(*) FROM backend_apis WHERE id = $1", aid).await?
     {
-        v.add("api_id", "接口不存在");
+        v.add(
+            "api_id",
+            Problem::UnknownReference {
+                entity: Entity::Api,
+                id: Some(aid),
+            },
+        );
     }
     Ok(())
 }
 
 fn map_unique(err: sqlx::Error) -> Error {
     match db::unique_violation(&err) {
-        Some(_) => Error::conflict("code", "权限编码已存在"),
+        Some(_) => Error::duplicate("code"),
         None => err.into(),
     }
 }
@@ -364,13 +383,13 @@ pub async fn create(db: &Db, new: NewPermission) -> Result<Permission> {
         new.path.as_deref(),
         new.icon.as_deref(),
         new.method.as_deref(),
-    );
+    )?;
     check_refs(db, &mut v, new.parent_id, new.api_id).await?;
     v.into_result()?;
     if let Some(code) = &new.code
         && code_taken(db, code, -1).await?
     {
-        return Err(Error::conflict("code", "权限编码已存在"));
+        return Err(Error::duplicate("code"));
     }
     let now = db::now();
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -413,7 +432,7 @@ pub async fn update(db: &Db, id: i64, patch: PermissionPatch) -> Result<Permissi
         patch.path.clone().flatten().as_deref(),
         patch.icon.clone().flatten().as_deref(),
         patch.method.clone().flatten().as_deref(),
-    );
+    )?;
     check_refs(
         db,
         &mut v,
@@ -431,7 +450,7 @@ pub async fn update(db: &Db, id: i64, patch: PermissionPatch) -> Result<Permissi
         let mut steps = 0;
         while let Some(node) = at {
             if node == id {
-                v.add("parent_id", "不能把权限移动到它自己或它的下级之下");
+                v.add("parent_id", Problem::Rule(Rule::WouldCreateCycle));
                 break;
             }
             at = parents.get(&node).copied().flatten();
@@ -445,7 +464,7 @@ pub async fn update(db: &Db, id: i64, patch: PermissionPatch) -> Result<Permissi
     if let Some(Some(code)) = &patch.code
         && code_taken(db, code, id).await?
     {
-        return Err(Error::conflict("code", "权限编码已存在"));
+        return Err(Error::duplicate("code"));
     }
     let mut u = Update::table("permissions");
     u.set_opt("parent_id", patch.parent_id)
@@ -477,27 +496,6 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
         return Err(Error::NotFound(Entity::Permission));
     }
     Ok(())
-}
-
-/// Checks that every id names a permission; an unknown one is an invalid `field`.
-pub(crate) async fn require_ids(
-    conn: &mut sqlx::AnyConnection,
-    field: &str,
-    ids: &[i64],
-) -> Result<Vec<i64>> {
-    let mut unique = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.is_empty() {
-        return Ok(unique);
-    }
-    let mut sql = Sql::new("SELECT COUNT(*) FROM permissions WHERE id IN (");
-    sql.bind_list(unique.iter().copied()).push(")");
-    let found: i64 = sql.query_scalar().fetch_one(&mut *conn).await?;
-    if found != unique.len() as i64 {
-        return Err(Error::invalid(field, "权限不存在"));
-    }
-    Ok(unique)
 }
 
 /// One node of a built-in permission tree (see [`super::catalog`]).

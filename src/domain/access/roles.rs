@@ -15,7 +15,7 @@ use super::permissions::{self, Permission};
 use crate::db::{self, Db, Sql, Timestamp, Tx, Update};
 use crate::domain::identity::Principal;
 use crate::domain::paging::Page;
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Format, Problem, Result, Rule, Violations};
 
 /// Codes of the user's enabled roles (a disabled role grants nothing).
 pub async fn codes_of(db: &Db, user_id: i64) -> Result<Vec<String>> {
@@ -41,7 +41,13 @@ pub async fn grant_codes(tx: &mut Tx<'_>, user_id: i64, codes: &[String]) -> Res
     unique.sort();
     unique.dedup();
     if ids.len() != unique.len() {
-        return Err(Error::invalid("roles", "角色不存在"));
+        return Err(Error::invalid(
+            "roles",
+            Problem::UnknownReference {
+                entity: Entity::Role,
+                id: None,
+            },
+        ));
     }
     for id in ids {
         sqlx::query(
@@ -171,24 +177,21 @@ pub fn check_code(field: &str, code: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(
-            field,
-            "角色编码只能包含字母、数字和 _ - : .,长度1-50",
-        ))
+        Err(Error::invalid(field, Problem::BadFormat(Format::RoleCode)))
     }
 }
 
 fn check_name(v: &mut Violations, name: &str) {
     let n = name.trim().chars().count();
     if n == 0 || n > 150 {
-        v.add("name", "角色名称长度必须在1-150个字符之间");
+        v.add("name", Problem::Length { min: 1, max: 150 });
     }
 }
 
 fn map_unique(err: sqlx::Error) -> Error {
     match db::unique_violation(&err) {
-        Some(what) if what.contains("code") => Error::conflict("code", "角色编码已存在"),
-        Some(_) => Error::conflict("name", "角色名称已存在"),
+        Some(what) if what.contains("code") => Error::duplicate("code"),
+        Some(_) => Error::duplicate("name"),
         None => err.into(),
     }
 }
@@ -201,7 +204,7 @@ async fn check_unique(db: &Db, except: i64, name: Option<&str>, code: Option<&st
             .fetch_one(db.pool())
             .await?;
         if n > 0 {
-            return Err(Error::conflict("code", "角色编码已存在"));
+            return Err(Error::duplicate("code"));
         }
     }
     if let Some(name) = name {
@@ -211,7 +214,7 @@ async fn check_unique(db: &Db, except: i64, name: Option<&str>, code: Option<&st
             .fetch_one(db.pool())
             .await?;
         if n > 0 {
-            return Err(Error::conflict("name", "角色名称已存在"));
+            return Err(Error::duplicate("name"));
         }
     }
     Ok(())
@@ -371,15 +374,15 @@ pub async fn create_tx(tx: &mut Tx<'_>, new: NewRole) -> Result<Role> {
     let mut v = Violations::new();
     check_name(&mut v, &name);
     if let Some(c) = &code {
-        v.check(check_code("code", c));
+        v.check(check_code("code", c))?;
     }
     if description.chars().count() > 500 {
-        v.add("description", "长度不能超过500个字符");
+        v.add("description", Problem::TooLong { max: 500 });
     }
     v.into_result()?;
     let code = code.unwrap_or_else(generated_code);
     let now = db::now();
-    let perm_ids = permissions::require_ids(tx, "permission_ids", &new.permission_ids).await?;
+    let perm_ids = require_permissions(tx, "permission_ids", &new.permission_ids).await?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO roles (name, code, description, status, is_builtin, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING {COLUMNS}"
@@ -426,25 +429,25 @@ pub async fn update(db: &Db, id: i64, patch: RolePatch) -> Result<Role> {
     }
     if let Some(c) = &code {
         if current.is_builtin && *c != current.code {
-            v.add("code", "内置角色的编码不可修改");
+            v.add("code", Problem::Rule(Rule::BuiltInRoleCode));
         } else {
-            v.check(check_code("code", c));
+            v.check(check_code("code", c))?;
         }
     }
     if description
         .as_ref()
         .is_some_and(|d| d.chars().count() > 500)
     {
-        v.add("description", "长度不能超过500个字符");
+        v.add("description", Problem::TooLong { max: 500 });
     }
     if current.code == SUPER_ADMIN && patch.enabled == Some(false) {
-        v.add("status", "超级管理员角色不可禁用");
+        v.add("status", Problem::Rule(Rule::SuperAdminRoleDisabled));
     }
     v.into_result()?;
     check_unique(db, id, name.as_deref(), code.as_deref()).await?;
     let mut tx = db.begin().await?;
     let perm_ids = match &patch.permission_ids {
-        Some(ids) => Some(permissions::require_ids(&mut tx, "permission_ids", ids).await?),
+        Some(ids) => Some(require_permissions(&mut tx, "permission_ids", ids).await?),
         None => None,
     };
     let mut u = Update::table("roles");
@@ -486,14 +489,14 @@ pub async fn delete_tx(tx: &mut Tx<'_>, id: i64) -> Result<()> {
         .await?
         .ok_or(Error::NotFound(Entity::Role))?;
     if builtin != 0 {
-        return Err(Error::conflict("id", "内置角色不可删除"));
+        return Err(Error::conflict("id", Rule::BuiltInRoleUndeletable));
     }
     let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_roles WHERE role_id = $1")
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
     if holders > 0 {
-        return Err(Error::conflict("id", "该角色仍有用户使用,不能删除"));
+        return Err(Error::conflict("id", Rule::RoleInUse));
     }
     sqlx::query("DELETE FROM roles WHERE id = $1")
         .bind(id)
@@ -507,7 +510,7 @@ pub async fn delete_tx(tx: &mut Tx<'_>, id: i64) -> Result<()> {
 pub async fn add_permissions(db: &Db, role_id: i64, field: &str, ids: &[i64]) -> Result<()> {
     get(db, role_id).await?;
     let mut tx = db.begin().await?;
-    let ids = permissions::require_ids(&mut tx, field, ids).await?;
+    let ids = require_permissions(&mut tx, field, ids).await?;
     link_permissions(&mut tx, role_id, &ids).await?;
     tx.commit().await?;
     Ok(())
@@ -517,7 +520,7 @@ pub async fn add_permissions(db: &Db, role_id: i64, field: &str, ids: &[i64]) ->
 pub async fn remove_permissions(db: &Db, role_id: i64, field: &str, ids: &[i64]) -> Result<()> {
     get(db, role_id).await?;
     let mut tx = db.begin().await?;
-    let ids = permissions::require_ids(&mut tx, field, ids).await?;
+    let ids = require_permissions(&mut tx, field, ids).await?;
     if !ids.is_empty() {
         let mut sql = Sql::new("DELETE FROM role_permissions WHERE role_id = ");
         sql.bind(role_id).push(" AND permission_id IN (");
@@ -557,25 +560,23 @@ fn rename(err: Error, from: &str, to: &str) -> Error {
     }
 }
 
-/// Checks that every id names a user; an unknown one is an invalid `field`.
+/// Checks that every id names a user (sorted, no repeats); an unknown one fails on `field`.
 async fn require_users(
     conn: &mut sqlx::AnyConnection,
     field: &str,
     ids: &[i64],
 ) -> Result<Vec<i64>> {
-    let mut unique = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.is_empty() {
-        return Ok(unique);
-    }
-    let mut sql = Sql::new("SELECT COUNT(*) FROM users WHERE id IN (");
-    sql.bind_list(unique.iter().copied()).push(")");
-    let found: i64 = sql.query_scalar().fetch_one(&mut *conn).await?;
-    if found != unique.len() as i64 {
-        return Err(Error::invalid(field, "用户不存在"));
-    }
-    Ok(unique)
+    db::require_existing(conn, "users", Entity::User, field, ids).await
+}
+
+/// Checks that every id names a permission (sorted, no repeats); an unknown one fails on
+/// `field`.
+async fn require_permissions(
+    conn: &mut sqlx::AnyConnection,
+    field: &str,
+    ids: &[i64],
+) -> Result<Vec<i64>> {
+    db::require_existing(conn, "permissions", Entity::Permission, field, ids).await
 }
 
 /// Adds members to a role on behalf of `actor`. Only a super admin may add members to
@@ -666,19 +667,14 @@ pub async fn summaries_of(db: &Db, user_ids: &[i64]) -> Result<HashMap<i64, Vec<
 
 /// Codes of the roles with these ids; an unknown id is an invalid `field`.
 pub async fn codes_for_ids(db: &Db, field: &str, ids: &[i64]) -> Result<Vec<String>> {
-    let mut unique = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
+    let mut conn = db.pool().acquire().await?;
+    let unique = db::require_existing(&mut conn, "roles", Entity::Role, field, ids).await?;
     if unique.is_empty() {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT code FROM roles WHERE id IN (");
     sql.bind_list(unique.iter().copied()).push(") ORDER BY id");
-    let codes: Vec<String> = sql.query_scalar().fetch_all(db.pool()).await?;
-    if codes.len() != unique.len() {
-        return Err(Error::invalid(field, "角色不存在"));
-    }
-    Ok(codes)
+    Ok(sql.query_scalar().fetch_all(&mut *conn).await?)
 }
 
 /// Checks that `actor` may change `target`'s roles from `before` to `after` (role codes):

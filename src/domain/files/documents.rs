@@ -8,7 +8,7 @@ use super::store::BlobStore;
 use super::thumbnail::{Refusal, Thumbnailer};
 use super::upload::{self, CheckedMeta, Received, Thumb};
 use crate::db::Db;
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, Problem, Result, Violations};
 
 /// What a document is; stored as the record's `type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl DocumentForm {
         let mut v = Violations::new();
         let doc_type = match self.doc_type.as_deref().map(str::trim) {
             None | Some("") => {
-                v.add("type", "文件类型不能为空");
+                v.add("type", Problem::Required);
                 None
             }
             Some(t) => {
@@ -72,7 +72,10 @@ impl DocumentForm {
                 if parsed.is_none() {
                     v.add(
                         "type",
-                        "文件类型必须是 avatar、license、receipt 或 health_record",
+                        Problem::NotOneOf {
+                            allowed: &["avatar", "license", "receipt", "health_record"],
+                            got: Some(t.to_owned()),
+                        },
                     );
                 }
                 parsed
@@ -82,13 +85,20 @@ impl DocumentForm {
             .category
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty());
-        if let Some(c) = &category
-            && (c.chars().count() > MAX_CATEGORY_CHARS || c.chars().any(char::is_control))
-        {
-            v.add("category", "文件分类最多50个字符,且不能含控制字符");
+        if let Some(c) = &category {
+            if c.chars().count() > MAX_CATEGORY_CHARS {
+                v.add(
+                    "category",
+                    Problem::TooLong {
+                        max: MAX_CATEGORY_CHARS,
+                    },
+                );
+            } else if c.chars().any(char::is_control) {
+                v.add("category", Problem::ForbiddenCharacter);
+            }
         }
         v.into_result()?;
-        let doc_type = doc_type.ok_or_else(|| Error::invalid("type", "文件类型不能为空"))?;
+        let doc_type = doc_type.ok_or_else(|| Error::invalid("type", Problem::Required))?;
         Ok(CheckedForm { doc_type, category })
     }
 }

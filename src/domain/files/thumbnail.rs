@@ -15,7 +15,7 @@ use std::sync::Arc;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result, Rule};
 
 /// What a thumbnail may cost and how big it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,20 +50,18 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The core error for this refusal (a rule broken by the `file` field).
-    pub fn into_error(self) -> Error {
-        Error::invalid("file", self.message())
+    /// The rule this refusal breaks (dialects word it).
+    pub fn problem(&self) -> Problem {
+        Problem::Rule(match self {
+            Refusal::TooManyPixels { .. } => Rule::ImageTooManyPixels,
+            Refusal::TooMuchMemory => Rule::ImageTooMuchMemory,
+            Refusal::Undecodable => Rule::ImageUndecodable,
+        })
     }
 
-    /// A reason fit to show (batch uploads list it per failed file).
-    pub fn message(&self) -> String {
-        match self {
-            Refusal::TooManyPixels { width, height } => {
-                format!("图片尺寸过大({width}×{height})")
-            }
-            Refusal::TooMuchMemory => "图片解码所需内存超出限制".to_owned(),
-            Refusal::Undecodable => "图片已损坏或无法解码".to_owned(),
-        }
+    /// The core error for this refusal (a rule broken by the `file` field).
+    pub fn into_error(self) -> Error {
+        Error::invalid("file", self.problem())
     }
 }
 

@@ -14,7 +14,7 @@ use super::records::{self, FileRecord, NewRecord};
 use super::sniff::{self, HEAD_LEN, ImageKind};
 use super::store::{BlobStore, BlobWriter};
 use crate::db::{self, Db};
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, Format, Problem, Result, Violations};
 
 /// What an upload may be, from the runtime settings.
 #[derive(Debug, Clone)]
@@ -128,10 +128,7 @@ pub fn check_type(field: &str, value: &str) -> Result<String> {
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(Error::invalid(
-            field,
-            "文件类型必须是1-50个字母、数字、下划线或连字符",
-        ))
+        Err(Error::invalid(field, Problem::BadFormat(Format::FileType)))
     }
 }
 
@@ -157,11 +154,16 @@ impl Meta {
         let mut v = Violations::new();
         let file_type = match self.file_type.as_deref().map(str::trim) {
             None | Some("") => Some(DEFAULT_TYPE.to_owned()),
-            Some(t) => v.check(check_type("type", t)),
+            Some(t) => v.check(check_type("type", t))?,
         };
         let description = self.description.unwrap_or_default().trim().to_owned();
         if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            v.add("description", "文件描述不能超过1000个字符");
+            v.add(
+                "description",
+                Problem::TooLong {
+                    max: MAX_DESCRIPTION_CHARS,
+                },
+            );
         }
         v.into_result()?;
         Ok(CheckedMeta {

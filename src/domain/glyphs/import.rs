@@ -7,15 +7,27 @@ use std::path::Path;
 use super::model::Character;
 use super::store;
 use crate::db::Db;
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, Kind, Problem, Result, Violations};
 
 /// Parses a repertoire document: every item must be a valid Character and no code point may
 /// appear twice. Field names are prefixed with the item's index (`[3].glyphs[0].operator`).
 pub fn parse(text: &str) -> Result<Vec<Character>> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::invalid("file", format!("不是有效的 JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Error::invalid(
+            "file",
+            Problem::Unparsable {
+                detail: e.to_string(),
+            },
+        )
+    })?;
     let serde_json::Value::Array(items) = value else {
-        return Err(Error::invalid("file", "必须是字形数据的数组"));
+        return Err(Error::invalid(
+            "file",
+            Problem::WrongType {
+                expected: Kind::Array,
+                got: None,
+            },
+        ));
     };
     let mut v = Violations::new();
     let mut seen = HashSet::new();
@@ -24,13 +36,13 @@ pub fn parse(text: &str) -> Result<Vec<Character>> {
         match Character::parse(item) {
             Ok(c) => {
                 if !seen.insert(c.unicode()) {
-                    v.add(format!("[{i}].unicode"), "码位重复");
+                    v.add(format!("[{i}].unicode"), Problem::Duplicate);
                 }
                 out.push(c);
             }
             Err(Error::Invalid(fields)) => {
                 for f in fields {
-                    v.add(format!("[{i}].{}", f.field), f.message);
+                    v.add(format!("[{i}].{}", f.field), f.problem);
                 }
             }
             Err(e) => return Err(e),
@@ -45,7 +57,7 @@ pub fn parse(text: &str) -> Result<Vec<Character>> {
 pub async fn import_file(db: &Db, path: &Path) -> Result<usize> {
     let text = tokio::fs::read_to_string(path)
         .await
-        .map_err(|e| Error::invalid("file", format!("{}: {e}", path.display())))?;
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let characters = parse(&text)?;
     store::create_many(db, &characters).await?;
     Ok(characters.len())

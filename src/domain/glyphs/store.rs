@@ -4,9 +4,10 @@
 use futures_util::Stream;
 use sqlx::Row;
 
-use super::model::{Character, CodePoint};
+use super::code_point::CodePoint;
+use super::model::Character;
 use crate::db::{self, Db, Sql, Tx};
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Problem, Result, Rule};
 
 /// Largest page `page()` serves; the original client asks for 16384 at a time.
 pub const PAGE_SIZE_MAX: i64 = 16384;
@@ -45,12 +46,15 @@ pub async fn count(db: &Db) -> Result<i64> {
 /// count.
 pub async fn page_start(db: &Db, page: i64, size: i64) -> Result<(Option<i64>, i64)> {
     if page < 1 {
-        return Err(Error::invalid("page", "页码必须是正整数"));
+        return Err(Error::invalid("page", Problem::AtLeast { min: 1 }));
     }
     if !(1..=PAGE_SIZE_MAX).contains(&size) {
         return Err(Error::invalid(
             "size",
-            format!("分页大小必须在 1-{PAGE_SIZE_MAX} 之间"),
+            Problem::OutOfRange {
+                min: 1,
+                max: PAGE_SIZE_MAX,
+            },
         ));
     }
     let total = count(db).await?;
@@ -131,7 +135,11 @@ async fn exists_tx(tx: &mut Tx<'_>, unicode: CodePoint) -> Result<bool> {
 }
 
 fn exists_error(unicode: CodePoint) -> Error {
-    Error::conflict("unicode", format!("{} 记录已存在", unicode.value()))
+    Error::Conflict {
+        field: "unicode".to_owned(),
+        problem: Problem::Duplicate,
+        value: Some(unicode.value().to_string()),
+    }
 }
 
 /// Replaces the reference rows of `c` with its current references.
@@ -245,9 +253,7 @@ pub async fn delete_many(db: &Db, unicodes: &[CodePoint]) -> Result<()> {
         .push(")");
     let referenced: i64 = sql.query_scalar().fetch_one(&mut *tx).await?;
     if referenced > 0 {
-        return Err(Error::StateNotAllowed(
-            "无法删除，因为还有别的字形引用它".to_owned(),
-        ));
+        return Err(Error::StateNotAllowed(Rule::GlyphReferenced));
     }
     let mut sql = Sql::new("DELETE FROM glyph_characters WHERE unicode IN (");
     sql.bind_list(values.iter().copied()).push(")");

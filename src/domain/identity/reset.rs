@@ -3,7 +3,7 @@
 use super::password::{self, random_token, token_hash};
 use super::{user, validate};
 use crate::db::{self, Db};
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result, Rule};
 
 /// Issues a reset token for the active account with this email. `None` when there is no
 /// such account: callers answer the same either way (no account enumeration).
@@ -47,7 +47,10 @@ pub async fn complete(db: &Db, token: &str, new_password: &str) -> Result<i64> {
     .fetch_optional(&mut *tx)
     .await?;
     let Some(user_id) = user_id else {
-        return Err(Error::invalid("token", "重置令牌无效或已过期"));
+        return Err(Error::invalid(
+            "token",
+            Problem::Rule(Rule::ResetTokenInvalid),
+        ));
     };
     user::set_password_tx(&mut tx, user_id, &hash, None).await?;
     tx.commit().await?;

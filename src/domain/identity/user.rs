@@ -162,17 +162,17 @@ fn blank_to_none(v: Option<String>) -> Option<String> {
 
 fn check_new(u: &NewUser) -> Result<()> {
     let mut v = Violations::new();
-    v.check(validate::username("username", &u.username));
-    v.check(validate::password("password", &u.password));
+    v.check(validate::username("username", &u.username))?;
+    v.check(validate::password("password", &u.password))?;
     if let Some(e) = u.email.as_deref().filter(|e| !e.is_empty()) {
-        v.check(validate::email("email", e));
+        v.check(validate::email("email", e))?;
     }
     if let Some(p) = u.phone.as_deref().filter(|p| !p.is_empty()) {
-        v.check(validate::phone("phone", p));
+        v.check(validate::phone("phone", p))?;
     }
-    v.check(validate::text("display_name", &u.display_name, 150));
-    v.check(validate::text("first_name", &u.first_name, 150));
-    v.check(validate::text("last_name", &u.last_name, 150));
+    v.check(validate::text("display_name", &u.display_name, 150))?;
+    v.check(validate::text("first_name", &u.first_name, 150))?;
+    v.check(validate::text("last_name", &u.last_name, 150))?;
     for (field, value, max) in [
         ("avatar", &u.avatar, 1000),
         ("language", &u.language, 20),
@@ -182,7 +182,7 @@ fn check_new(u: &NewUser) -> Result<()> {
         ("dingding", &u.dingding, 32),
     ] {
         if let Some(s) = value {
-            v.check(validate::text(field, s, max));
+            v.check(validate::text(field, s, max))?;
         }
     }
     v.into_result()
@@ -191,9 +191,9 @@ fn check_new(u: &NewUser) -> Result<()> {
 /// Maps a unique violation on the users table to the field it concerns.
 pub(crate) fn map_unique(err: sqlx::Error) -> Error {
     match db::unique_violation(&err) {
-        Some(what) if what.contains("email") => Error::conflict("email", "邮箱已存在"),
-        Some(what) if what.contains("phone") => Error::conflict("phone", "手机号已存在"),
-        Some(_) => Error::conflict("username", "用户名已存在"),
+        Some(what) if what.contains("email") => Error::duplicate("email"),
+        Some(what) if what.contains("phone") => Error::duplicate("phone"),
+        Some(_) => Error::duplicate("username"),
         None => err.into(),
     }
 }
@@ -216,7 +216,7 @@ async fn check_unique(
                 .fetch_one(&mut *conn)
                 .await?;
         if n > 0 {
-            return Err(Error::conflict("username", "用户名已存在"));
+            return Err(Error::duplicate("username"));
         }
     }
     if let Some(email) = email {
@@ -228,7 +228,7 @@ async fn check_unique(
         .fetch_one(&mut *conn)
         .await?;
         if n > 0 {
-            return Err(Error::conflict("email", "邮箱已存在"));
+            return Err(Error::duplicate("email"));
         }
     }
     if let Some(phone) = phone {
@@ -238,7 +238,7 @@ async fn check_unique(
             .fetch_one(&mut *conn)
             .await?;
         if n > 0 {
-            return Err(Error::conflict("phone", "手机号已存在"));
+            return Err(Error::duplicate("phone"));
         }
     }
     Ok(())
@@ -397,22 +397,22 @@ pub async fn update(db: &Db, id: i64, patch: UserPatch) -> Result<User> {
 pub async fn update_tx(tx: &mut Tx<'_>, id: i64, patch: UserPatch) -> Result<User> {
     let mut v = Violations::new();
     if let Some(name) = &patch.username {
-        v.check(validate::username("username", name));
+        v.check(validate::username("username", name))?;
     }
     let email = patch.email.clone().map(blank_to_none);
     let phone = patch.phone.clone().map(blank_to_none);
     if let Some(Some(e)) = &email {
-        v.check(validate::email("email", e));
+        v.check(validate::email("email", e))?;
     }
     if let Some(Some(p)) = &phone {
-        v.check(validate::phone("phone", p));
+        v.check(validate::phone("phone", p))?;
     }
     if let Some(d) = &patch.display_name {
-        v.check(validate::text("display_name", d, 150));
+        v.check(validate::text("display_name", d, 150))?;
     }
     if let Some((f, l)) = &patch.names {
-        v.check(validate::text("first_name", f, 150));
-        v.check(validate::text("last_name", l, 150));
+        v.check(validate::text("first_name", f, 150))?;
+        v.check(validate::text("last_name", l, 150))?;
     }
     v.into_result()?;
     let current = get_tx(tx, id).await?;

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Format, Problem, Result};
 
 pub const PASSWORD_MIN: usize = 6;
 pub const PASSWORD_MAX: usize = 128;
@@ -26,7 +26,10 @@ pub fn password(field: &str, pw: &str) -> Result<()> {
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
         return Err(Error::invalid(
             field,
-            format!("密码长度必须在{PASSWORD_MIN}-{PASSWORD_MAX}个字符之间"),
+            Problem::Length {
+                min: PASSWORD_MIN,
+                max: PASSWORD_MAX,
+            },
         ));
     }
     Ok(())
@@ -38,25 +41,28 @@ pub fn username(field: &str, name: &str) -> Result<()> {
     if n == 0 || n > USERNAME_MAX {
         return Err(Error::invalid(
             field,
-            format!("用户名长度必须在1-{USERNAME_MAX}个字符之间"),
+            Problem::Length {
+                min: 1,
+                max: USERNAME_MAX,
+            },
         ));
     }
     if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid(field, "用户名不能包含空白字符"));
+        return Err(Error::invalid(field, Problem::ForbiddenCharacter));
     }
     Ok(())
 }
 
 pub fn email(field: &str, email: &str) -> Result<()> {
     if email.chars().count() > 254 || !EMAIL.is_match(email) {
-        return Err(Error::invalid(field, "邮箱格式不正确"));
+        return Err(Error::invalid(field, Problem::BadFormat(Format::Email)));
     }
     Ok(())
 }
 
 pub fn phone(field: &str, phone: &str) -> Result<()> {
     if !PHONE.is_match(phone) {
-        return Err(Error::invalid(field, "手机号格式不正确"));
+        return Err(Error::invalid(field, Problem::BadFormat(Format::Phone)));
     }
     Ok(())
 }
@@ -64,7 +70,7 @@ pub fn phone(field: &str, phone: &str) -> Result<()> {
 /// A free-text field with a length limit in characters.
 pub fn text(field: &str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
-        return Err(Error::invalid(field, format!("长度不能超过{max}个字符")));
+        return Err(Error::invalid(field, Problem::TooLong { max }));
     }
     Ok(())
 }

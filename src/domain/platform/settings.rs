@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::config::Config;
 use crate::db::{self, Db, Timestamp};
-use crate::error::{Entity, Error, Result, Violations};
+use crate::error::{Entity, Error, Kind, Problem, Result, Rule, Violations};
 
 /// How a setting's value is typed (`admin_v1`'s `config_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,44 +232,56 @@ pub async fn load(db: &Db) -> Result<RuntimeSettings> {
 
 /// Validates one value against its definition; answers it normalised.
 pub fn check_value(key: &str, value: &Value) -> Result<Value> {
-    let def = definition(key).ok_or_else(|| Error::invalid(key, "未知的配置项"))?;
-    let bad = |msg: &str| Error::invalid(key, msg.to_owned());
+    let def =
+        definition(key).ok_or_else(|| Error::invalid(key, Problem::Rule(Rule::UnknownSetting)))?;
+    let bad = |problem: Problem| Error::invalid(key, problem);
+    let wrong = |expected: Kind| {
+        bad(Problem::WrongType {
+            expected,
+            got: None,
+        })
+    };
     match def.value_type {
         ValueType::String => {
-            let s = value.as_str().ok_or_else(|| bad("必须是字符串"))?;
+            let s = value.as_str().ok_or_else(|| wrong(Kind::String))?;
             if s.trim().is_empty() || s.chars().count() > 200 {
-                return Err(bad("长度必须在1-200个字符之间"));
+                return Err(bad(Problem::Length { min: 1, max: 200 }));
             }
             Ok(json!(s.trim()))
         }
         ValueType::Boolean => value
             .as_bool()
             .map(Value::Bool)
-            .ok_or_else(|| bad("必须是布尔值")),
+            .ok_or_else(|| wrong(Kind::Boolean)),
         ValueType::Number => {
-            let n = value.as_i64().ok_or_else(|| bad("必须是整数"))?;
+            let n = value.as_i64().ok_or_else(|| wrong(Kind::Integer))?;
             if let Some((min, max)) = def.range
                 && !(min..=max).contains(&n)
             {
-                return Err(bad(&format!("必须在{min}-{max}之间")));
+                return Err(bad(Problem::OutOfRange { min, max }));
             }
             Ok(json!(n))
         }
         ValueType::Json => {
             // The one JSON setting: a non-empty list of known image MIME types.
-            let list = value.as_array().ok_or_else(|| bad("必须是数组"))?;
+            let list = value.as_array().ok_or_else(|| wrong(Kind::Array))?;
             let mut types = Vec::new();
             for item in list {
                 let t = item
                     .as_str()
                     .filter(|t| KNOWN_IMAGE_TYPES.contains(t))
-                    .ok_or_else(|| bad("不支持的文件类型"))?;
+                    .ok_or_else(|| {
+                        bad(Problem::NotOneOf {
+                            allowed: KNOWN_IMAGE_TYPES,
+                            got: item.as_str().map(str::to_owned),
+                        })
+                    })?;
                 if !types.contains(&t) {
                     types.push(t);
                 }
             }
             if types.is_empty() {
-                return Err(bad("不能为空"));
+                return Err(bad(Problem::Blank));
             }
             Ok(json!(types))
         }
@@ -282,7 +294,7 @@ pub async fn update(db: &Db, changes: &Map<String, Value>) -> Result<()> {
     let mut v = Violations::new();
     let mut checked = Vec::new();
     for (key, value) in changes {
-        if let Some(value) = v.check(check_value(key, value)) {
+        if let Some(value) = v.check(check_value(key, value))? {
             checked.push((key.clone(), value));
         }
     }

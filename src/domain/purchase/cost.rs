@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::currency::{Currency, RawCurrency};
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, Problem, Result, Violations};
 
 /// The most cost lines one order may carry.
 pub const MAX_LINES: usize = 200;
@@ -18,6 +18,9 @@ pub const TYPE_MAX: usize = 50;
 pub const PRICE_MAX: i64 = 10_000_000_000;
 pub const QUANTITY_MAX: i64 = 1_000_000;
 
+/// What `currencytype` accepts: a code or its number.
+const CURRENCY_CHOICES: &[&str] = &["CNY", "MOP", "HKD", "USD", "1", "2", "3", "4"];
+
 /// A unit price in the smallest unit of its currency: zero or more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Price(i64);
@@ -25,10 +28,10 @@ pub struct Price(i64);
 impl Price {
     pub fn parse(field: &str, value: i64) -> Result<Self> {
         if value < 0 {
-            return Err(Error::invalid(field, "单价不能为负数"));
+            return Err(Error::invalid(field, Problem::AtLeast { min: 0 }));
         }
         if value > PRICE_MAX {
-            return Err(Error::invalid(field, format!("单价不能超过{PRICE_MAX}")));
+            return Err(Error::invalid(field, Problem::AtMost { max: PRICE_MAX }));
         }
         Ok(Self(value))
     }
@@ -47,7 +50,10 @@ impl Quantity {
         if !(1..=QUANTITY_MAX).contains(&value) {
             return Err(Error::invalid(
                 field,
-                format!("数量必须是1-{QUANTITY_MAX}之间的整数"),
+                Problem::OutOfRange {
+                    min: 1,
+                    max: QUANTITY_MAX,
+                },
             ));
         }
         Ok(Self(value))
@@ -85,8 +91,8 @@ impl CostLine {
     pub fn parse(index: usize, raw: RawCost) -> Result<Self> {
         let field = |name: &str| format!("costs[{index}].{name}");
         let mut v = Violations::new();
-        let price = v.check(Price::parse(&field("cost"), raw.cost));
-        let quantity = v.check(Quantity::parse(&field("int"), raw.int));
+        let price = v.check(Price::parse(&field("cost"), raw.cost))?;
+        let quantity = v.check(Quantity::parse(&field("int"), raw.int))?;
         let currency = match &raw.currency {
             None => Some(Currency::default()),
             Some(c) => {
@@ -94,7 +100,10 @@ impl CostLine {
                 if parsed.is_none() {
                     v.add(
                         field("currencytype"),
-                        "币种必须是 CNY、MOP、HKD、USD 或 1-4",
+                        Problem::NotOneOf {
+                            allowed: CURRENCY_CHOICES,
+                            got: None,
+                        },
                     );
                 }
                 parsed
@@ -102,7 +111,7 @@ impl CostLine {
         };
         let kind = raw.kind.unwrap_or_default();
         if kind.chars().count() > TYPE_MAX {
-            v.add(field("type"), format!("类型不能超过{TYPE_MAX}个字符"));
+            v.add(field("type"), Problem::TooLong { max: TYPE_MAX });
         }
         v.into_result()?;
         match (price, quantity, currency) {
@@ -114,7 +123,7 @@ impl CostLine {
                 kind,
             }),
             // Unreachable: every `None` above recorded a violation.
-            _ => Err(Error::invalid(field("cost"), "费用明细错误")),
+            _ => Err(anyhow::anyhow!("cost line {index} failed without a violation").into()),
         }
     }
 
@@ -133,20 +142,16 @@ impl Costs {
     /// a `costs…` field.
     pub fn parse(raw: Vec<RawCost>) -> Result<Self> {
         if raw.is_empty() {
-            return Err(Error::invalid("costs", "费用明细不能为空"));
+            return Err(Error::invalid("costs", Problem::Blank));
         }
         if raw.len() > MAX_LINES {
-            return Err(Error::invalid(
-                "costs",
-                format!("费用明细不能超过{MAX_LINES}条"),
-            ));
+            return Err(Error::invalid("costs", Problem::TooMany { max: MAX_LINES }));
         }
         let mut v = Violations::new();
-        let lines: Vec<CostLine> = raw
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, r)| v.check(CostLine::parse(i, r)))
-            .collect();
+        let mut lines: Vec<CostLine> = Vec::with_capacity(raw.len());
+        for (i, r) in raw.into_iter().enumerate() {
+            lines.extend(v.check(CostLine::parse(i, r))?);
+        }
         v.into_result()?;
         Ok(Self(lines))
     }

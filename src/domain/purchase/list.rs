@@ -10,7 +10,7 @@ use sqlx::Row;
 use super::order::SUMMARY_COLUMNS;
 use super::{Caller, OrderSummary, SearchTerm};
 use crate::db::{Db, Sql};
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 
 /// `page` ≥ 1 and `entries` 1..=300 (default 1 and 20).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +29,21 @@ impl PageRequest {
         let page = page.unwrap_or(1);
         let entries = entries.unwrap_or(Self::DEFAULT_ENTRIES);
         if !(1..=Self::MAX_PAGE).contains(&page) {
-            return Err(Error::invalid("page", "页码必须是大于0的整数"));
+            return Err(Error::invalid(
+                "page",
+                Problem::OutOfRange {
+                    min: 1,
+                    max: Self::MAX_PAGE,
+                },
+            ));
         }
         if !(1..=Self::MAX_ENTRIES).contains(&entries) {
             return Err(Error::invalid(
                 "entries",
-                format!("每页数量必须在1-{}之间", Self::MAX_ENTRIES),
+                Problem::OutOfRange {
+                    min: 1,
+                    max: Self::MAX_ENTRIES,
+                },
             ));
         }
         Ok(Self { page, entries })

@@ -10,7 +10,7 @@ use super::cost::{Costs, RawCost};
 use super::photos::{self, PhotoHash};
 use super::status::OrderStatus;
 use crate::db::{Timestamp, time};
-use crate::error::{Error, Result, Violations};
+use crate::error::{Format, Problem, Result, Violations};
 
 /// Longest text per field, in characters (the manual's column sizes where it gives them).
 pub const TITLE_MAX: usize = 200;
@@ -53,13 +53,26 @@ pub struct OrderInput {
     pub costs: Costs,
 }
 
+/// What `order_status` accepts (the wire names of [`OrderStatus`]).
+const STATUS_CHOICES: &[&str] = &[
+    "pending",
+    "ordered",
+    "shipped",
+    "arrived",
+    "received",
+    "completed",
+    "cancelled",
+    "returned",
+    "lost",
+];
+
 impl OrderInput {
     /// Validates every field; times without an offset are read in `tz`. Cost-line errors come
     /// first, then the status, then the other fields, so a dialect that reports one error
     /// reports the most specific one.
     pub fn parse(raw: RawOrder, tz: Tz) -> Result<Self> {
         let mut v = Violations::new();
-        let costs = v.check(Costs::parse(raw.costs));
+        let costs = v.check(Costs::parse(raw.costs))?;
         let status = match raw.order_status.as_deref() {
             None => Some(OrderStatus::default()),
             Some(s) => {
@@ -67,7 +80,10 @@ impl OrderInput {
                 if st.is_none() {
                     v.add(
                         "order_status",
-                        "订单状态必须是 pending、ordered、shipped、arrived、received、completed、cancelled、returned 或 lost",
+                        Problem::NotOneOf {
+                            allowed: STATUS_CHOICES,
+                            got: Some(s.to_owned()),
+                        },
                     );
                 }
                 st
@@ -82,19 +98,16 @@ impl OrderInput {
             ("tracking_number", &raw.tracking_number, TRACKING_NUMBER_MAX),
         ] {
             if value.chars().count() > max {
-                v.add(field, format!("不能超过{max}个字符"));
+                v.add(field, Problem::TooLong { max });
             }
         }
-        let photos = v.check(photos::parse_list(&raw.photos));
+        let photos = v.check(photos::parse_list(&raw.photos))?;
         let update_time = match raw.update_time.as_deref().map(str::trim) {
             None | Some("") => Some(None),
             Some(s) => {
                 let t = time::parse(s, tz);
                 if t.is_none() {
-                    v.add(
-                        "update_time",
-                        "时间格式必须是 RFC 3339、YYYY-MM-DD HH:MM:SS、YYYY-MM-DD HH:MM 或 YYYY-MM-DD",
-                    );
+                    v.add("update_time", Problem::BadFormat(Format::DateTime));
                 }
                 t.map(Some)
             }
@@ -114,7 +127,7 @@ impl OrderInput {
                 costs,
             }),
             // Unreachable: every `None` above recorded a violation.
-            _ => Err(Error::invalid("body", "参数错误")),
+            _ => Err(anyhow::anyhow!("order input failed without a violation").into()),
         }
     }
 

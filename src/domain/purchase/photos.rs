@@ -3,7 +3,7 @@
 
 use super::Caller;
 use crate::db::{Db, Sql};
-use crate::error::{Error, Result};
+use crate::error::{Entity, Error, Format, Problem, Result};
 
 /// The most photos one order may carry.
 pub const MAX_PHOTOS: usize = 50;
@@ -16,7 +16,7 @@ impl PhotoHash {
     pub fn parse(field: &str, input: &str) -> Result<Self> {
         let hash = input.trim();
         if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::invalid(field, "图片哈希必须是64位十六进制字符串"));
+            return Err(Error::invalid(field, Problem::BadFormat(Format::Sha256Hex)));
         }
         Ok(Self(hash.to_ascii_lowercase()))
     }
@@ -31,7 +31,7 @@ pub fn parse_list(raw: &[String]) -> Result<Vec<PhotoHash>> {
     if raw.len() > MAX_PHOTOS {
         return Err(Error::invalid(
             "photos",
-            format!("图片不能超过{MAX_PHOTOS}张"),
+            Problem::TooMany { max: MAX_PHOTOS },
         ));
     }
     raw.iter().map(|h| PhotoHash::parse("photos", h)).collect()
@@ -53,7 +53,13 @@ pub async fn check(db: &Db, caller: Caller, hashes: &[PhotoHash]) -> Result<()> 
     }
     let found: i64 = sql.query_scalar().fetch_one(db.pool()).await?;
     if usize::try_from(found).ok() != Some(unique.len()) {
-        return Err(Error::invalid("photos", "图片不存在"));
+        return Err(Error::invalid(
+            "photos",
+            Problem::UnknownReference {
+                entity: Entity::File,
+                id: None,
+            },
+        ));
     }
     Ok(())
 }

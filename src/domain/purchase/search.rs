@@ -19,7 +19,7 @@
 //! orders).
 
 use crate::db::like_pattern;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 
 /// The longest search term, in characters.
 pub const TERM_MAX: usize = 100;
@@ -56,10 +56,7 @@ impl SearchTerm {
             return Ok(None);
         }
         if term.chars().count() > TERM_MAX {
-            return Err(Error::invalid(
-                field,
-                format!("搜索关键词不能超过{TERM_MAX}个字符"),
-            ));
+            return Err(Error::invalid(field, Problem::TooLong { max: TERM_MAX }));
         }
         Ok(Some(Self(term.to_lowercase())))
     }

@@ -10,7 +10,7 @@ use super::users;
 use crate::db::Db;
 use crate::domain::files::hash::Hasher;
 use crate::domain::identity::directory::UserFilter;
-use crate::error::{Error, Result, Violations};
+use crate::error::{Error, Problem, Result, Violations};
 
 /// Which rows of which resource.
 #[derive(Debug, Clone)]
@@ -43,13 +43,19 @@ impl Plan {
         let mut v = Violations::new();
         let format = match format.map(str::trim) {
             None | Some("") => {
-                v.add("format", "导出格式不能为空");
+                v.add("format", Problem::Required);
                 None
             }
             Some(f) => {
                 let parsed = Format::parse(f);
                 if parsed.is_none() {
-                    v.add("format", "导出格式只能是 excel 或 csv");
+                    v.add(
+                        "format",
+                        Problem::NotOneOf {
+                            allowed: &["excel", "csv"],
+                            got: Some(f.to_owned()),
+                        },
+                    );
                 }
                 parsed
             }
@@ -58,13 +64,13 @@ impl Plan {
         let (known, source) = match resource {
             Resource::Users => (
                 users::COLUMNS,
-                v.check(users::filter(&filters, tz)).map(Source::Users),
+                v.check(users::filter(&filters, tz))?.map(Source::Users),
             ),
         };
-        let columns = v.check(model::columns(known, fields.as_deref()));
+        let columns = v.check(model::columns(known, fields.as_deref()))?;
         v.into_result()?;
         let (Some(format), Some(source), Some(columns)) = (format, source, columns) else {
-            return Err(Error::invalid("body", "导出请求无效"));
+            return Err(Error::invalid("body", Problem::Required));
         };
         let canonical = json!({"filters": filters, "fields": columns}).to_string();
         Ok(Self {
@@ -78,8 +84,8 @@ impl Plan {
 
     /// The plan of a stored task.
     pub fn stored(resource: &str, format: &str, request: &str, tz: Tz) -> Result<Self> {
-        let resource = Resource::parse(resource)
-            .ok_or_else(|| Error::invalid("resource", "未知的导出资源"))?;
+        let resource =
+            Resource::parse(resource).ok_or(Error::NotFound(crate::error::Entity::Other))?;
         let request: Value = serde_json::from_str(request).map_err(|e| {
             Error::Internal(anyhow::Error::new(e).context("a stored export request"))
         })?;

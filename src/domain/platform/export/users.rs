@@ -11,7 +11,7 @@ use crate::db::time::{self, local_seconds};
 use crate::domain::access::roles;
 use crate::domain::identity::User;
 use crate::domain::identity::directory::{self, UserFilter};
-use crate::error::{Result, Violations};
+use crate::error::{Format, Kind, Problem, Result, Violations};
 
 /// The list's scalar fields, then its nested objects' names (`roles.name`, comma-joined).
 pub const COLUMNS: &[&str] = &[
@@ -44,11 +44,17 @@ pub fn filter(filters: &Map<String, Value>, tz: Tz) -> Result<UserFilter> {
     let mut v = Violations::new();
     for key in filters.keys() {
         if !FILTERS.contains(&key.as_str()) {
-            v.add(format!("filters.{key}"), "未知的筛选条件");
+            v.add(
+                format!("filters.{key}"),
+                Problem::NotOneOf {
+                    allowed: FILTERS,
+                    got: Some(key.clone()),
+                },
+            );
         }
     }
     let keyword = model::text(filters, "keyword").unwrap_or_else(|()| {
-        v.add("filters.keyword", "必须是字符串");
+        v.add("filters.keyword", wrong_type(Kind::String));
         None
     });
     let is_active = match model::integer(filters, "status") {
@@ -56,14 +62,14 @@ pub fn filter(filters: &Map<String, Value>, tz: Tz) -> Result<UserFilter> {
         Ok(Some(0)) => Some(false),
         Ok(Some(1)) => Some(true),
         _ => {
-            v.add("filters.status", "状态只能是0或1");
+            v.add("filters.status", Problem::OutOfRange { min: 0, max: 1 });
             None
         }
     };
     let role_id = match model::integer(filters, "role_id") {
         Ok(id @ (None | Some(1..))) => id,
         _ => {
-            v.add("filters.role_id", "必须是正整数");
+            v.add("filters.role_id", Problem::AtLeast { min: 1 });
             None
         }
     };
@@ -71,7 +77,7 @@ pub fn filter(filters: &Map<String, Value>, tz: Tz) -> Result<UserFilter> {
         let raw = match model::text(filters, key) {
             Ok(raw) => raw?,
             Err(()) => {
-                v.add(format!("filters.{key}"), "必须是时间字符串");
+                v.add(format!("filters.{key}"), wrong_type(Kind::String));
                 return None;
             }
         };
@@ -83,7 +89,7 @@ pub fn filter(filters: &Map<String, Value>, tz: Tz) -> Result<UserFilter> {
             None => {
                 v.add(
                     format!("filters.{key}"),
-                    "时间格式不正确,应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS",
+                    Problem::BadFormat(Format::DateTime),
                 );
                 None
             }
@@ -99,6 +105,13 @@ pub fn filter(filters: &Map<String, Value>, tz: Tz) -> Result<UserFilter> {
         created_from,
         created_before,
     })
+}
+
+fn wrong_type(expected: Kind) -> Problem {
+    Problem::WrongType {
+        expected,
+        got: None,
+    }
 }
 
 /// How many rows the export will have.
