@@ -12,6 +12,7 @@
 //! * [`state`] — [`state::AppState`], what every handler shares.
 //! * [`app`] — builds the router from a config and serves it on a given listener.
 //! * [`cli`] — the `ops-server` command line.
+//! * [`private_fs`] — owner-only modes for the data directory and the secrets in it.
 
 pub mod app;
 pub mod cli;
@@ -21,4 +22,5 @@ pub mod dialects;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod private_fs;
 pub mod state;

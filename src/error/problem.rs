@@ -161,6 +161,10 @@ pub enum Rule {
     ImageTooMuchMemory,
     /// Bytes that claim to be an image but do not decode.
     ImageUndecodable,
+    /// A statistics period whose start is after its end.
+    PeriodReversed,
+    /// A statistics period longer than the longest accepted (3,660 days).
+    PeriodTooLong,
 }
 
 impl Problem {
@@ -218,6 +222,8 @@ impl Problem {
             Rule::ImageTooManyPixels,
             Rule::ImageTooMuchMemory,
             Rule::ImageUndecodable,
+            Rule::PeriodReversed,
+            Rule::PeriodTooLong,
         ];
         let mut all = vec![
             Problem::Required,

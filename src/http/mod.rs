@@ -5,6 +5,9 @@
 pub mod blob;
 pub mod body;
 pub mod client;
+pub mod conn;
+pub mod deadline;
+pub mod headers;
 pub mod internal;
 pub mod path;
 pub mod request_id;

@@ -11,9 +11,12 @@ mod auth;
 mod error;
 mod exports;
 mod extract;
+mod notifications;
+mod notify;
 mod permissions;
 mod reply;
 mod roles;
+mod statistics;
 mod uploads;
 mod users;
 
@@ -99,6 +102,15 @@ pub const ROUTES: &[RouteRule] = &[
         "/export/tasks/{task_id}/download",
         P("system:export:view"),
     ),
+    // §10 数据统计
+    rule("GET", "/dashboard/statistics", P("dashboard:view")),
+    rule("GET", "/statistics/users", P("dashboard:statistics")),
+    // §13 通知管理: everyone reads and marks their own; sending needs the permission.
+    rule("GET", "/notifications", Login),
+    rule("POST", "/notifications", P("system:notification:send")),
+    rule("POST", "/notifications/read-all", Login),
+    rule("GET", "/notifications/stream", Login),
+    rule("POST", "/notifications/{id}/read", Login),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -151,6 +163,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/export/users", post(exports::users))
         .route("/export/tasks/{task_id}", get(exports::task))
         .route("/export/tasks/{task_id}/download", get(exports::download))
+        .merge(notify::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,

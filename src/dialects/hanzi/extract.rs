@@ -198,6 +198,25 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// A reader of the user routes: any logged-in user, or anyone when
+/// `dialects.hanzi.public_users` restores the original's public reads (CONTRACTS §8);
+/// 401 `AUTH-10000001` otherwise.
+pub struct UserReader;
+
+impl FromRequestParts<AppState> for UserReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if !state.config.dialects.hanzi.public_users {
+            authenticate(parts, state).await?;
+        }
+        Ok(UserReader)
+    }
+}
+
 /// The caller when a valid token came with the request; nobody otherwise.
 pub struct MaybeAuth(pub Option<Principal>);
 

@@ -1,7 +1,10 @@
-//! Platform services: the runtime settings store, mail, system status, export jobs.
+//! Platform services: the runtime settings store, mail, system status, notifications, export
+//! jobs.
 
 pub mod export;
 pub mod mail;
 pub mod maintenance;
+pub mod notifications;
 pub mod settings;
+pub mod statistics;
 pub mod status;
