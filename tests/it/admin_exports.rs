@@ -94,6 +94,14 @@ async fn a_csv_export_runs_in_the_background_and_downloads(b: Backend) {
     assert_eq!(lines[0], "username,status,roles.name");
     assert_eq!(lines.len(), 5);
     assert!(lines.iter().any(|l| l.starts_with("alice,1,")), "{text}");
+    // The requester is told.
+    let n = app.get(&path("/notifications")).bearer(&token).send().await;
+    let list = n.admin(200, 200)["list"].as_array().unwrap().clone();
+    assert!(
+        list.iter()
+            .any(|x| x["type"] == "export" && x["content"].as_str().unwrap().contains(&task_id)),
+        "{list:?}"
+    );
 }
 
 async fn an_excel_export_is_an_xlsx_file(b: Backend) {

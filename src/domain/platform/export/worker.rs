@@ -24,6 +24,7 @@ use crate::db::{self, Db};
 use crate::domain::files::blobs;
 use crate::domain::files::hash::Hasher;
 use crate::domain::files::store::BlobStore;
+use crate::domain::platform::notifications;
 use crate::error::{Error, Result};
 
 /// How the workers of this node run.
@@ -139,7 +140,7 @@ async fn execute(
         return Ok(None);
     }
     let file = file?;
-    let done = store_file(db, store, cfg, owner, task.id, &file, written).await?;
+    let done = store_file(db, store, cfg, owner, task, &file, written).await?;
     Ok(done.then_some(written))
 }
 
@@ -164,14 +165,15 @@ fn start_writer(
     (tx, handle)
 }
 
-/// Copies the finished file into the blob store and completes the task; `false` when the
-/// lease was lost (the blob then has no reference and is collected later).
+/// Copies the finished file into the blob store, completes the task and notifies its
+/// requester; `false` when the lease was lost (the blob then has no reference and is
+/// collected later).
 async fn store_file(
     db: &Db,
     store: &dyn BlobStore,
     cfg: &WorkerConfig,
     owner: &str,
-    id: i64,
+    task: &Task,
     path: &std::path::Path,
     record_count: i64,
 ) -> Result<bool> {
@@ -204,9 +206,23 @@ async fn store_file(
         completed_at: now,
         expires_at: now + micros(cfg.retention),
     };
-    if !queue::complete(&mut tx, id, owner, &done).await? {
+    if !queue::complete(&mut tx, task.id, owner, &done).await? {
         return Ok(false);
     }
+    // The requester hears of it in the same transaction: no notice without its file.
+    let content = format!(
+        "{} 导出已完成,共 {record_count} 条记录({})",
+        task.resource,
+        super::public_id(task.id)
+    );
+    notifications::send::notify_users(
+        &mut tx,
+        notifications::model::KIND_EXPORT,
+        "导出完成",
+        &content,
+        &[task.user_id],
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
