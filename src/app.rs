@@ -20,6 +20,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::DialectConfig;
 use crate::dialects;
 use crate::domain::platform::oplog::Writer;
+use crate::domain::platform::export::worker::{self as export_worker, WorkerConfig};
 use crate::http;
 use crate::http::oplog::{Namer, OpLog};
 pub use crate::state::AppState;
@@ -226,10 +227,25 @@ fn tune(
         .keep_alive_timeout(Duration::from_secs(state.config.server.header_timeout_s));
 }
 
-/// Work a serving process does beside requests: housekeeping every ten minutes.
+/// Work a serving process does beside requests: housekeeping every ten minutes, and the
+/// export workers.
 fn start_background(state: &AppState) {
     let store = crate::domain::files::store(&state.config.file);
-    crate::domain::platform::maintenance::spawn(state.db.clone(), store, Duration::from_secs(600));
+    crate::domain::platform::maintenance::spawn(
+        state.db.clone(),
+        store.clone(),
+        Duration::from_secs(600),
+    );
+    let e = &state.config.export;
+    let cfg = WorkerConfig {
+        batch_size: e.batch_size,
+        lease: Duration::from_secs(u64::try_from(e.lease_seconds).unwrap_or(60)),
+        poll: Duration::from_millis(e.poll_ms),
+        retention: Duration::from_secs(u64::try_from(e.retention_hours).unwrap_or(24) * 3600),
+        workers: e.workers,
+        tz: state.tz,
+    };
+    export_worker::spawn(state.db.clone(), store, cfg, state.export_wake.clone());
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::files::thumbnail::{self, Thumbnailer};
 use crate::domain::identity::{self, CreatePolicy, ThrottlePolicy};
 use crate::domain::platform::mail::Mailer;
 use crate::domain::platform::settings::{self, RuntimeSettings};
@@ -28,6 +29,10 @@ pub struct Inner {
     /// HS256 key for the dialects that hand out JWTs.
     pub jwt_secret: Vec<u8>,
     pub started: Instant,
+    /// Bounded image decoding for upload thumbnails (one limiter for the process).
+    pub thumbnails: Thumbnailer,
+    /// Wakes this node's export workers when a task is queued here.
+    pub export_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Deref for AppState {
@@ -64,6 +69,14 @@ impl AppState {
         let jwt_secret = load_or_create_secret(&config)?;
         crate::private_fs::restrict(&config.data_dir.join("jwt_secret"))?;
         let mailer = Mailer::from_config(&config.smtp)?;
+        let thumbnails = Thumbnailer::new(
+            thumbnail::Policy {
+                max_side: config.file.thumbnail_max_side,
+                max_pixels: config.file.image_max_pixels,
+                max_decode_bytes: config.file.image_max_decode_bytes,
+            },
+            config.file.decode_concurrency,
+        );
         Ok(Self(Arc::new(Inner {
             config,
             db,
@@ -71,6 +84,8 @@ impl AppState {
             mailer,
             jwt_secret,
             started: Instant::now(),
+            thumbnails,
+            export_wake: Arc::new(tokio::sync::Notify::new()),
         })))
     }
 

@@ -32,6 +32,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub dialects: DialectsConfig,
     pub log: LogConfig,
+    pub export: ExportConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +96,30 @@ pub struct FileConfig {
     pub store: FileStoreKind,
     pub paths: FilePaths,
     pub max_size: u64,
+    /// Longest side of upload thumbnails, in pixels.
+    pub thumbnail_max_side: u32,
+    /// Images with more pixels are refused before decoding.
+    pub image_max_pixels: u64,
+    /// Images whose decoded size (or decoder allocations) would pass this are refused.
+    pub image_max_decode_bytes: u64,
+    /// Decodes at once in the process; 0 = one per CPU core.
+    pub decode_concurrency: usize,
+}
+
+/// Background export jobs (admin_v1 §12).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportConfig {
+    /// Finished files are removed this long after completion.
+    pub retention_hours: i64,
+    /// Rows read per keyset batch.
+    pub batch_size: i64,
+    /// A running job's lease; a node that dies leaves its job to others once it runs out.
+    pub lease_seconds: i64,
+    /// How often an idle worker looks for queued jobs (jobs queued on this node wake it at once).
+    pub poll_ms: u64,
+    /// Jobs run at once by this node; 0 = this node queues exports but runs none.
+    pub workers: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -359,6 +384,28 @@ impl Config {
         }
         if !(1024..=1 << 30).contains(&self.file.max_size) {
             bail!("file.max_size must be between 1024 and 1073741824 bytes");
+        }
+        if !(16..=4096).contains(&self.file.thumbnail_max_side) {
+            bail!("file.thumbnail_max_side must be between 16 and 4096");
+        }
+        if self.file.image_max_pixels == 0 {
+            bail!("file.image_max_pixels must be at least 1");
+        }
+        if self.file.image_max_decode_bytes < 1 << 20 {
+            bail!("file.image_max_decode_bytes must be at least 1048576");
+        }
+        let e = &self.export;
+        if !(1..=87_600).contains(&e.retention_hours) {
+            bail!("export.retention_hours must be between 1 and 87600");
+        }
+        if !(1..=100_000).contains(&e.batch_size) {
+            bail!("export.batch_size must be between 1 and 100000");
+        }
+        if !(1..=86_400).contains(&e.lease_seconds) {
+            bail!("export.lease_seconds must be between 1 and 86400");
+        }
+        if e.poll_ms == 0 {
+            bail!("export.poll_ms must be at least 1");
         }
         let s = &self.security;
         let ranges = [

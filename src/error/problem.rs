@@ -157,6 +157,12 @@ pub enum Rule {
     UnknownSetting,
     /// A glyph `type` that does not exist.
     UnknownGlyphType,
+    /// An image with more pixels than the server decodes.
+    ImageTooManyPixels,
+    /// An image whose decoding would need more memory than the server allows.
+    ImageTooMuchMemory,
+    /// Bytes that claim to be an image but do not decode.
+    ImageUndecodable,
     /// A statistics period whose start is after its end.
     PeriodReversed,
     /// A statistics period longer than the longest accepted (3,660 days).
@@ -246,6 +252,9 @@ impl Problem {
             Rule::ResetTokenInvalid,
             Rule::UnknownSetting,
             Rule::UnknownGlyphType,
+            Rule::ImageTooManyPixels,
+            Rule::ImageTooMuchMemory,
+            Rule::ImageUndecodable,
             Rule::PeriodReversed,
             Rule::PeriodTooLong,
             Rule::SameBuyerAndSeller,

@@ -11,6 +11,7 @@ mod animal_categories;
 mod animals;
 mod auth;
 mod error;
+mod exports;
 mod extract;
 mod notifications;
 mod notify;
@@ -26,9 +27,11 @@ mod health_records;
 mod livestock;
 mod orders;
 mod trade;
+mod uploads;
 mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
@@ -97,6 +100,18 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/permissions/tree", P("system:permission:view")),
     rule("GET", "/permissions", P("system:permission:view")),
     rule("POST", "/permissions", P("system:permission:create")),
+    // §11 文件上传 (and serving what was stored: the hash is the capability)
+    rule("POST", "/upload/file", P("system:file:upload")),
+    rule("POST", "/upload/files", P("system:file:upload")),
+    rule("GET", "/uploads/{hash}", Public),
+    // §12 导出功能 (one route per resource that exists, each with its export permission)
+    rule("POST", "/export/users", P("system:user:export")),
+    rule("GET", "/export/tasks/{task_id}", P("system:export:view")),
+    rule(
+        "GET",
+        "/export/tasks/{task_id}/download",
+        P("system:export:view"),
+    ),
     // §10 数据统计
     rule("GET", "/dashboard/statistics", P("dashboard:view")),
     rule("GET", "/statistics/users", P("dashboard:statistics")),
@@ -226,6 +241,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/permissions",
             get(permissions::list).post(permissions::create),
         )
+        // Uploads enforce `file_max_size` themselves while streaming.
+        .route(
+            "/upload/file",
+            post(uploads::upload_file).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/upload/files",
+            post(uploads::upload_files).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/uploads/{hash}", get(uploads::serve))
+        .route("/export/users", post(exports::users))
+        .route("/export/tasks/{task_id}", get(exports::task))
+        .route("/export/tasks/{task_id}/download", get(exports::download))
         .merge(notify::router())
         .merge(system::router())
         .merge(livestock::router())

@@ -21,7 +21,7 @@ use crate::db::{Db, Timestamp, Tx};
 use crate::error::Result;
 
 /// Inserts the blob's row, or locks the existing one, inside `tx`.
-pub(super) async fn lock_for_placing(
+pub(crate) async fn lock_for_placing(
     tx: &mut Tx<'_>,
     hash: &ContentHash,
     size: i64,
@@ -54,7 +54,7 @@ pub async fn release(db: &Db, store: &dyn BlobStore, hash: &str) -> Result<bool>
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    if locked == 0 || records::count_with_hash(&mut tx, hash.as_str()).await? > 0 {
+    if locked == 0 || records::is_referenced(&mut tx, hash.as_str()).await? {
         // Already released by someone else, or still in use.
         tx.commit().await?;
         return Ok(false);
@@ -68,14 +68,17 @@ pub async fn release(db: &Db, store: &dyn BlobStore, hash: &str) -> Result<bool>
     Ok(true)
 }
 
-/// Removes every blob that no record references (records can also go with their owner);
+/// Removes every blob that nothing references (records can also go with their owner, exports
+/// expire);
 /// answers how many were removed.
 pub async fn collect_garbage(db: &Db, store: &dyn BlobStore) -> Result<u64> {
-    let rows = sqlx::query(
-        "SELECT sha256 FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.sha256 = b.sha256)",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let sql = format!(
+        "SELECT sha256 FROM blobs b WHERE NOT {}",
+        records::REFERENCED
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(db.pool())
+        .await?;
     let mut removed = 0;
     for row in rows {
         let hash: String = row.try_get("sha256")?;

@@ -143,6 +143,15 @@ impl BlobWriter for LocalWriter {
             .map_err(|e| internal(e, || "syncing an upload".to_owned()))
     }
 
+    async fn read_back(&mut self) -> Result<Vec<u8>> {
+        let io = |e| internal(e, || "reading an upload back".to_owned());
+        self.file.flush().await.map_err(io)?;
+        self.file.seek(SeekFrom::Start(0)).await.map_err(io)?;
+        let mut bytes = Vec::new();
+        self.file.read_to_end(&mut bytes).await.map_err(io)?;
+        Ok(bytes)
+    }
+
     async fn place(mut self: Box<Self>, hash: &ContentHash) -> Result<()> {
         self.sync().await?;
         let LocalWriter { file, temp, store } = *self;

@@ -33,14 +33,17 @@ pub async fn open(store: &dyn BlobStore, blob: &Servable) -> Result<Box<dyn Open
 }
 
 /// Deletes the record `id` if `scope` may see it (another user's is "not found"), then the
-/// blob when that was its last record. The record goes first, in its own transaction: a crash
+/// blob (and its thumbnail) when that was its last reference. The record goes first, in its own transaction: a crash
 /// in between leaves an unreferenced blob (removed by [`blobs::collect_garbage`]), never a
 /// record without its blob.
 pub async fn delete(db: &Db, store: &dyn BlobStore, scope: Scope, id: i64) -> Result<FileRecord> {
     let record = records::delete(db, scope, id).await?;
-    if let Err(err) = blobs::release(db, store, &record.sha256).await {
-        // The record is gone, which is what the caller asked for; the blob is only garbage now.
-        tracing::warn!(sha256 = %record.sha256, error = %err, "could not release a blob");
+    for hash in std::iter::once(&record.sha256).chain(record.thumb_sha256.as_ref()) {
+        if let Err(err) = blobs::release(db, store, hash).await {
+            // The record is gone, which is what the caller asked for; the blob is only
+            // garbage now.
+            tracing::warn!(sha256 = %hash, error = %err, "could not release a blob");
+        }
     }
     Ok(record)
 }

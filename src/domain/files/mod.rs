@@ -8,14 +8,18 @@
 //! * [`records`] — one record per upload: owner, name, type, description, MIME, size, hash.
 //! * [`blobs`] — when a blob may be placed or removed, safely across processes.
 //! * [`manage`] — serving by hash and deleting records.
+//! * [`thumbnail`] — bounded decoding and small JPEG thumbnails.
+//! * [`documents`] — `admin_v1` uploads of a declared kind, each with its thumbnail.
 
 pub mod blobs;
+pub mod documents;
 pub mod hash;
 pub mod local;
 pub mod manage;
 pub mod records;
 pub mod sniff;
 pub mod store;
+pub mod thumbnail;
 pub mod upload;
 
 use std::sync::Arc;

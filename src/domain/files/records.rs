@@ -22,9 +22,14 @@ pub struct FileRecord {
     pub size: i64,
     pub sha256: String,
     pub created_at: Timestamp,
+    /// A free-text grouping chosen at upload (`admin_v1` `category`).
+    pub category: Option<String>,
+    /// The hash of the thumbnail blob, for uploads that made one.
+    pub thumb_sha256: Option<String>,
 }
 
-const COLUMNS: &str = "id, user_id, name, type, description, mime, size, sha256, created_at";
+const COLUMNS: &str =
+    "id, user_id, name, type, description, mime, size, sha256, created_at, category, thumb_sha256";
 
 impl FileRecord {
     fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
@@ -38,6 +43,8 @@ impl FileRecord {
             size: row.try_get("size")?,
             sha256: row.try_get("sha256")?,
             created_at: row.try_get("created_at")?,
+            category: row.try_get("category")?,
+            thumb_sha256: row.try_get("thumb_sha256")?,
         })
     }
 }
@@ -77,12 +84,16 @@ pub struct NewRecord<'a> {
     pub size: i64,
     pub sha256: &'a ContentHash,
     pub created_at: Timestamp,
+    pub category: Option<&'a str>,
+    /// Already in place, like the blob itself.
+    pub thumb_sha256: Option<&'a ContentHash>,
 }
 
 pub(super) async fn insert(tx: &mut Tx<'_>, new: &NewRecord<'_>) -> Result<FileRecord> {
     let sql = format!(
-        "INSERT INTO files (user_id, name, type, description, mime, size, sha256, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
+        "INSERT INTO files (user_id, name, type, description, mime, size, sha256, created_at, \
+         category, thumb_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         RETURNING {COLUMNS}"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(new.user_id)
@@ -93,6 +104,8 @@ pub(super) async fn insert(tx: &mut Tx<'_>, new: &NewRecord<'_>) -> Result<FileR
         .bind(new.size)
         .bind(new.sha256.as_str())
         .bind(new.created_at)
+        .bind(new.category)
+        .bind(new.thumb_sha256.map(ContentHash::as_str))
         .fetch_one(&mut **tx)
         .await?;
     Ok(FileRecord::from_row(&row)?)
@@ -110,15 +123,17 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<FileRecord> {
     }
 }
 
-/// The MIME type of a blob that at least one record references; `None` when no record does
-/// (the hash is then unknown, whatever is on disk).
+/// The MIME type of a blob that at least one record references, as the upload itself or as
+/// its thumbnail; `None` when no record does (the hash is then unknown, whatever is on disk).
 pub async fn mime_of(db: &Db, hash: &ContentHash) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar::<_, String>("SELECT mime FROM files WHERE sha256 = $1 LIMIT 1")
-            .bind(hash.as_str())
-            .fetch_optional(db.pool())
-            .await?,
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT b.mime FROM blobs b WHERE b.sha256 = $1 AND (\
+         EXISTS (SELECT 1 FROM files f WHERE f.sha256 = b.sha256) OR \
+         EXISTS (SELECT 1 FROM files t WHERE t.thumb_sha256 = b.sha256))",
     )
+    .bind(hash.as_str())
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 /// Which records a list shows.
@@ -178,12 +193,18 @@ pub(super) async fn delete(db: &Db, scope: Scope, id: i64) -> Result<FileRecord>
     }
 }
 
-/// How many records reference `hash` (inside the blob's lock, see `blobs.rs`).
-pub(super) async fn count_with_hash(tx: &mut Tx<'_>, hash: &str) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM files WHERE sha256 = $1")
-            .bind(hash)
-            .fetch_one(&mut **tx)
-            .await?,
-    )
+/// Every place that may name a blob: a record's upload, a record's thumbnail, a finished
+/// export. A blob is kept while any of them does.
+pub(super) const REFERENCED: &str = "(EXISTS (SELECT 1 FROM files f WHERE f.sha256 = b.sha256) \
+     OR EXISTS (SELECT 1 FROM files t WHERE t.thumb_sha256 = b.sha256) \
+     OR EXISTS (SELECT 1 FROM export_tasks e WHERE e.file_sha256 = b.sha256))";
+
+/// Whether anything still references `hash` (inside the blob's lock, see `blobs.rs`).
+pub(super) async fn is_referenced(tx: &mut Tx<'_>, hash: &str) -> Result<bool> {
+    let sql = format!("SELECT COUNT(*) FROM blobs b WHERE b.sha256 = $1 AND {REFERENCED}");
+    let n = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .bind(hash)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
 }

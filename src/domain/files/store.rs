@@ -40,6 +40,10 @@ pub trait BlobWriter: Send {
     /// Makes what was written durable (still under its temporary name).
     async fn sync(&mut self) -> Result<()>;
 
+    /// Reads back everything written so far (for decoding an image before it is placed);
+    /// later writes append after it.
+    async fn read_back(&mut self) -> Result<Vec<u8>>;
+
     /// Moves the written bytes under their final name `hash`, atomically: readers see either
     /// no blob or the whole blob. When a blob with that hash is already stored it is kept and
     /// this copy is discarded (same hash, same bytes).

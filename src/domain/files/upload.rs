@@ -109,6 +109,8 @@ pub struct CheckedMeta {
     name: Option<String>,
     file_type: String,
     description: String,
+    /// Set by [`super::documents`] only.
+    pub(super) category: Option<String>,
 }
 
 pub const DEFAULT_TYPE: &str = "image";
@@ -127,6 +129,22 @@ pub fn check_type(field: &str, value: &str) -> Result<String> {
         Ok(value.to_owned())
     } else {
         Err(Error::invalid(field, Problem::BadFormat(Format::FileType)))
+    }
+}
+
+impl CheckedMeta {
+    /// The meta of a document upload: its kind as the type, no description, a category.
+    pub(super) fn document(
+        name: Option<String>,
+        file_type: &str,
+        category: Option<String>,
+    ) -> Self {
+        Self {
+            name: name.as_deref().and_then(clean_name),
+            file_type: file_type.to_owned(),
+            description: String::new(),
+            category,
+        }
     }
 }
 
@@ -152,6 +170,7 @@ impl Meta {
             name: self.name.as_deref().and_then(clean_name),
             file_type: file_type.unwrap_or_default(),
             description,
+            category: None,
         })
     }
 }
@@ -177,6 +196,25 @@ pub async fn save(
     received: Received,
     meta: CheckedMeta,
 ) -> Result<FileRecord> {
+    save_with_thumbnail(db, None, user_id, received, meta).await
+}
+
+/// A thumbnail to store beside an upload: its encoded bytes and the store to put them in.
+pub struct Thumb<'a> {
+    pub store: &'a dyn BlobStore,
+    pub bytes: Vec<u8>,
+    pub kind: ImageKind,
+}
+
+/// [`save`], also placing `thumb` as a blob of its own that the record names. Both blobs are
+/// locked in hash order, so two uploads can never wait on each other's locks.
+pub async fn save_with_thumbnail(
+    db: &Db,
+    thumb: Option<Thumb<'_>>,
+    user_id: i64,
+    received: Received,
+    meta: CheckedMeta,
+) -> Result<FileRecord> {
     let Received {
         writer,
         hash,
@@ -186,11 +224,31 @@ pub async fn save(
     let size = i64::try_from(size).map_err(|_| Error::TooLarge)?;
     let name = meta
         .name
+        .clone()
         .unwrap_or_else(|| format!("{hash}.{}", kind.extension()));
     let now = db::now();
+    let thumb = match thumb {
+        Some(t) => Some(stage_thumbnail(t).await?),
+        None => None,
+    };
     let mut tx = db.begin().await?;
-    blobs::lock_for_placing(&mut tx, &hash, size, kind.mime(), now).await?;
+    let mut locks = vec![(&hash, size, kind.mime())];
+    if let Some((h, _, bytes, k)) = &thumb {
+        locks.push((h, i64::try_from(*bytes).unwrap_or(i64::MAX), k.mime()));
+    }
+    locks.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    locks.dedup_by(|a, b| a.0 == b.0);
+    for (h, s, m) in locks {
+        blobs::lock_for_placing(&mut tx, h, s, m, now).await?;
+    }
     writer.place(&hash).await?;
+    let thumb = match thumb {
+        Some((h, w, _, _)) => {
+            w.place(&h).await?;
+            Some(h)
+        }
+        None => None,
+    };
     let record = records::insert(
         &mut tx,
         &NewRecord {
@@ -202,11 +260,33 @@ pub async fn save(
             size,
             sha256: &hash,
             created_at: now,
+            category: meta.category.as_deref(),
+            thumb_sha256: thumb.as_ref(),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(record)
+}
+
+/// Writes a thumbnail to a temporary blob, durably, ready to be placed.
+async fn stage_thumbnail(
+    t: Thumb<'_>,
+) -> Result<(ContentHash, Box<dyn BlobWriter>, usize, ImageKind)> {
+    let mut hasher = Hasher::default();
+    hasher.update(&t.bytes);
+    let mut writer = t.store.create().await?;
+    writer.write(&t.bytes).await?;
+    writer.sync().await?;
+    Ok((hasher.finish(), writer, t.bytes.len(), t.kind))
+}
+
+impl Received {
+    /// Everything received, read back from the temporary blob (the caller bounds how many
+    /// are held at once).
+    pub async fn read_back(&mut self) -> Result<Vec<u8>> {
+        self.writer.read_back().await
+    }
 }
 
 #[cfg(test)]

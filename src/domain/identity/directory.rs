@@ -79,3 +79,32 @@ pub async fn list(
         .collect::<sqlx::Result<_>>()?;
     Ok((users, total))
 }
+
+/// How many users match `filter`.
+pub async fn count(db: &Db, filter: &UserFilter) -> Result<i64> {
+    Ok(filtered("SELECT COUNT(*) FROM users u", filter)
+        .query_scalar()
+        .fetch_one(db.pool())
+        .await?)
+}
+
+/// Up to `limit` users matching `filter` with an id above `after`, ordered by id: one keyset
+/// batch, so reading every match costs the same per batch however far along it is.
+pub async fn batch_after(
+    db: &Db,
+    filter: &UserFilter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<User>> {
+    let cols = db::qualify(COLUMNS, "u");
+    let mut sql = filtered(&format!("SELECT {cols} FROM users u"), filter);
+    sql.push(" AND u.id > ")
+        .bind(after)
+        .push(" ORDER BY u.id LIMIT ")
+        .bind(limit);
+    let rows = sql.query().fetch_all(db.pool()).await?;
+    Ok(rows
+        .iter()
+        .map(User::from_row)
+        .collect::<sqlx::Result<_>>()?)
+}

@@ -1,7 +1,7 @@
 //! Housekeeping that keeps the database and the blob store tidy: blobs left without records
 //! (their owner was deleted, or a crash came between placing a blob and recording it), and
-//! long-dead sessions, login failures, reset tokens and captchas, and operation-log entries
-//! past their retention.
+//! long-dead sessions, login failures, reset tokens and captchas, operation-log entries past
+//! their retention, and export files past `export.retention_hours`.
 //!
 //! Every step is idempotent and safe to run on several nodes at once.
 
@@ -23,7 +23,9 @@ pub struct Swept {
 
 /// Runs one pass.
 pub async fn run_once(db: &Db, store: &dyn BlobStore) -> Result<Swept> {
-    let blobs = blobs::collect_garbage(db, store).await?;
+    // Expired exports first, so their files go in this same pass.
+    let expired = super::export::remove_expired(db, store, db::now()).await?;
+    let blobs = expired + blobs::collect_garbage(db, store).await?;
     let cutoff = db::now() - KEEP;
     let mut rows = 0;
     for sql in [

@@ -1,6 +1,7 @@
 //! Platform services: the runtime settings store, the operation log, mail, system status,
-//! notifications.
+//! notifications, export jobs.
 
+pub mod export;
 pub mod mail;
 pub mod maintenance;
 pub mod notifications;
