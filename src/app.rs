@@ -41,8 +41,12 @@ pub fn router(state: AppState) -> Router {
     app = mount(app, &d.admin_v1, dialects::admin_v1::router(&state));
     app = mount(app, &d.account, dialects::account::router(&state));
     app = mount(app, &d.hanzi, dialects::hanzi::router(&state));
-    app.layer(axum::middleware::from_fn(http::internal::log))
-        .layer(axum::middleware::from_fn(http::request_id::scope))
+    app = app.layer(axum::middleware::from_fn(http::internal::log));
+    if state.config.log.access {
+        // Inside the request-id scope, so the line carries the id.
+        app = app.layer(axum::middleware::from_fn(http::access::log));
+    }
+    app.layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(http::request_id::HEADER.clone(), http::request_id::MakeId))

@@ -61,7 +61,7 @@ impl AppState {
             .await?;
         }
         let jwt_secret = load_or_create_secret(&config)?;
-        let mailer = Mailer::from_config(&config.smtp)?;
+        let mailer = Mailer::from_config(&config)?;
         Ok(Self(Arc::new(Inner {
             config,
             db,

@@ -170,7 +170,8 @@ pub fn like_pattern(text: &str) -> String {
     out
 }
 
-fn redact_url(url: &str) -> String {
+/// The URL with its password replaced by `***`, for logs and printed configuration.
+pub fn redact_url(url: &str) -> String {
     // postgres://user:secret@host/db -> postgres://user:***@host/db
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
