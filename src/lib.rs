@@ -11,6 +11,7 @@
 //! * [`http`] — plumbing shared by dialects (request ids, body parsing, token transports).
 //! * [`state`] — [`state::AppState`], what every handler shares.
 //! * [`app`] — builds the router from a config and serves it on a given listener.
+//! * [`startup`] — what start-up logs: data locations, new databases, ignored settings.
 //! * [`cli`] — the `ops-server` command line.
 
 pub mod app;
@@ -21,4 +22,5 @@ pub mod dialects;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod startup;
 pub mod state;

@@ -45,10 +45,13 @@ impl AppState {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data_dir {}", config.data_dir.display()))?;
         let db = Db::connect(&config.database).await?;
+        crate::startup::report_paths(&config, &db);
+        crate::startup::warn_ignored_keys(&config);
         db.migrate().await?;
         settings::seed(&db, &config)
             .await
             .map_err(|e| anyhow::anyhow!("seeding settings: {e}"))?;
+        crate::startup::warn_settings_drift(&config, &db).await?;
         crate::domain::access::catalog::seed(&db)
             .await
             .map_err(|e| anyhow::anyhow!("seeding permissions: {e}"))?;

@@ -21,6 +21,9 @@ pub const TEMPLATE: &str = include_str!("../../defConfig/configTemp.yaml");
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The file this configuration was read from (`None`: template and environment only).
+    #[serde(skip)]
+    pub loaded_from: Option<PathBuf>,
     pub data_dir: PathBuf,
     pub server: ServerConfig,
     pub database: DatabaseConfig,
@@ -227,9 +230,22 @@ impl Config {
             std::fs::write(path, TEMPLATE)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
+        Self::load(path)
+    }
+
+    /// Loads an existing file with the environment's overrides; creates nothing.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        Self::from_layers(Some((&text, path)), std::env::vars())
+        let mut config = Self::from_layers(Some((&text, path)), std::env::vars())?;
+        config.loaded_from = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// The template with the environment's overrides: what a server would run with before
+    /// its file exists.
+    pub fn from_template_and_env() -> anyhow::Result<Self> {
+        Self::from_layers(None, std::env::vars())
     }
 
     /// The template alone, with environment overrides: what tests and tools start from.

@@ -105,6 +105,7 @@ fn rule(r: Rule) -> &'static str {
         Rule::ResetTokenInvalid => "重置令牌无效或已过期",
         Rule::UnknownSetting => "未知的配置项",
         Rule::UnknownGlyphType => "未知的字形类型",
+        Rule::LastSuperAdmin => "最后一个超级管理员不能取消该角色",
     }
 }
 

@@ -151,6 +151,8 @@ pub enum Rule {
     UnknownSetting,
     /// A glyph `type` that does not exist.
     UnknownGlyphType,
+    /// The last active super admin keeps the role.
+    LastSuperAdmin,
 }
 
 impl Problem {
@@ -203,6 +205,7 @@ impl Problem {
             Rule::ResetTokenInvalid,
             Rule::UnknownSetting,
             Rule::UnknownGlyphType,
+            Rule::LastSuperAdmin,
         ];
         let mut all = vec![
             Problem::Required,

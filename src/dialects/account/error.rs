@@ -105,6 +105,7 @@ fn rule(r: Rule) -> &'static str {
         Rule::ResetTokenInvalid => "Invalid or expired token.",
         Rule::UnknownSetting => "Unknown setting.",
         Rule::UnknownGlyphType => "Unknown glyph type.",
+        Rule::LastSuperAdmin => "The last active superuser keeps the role.",
     }
 }
 
