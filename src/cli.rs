@@ -191,6 +191,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {addr}"))?;
     let scheme = if tls { "https" } else { "http" };
+    if tls {
+        // Read the certificate and key now, so "listening" is never logged by a server
+        // that then fails on them.
+        let (cert, key) = (&state.config.server.tls_cert, &state.config.server.tls_key);
+        axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+            .await
+            .with_context(|| format!("loading server.tls_cert {cert} / server.tls_key {key}"))?;
+    }
     tracing::info!(address = %listener.local_addr()?, scheme, "ops-server listening");
     if tls {
         app::serve_tls(state, listener.into_std()?, app::shutdown_signal()).await

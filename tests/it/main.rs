@@ -20,6 +20,7 @@ mod cross_dialect;
 mod hanzi_client;
 mod hanzi_repertoire;
 mod hanzi_users;
+mod operator;
 mod ops_config;
 mod ops_files;
 mod ops_purchase;
