@@ -93,12 +93,16 @@ fn read_items(
     tx: &mpsc::Sender<Item>,
 ) -> std::result::Result<(), ImportError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let counted = de.deserialize_seq(Items { tx });
+    let stopped = std::cell::Cell::new(false);
+    let counted = de.deserialize_seq(Items {
+        tx,
+        stopped: &stopped,
+    });
     let done = counted.and_then(|n| de.end().map(|()| n));
     match done {
         Ok(_) => Ok(()),
-        // The receiver stopped us; it has the reason.
-        Err(_) if tx.is_closed() => Ok(()),
+        // Stopped at a bad item, or because the inserts failed: the receiver has the reason.
+        Err(_) if stopped.get() => Ok(()),
         Err(e) => Err(ImportError::whole(Error::invalid(
             "file",
             Problem::Unparsable {
@@ -110,6 +114,7 @@ fn read_items(
 
 struct Items<'a> {
     tx: &'a mpsc::Sender<Item>,
+    stopped: &'a std::cell::Cell<bool>,
 }
 
 impl<'de> Visitor<'de> for Items<'_> {
@@ -125,6 +130,7 @@ impl<'de> Visitor<'de> for Items<'_> {
             let item = parse_item(index, &value);
             let failed = item.is_err();
             if self.tx.blocking_send(item).is_err() || failed {
+                self.stopped.set(true);
                 return Err(serde::de::Error::custom("import stopped"));
             }
             index += 1;
