@@ -40,15 +40,20 @@ pub fn router(state: AppState) -> Router {
     app = mount(app, &d.ops_v1, dialects::ops_v1::router(&state));
     app = mount(app, &d.admin_v1, dialects::admin_v1::router(&state));
     app = mount(app, &d.account, dialects::account::router(&state));
-    app = mount(app, &d.hanzi, dialects::hanzi::router(&state));
+    app = mount(app, &d.hanzi.as_dialect(), dialects::hanzi::router(&state));
+    let tls = http::headers::Tls(state.config.server.tls_enable);
+    let body_timeout = Duration::from_secs(state.config.server.body_timeout_s);
     app = app.layer(axum::middleware::from_fn(http::internal::log));
     if state.config.log.access {
         // Inside the request-id scope, so the line carries the id.
         app = app.layer(axum::middleware::from_fn(http::access::log));
     }
     app.layer(axum::middleware::from_fn(http::request_id::scope))
+        .layer(axum::middleware::from_fn(move |req, next| http::headers::secure(tls, req, next)))
         .layer(
             ServiceBuilder::new()
+                .map_request(move |req| http::deadline::limit(req, body_timeout))
+                .map_request(http::request_id::drop_malformed::<axum::body::Body>)
                 .layer(SetRequestIdLayer::new(http::request_id::HEADER.clone(), http::request_id::MakeId))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                     let id = req.headers().get(&http::request_id::HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -94,16 +99,23 @@ where
     )
 }
 
-/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests.
+/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests (up to
+/// 30 seconds).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let listener = listener.into_std().context("taking over the listener")?;
+    let handle = graceful(shutdown);
+    let mut server = axum_server::from_tcp(listener)?
+        .acceptor(deadlines(&state))
+        .handle(handle);
+    tune(server.http_builder(), &state);
     start_background(&state);
     let db = state.db.clone();
-    axum::serve(listener, make_service::<axum::body::Body>(state))
-        .with_graceful_shutdown(shutdown)
+    server
+        .serve(make_service::<hyper::body::Incoming>(state))
         .await
         .context("serving HTTP")?;
     db.close().await;
@@ -123,21 +135,61 @@ pub async fn serve_tls(
         .with_context(|| format!("loading server.tls_cert {cert} / server.tls_key {key}"))?;
     // axum-server drives the std listener itself; it must not block.
     listener.set_nonblocking(true)?;
+    let handle = graceful(shutdown);
+    // The deadline wraps the decrypted stream; the TLS handshake has its own 10 s limit.
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(deadlines(&state));
+    let mut server = axum_server::from_tcp(listener)?
+        .acceptor(acceptor)
+        .handle(handle);
+    tune(server.http_builder(), &state);
+    start_background(&state);
+    let db = state.db.clone();
+    server
+        .serve(make_service::<hyper::body::Incoming>(state))
+        .await
+        .context("serving HTTPS")?;
+    db.close().await;
+    Ok(())
+}
+
+/// A server handle that starts a graceful shutdown (30 seconds at most) when `shutdown`
+/// resolves.
+fn graceful(
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> axum_server::Handle<SocketAddr> {
     let handle = axum_server::Handle::new();
     let on_shutdown = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
         on_shutdown.graceful_shutdown(Some(Duration::from_secs(30)));
     });
-    start_background(&state);
-    let db = state.db.clone();
-    axum_server::from_tcp_rustls(listener, tls)?
-        .handle(handle)
-        .serve(make_service::<hyper::body::Incoming>(state))
-        .await
-        .context("serving HTTPS")?;
-    db.close().await;
-    Ok(())
+    handle
+}
+
+/// The request head deadline of CONTRACTS §8 (see [`http::conn`]).
+fn deadlines(state: &AppState) -> http::conn::DeadlineAcceptor {
+    http::conn::DeadlineAcceptor {
+        header_timeout: Duration::from_secs(state.config.server.header_timeout_s),
+    }
+}
+
+/// Connection timeouts: hyper's header timer runs from the moment a connection waits for a
+/// request, so it is the idle keep-alive limit; the shorter head deadline is the acceptor's.
+fn tune(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    state: &AppState,
+) {
+    let idle = Duration::from_secs(state.config.server.idle_timeout_s);
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(idle)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive_interval(idle)
+        .keep_alive_timeout(Duration::from_secs(state.config.server.header_timeout_s));
 }
 
 /// Work a serving process does beside requests: housekeeping every ten minutes.

@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 use crate::app::{self, AppState};
 use crate::config::{Config, LogFormat};
 use crate::db::Db;
+use crate::domain::accounts::manage::operator;
 use crate::domain::identity::{CreatePolicy, NewUser, user};
 use crate::domain::purchase;
 
@@ -239,7 +240,7 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::ResetPassword { name } => {
             let u = find(name).await?;
             let password = read_password()?;
-            user::set_password(&db, u.id, &password, None).await?;
+            operator::set_password(&db, u.id, &password).await?;
             println!(
                 "password of {} changed; their sessions have ended",
                 u.username
@@ -247,12 +248,12 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { name } => {
             let u = find(name).await?;
-            user::set_active(&db, u.id, false).await?;
+            operator::set_active(&db, u.id, false).await?;
             println!("{} disabled; their sessions have ended", u.username);
         }
         UserCommand::Enable { name } => {
             let u = find(name).await?;
-            user::set_active(&db, u.id, true).await?;
+            operator::set_active(&db, u.id, true).await?;
             println!("{} enabled", u.username);
         }
     }

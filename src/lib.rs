@@ -13,6 +13,7 @@
 //! * [`app`] — builds the router from a config and serves it on a given listener.
 //! * [`startup`] — what start-up logs: data locations, new databases, ignored settings.
 //! * [`cli`] — the `ops-server` command line.
+//! * [`private_fs`] — owner-only modes for the data directory and the secrets in it.
 
 pub mod app;
 pub mod cli;
@@ -22,5 +23,6 @@ pub mod dialects;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod private_fs;
 pub mod startup;
 pub mod state;

@@ -42,7 +42,7 @@ impl AppState {
     /// before it answers.
     pub async fn init(config: Config) -> anyhow::Result<Self> {
         let tz = config.timezone()?;
-        std::fs::create_dir_all(&config.data_dir)
+        crate::private_fs::create_dir(&config.data_dir)
             .with_context(|| format!("creating data_dir {}", config.data_dir.display()))?;
         let db = Db::connect(&config.database).await?;
         crate::startup::report_paths(&config, &db);
@@ -63,7 +63,9 @@ impl AppState {
             )
             .await?;
         }
+        identity::bootstrap::forget_changed_password(&db, &config.data_dir).await?;
         let jwt_secret = load_or_create_secret(&config)?;
+        crate::private_fs::restrict(&config.data_dir.join("jwt_secret"))?;
         let mailer = Mailer::from_config(&config)?;
         Ok(Self(Arc::new(Inner {
             config,

@@ -4,8 +4,9 @@ use anyhow::{Context, bail};
 
 use super::explain::explain;
 use crate::db::Db;
+use crate::domain::access::grants;
 use crate::domain::access::roles::{self, RoleFilter};
-use crate::domain::access::{grants, operator};
+use crate::domain::accounts::manage::operator;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::user::{self, User};
 use crate::domain::paging::Page;
@@ -50,7 +51,9 @@ async fn find(db: &Db, name: &str) -> anyhow::Result<User> {
 pub async fn grant(db: &Db, name: &str, code: &str) -> anyhow::Result<()> {
     let u = find(db, name).await?;
     require_role(db, code).await?;
-    let changed = operator::grant(db, u.id, code).await.map_err(explain)?;
+    let changed = operator::grant_role(db, u.id, code)
+        .await
+        .map_err(explain)?;
     if changed {
         println!("{} now holds the role {code}", u.username);
     } else {
@@ -66,7 +69,7 @@ pub async fn grant(db: &Db, name: &str, code: &str) -> anyhow::Result<()> {
 pub async fn revoke(db: &Db, name: &str, code: &str) -> anyhow::Result<()> {
     let u = find(db, name).await?;
     require_role(db, code).await?;
-    let changed = operator::revoke(db, u.id, code)
+    let changed = operator::revoke_role(db, u.id, code)
         .await
         .map_err(|e| explain(e).context(format!("revoking {code} from {}", u.username)))?;
     if changed {

@@ -47,9 +47,15 @@ pub struct ServerConfig {
     pub tls_key: String,
     pub timezone: String,
     pub json_body_limit: usize,
+    /// Seconds a client has to send a request head once it has started (CONTRACTS §8).
+    pub header_timeout_s: u64,
+    /// Seconds a client has to send a request body, counted from the end of its head.
+    pub body_timeout_s: u64,
+    /// Seconds an idle keep-alive connection stays open waiting for the next request.
+    pub idle_timeout_s: u64,
     /// The server's public origin (`https://ops.example.com`, optionally with a path) that
-    /// absolute links are built from; empty means links are relative (and the reset mail's
-    /// link uses `http(s)://host:port`). The `Host` header is never used for links.
+    /// absolute links in answers are built from; empty means links are relative (and the
+    /// reset mail's link uses `http(s)://host:port`). The `Host` header is never used for links.
     pub public_url: String,
 }
 
@@ -192,7 +198,7 @@ pub struct SiteConfig {
 pub struct DialectsConfig {
     pub ops_v1: DialectConfig,
     pub admin_v1: DialectConfig,
-    pub hanzi: DialectConfig,
+    pub hanzi: HanziDialectConfig,
     pub account: DialectConfig,
 }
 
@@ -201,6 +207,41 @@ pub struct DialectsConfig {
 pub struct DialectConfig {
     pub enabled: bool,
     pub prefix: String,
+}
+
+/// The `hanzi` dialect: a mount like the others, plus the wire form of its Characters
+/// and whether user reads are public.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HanziDialectConfig {
+    pub enabled: bool,
+    pub prefix: String,
+    /// `true` restores the original's public `GET /users` and `GET /users/:id` (they list
+    /// every account of every dialect); by default they need a login (CONTRACTS §8).
+    pub public_users: bool,
+    pub wire: HanziWire,
+}
+
+impl HanziDialectConfig {
+    /// The mount part, as every dialect has it.
+    pub fn as_dialect(&self) -> DialectConfig {
+        DialectConfig {
+            enabled: self.enabled,
+            prefix: self.prefix.clone(),
+        }
+    }
+}
+
+choice! {
+    /// How `hanzi` answers Characters. Input accepts both forms whatever this says.
+    pub enum HanziWire {
+        /// The document's Character (`readings`, `glyphs` an array referencing characters):
+        /// the January 2024 web client.
+        Seed => "seed",
+        /// The original back end's raw row (`glyphs` a JSON string referencing code points,
+        /// `gb2312`/`ambiguous` as numbers, no `readings`): today's web client.
+        Rows => "rows",
+    }
 }
 
 choice! {
@@ -224,12 +265,13 @@ impl Config {
     pub fn load_or_init(path: &Path) -> anyhow::Result<Self> {
         if !path.exists() {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                crate::private_fs::create_dir(dir)?;
             }
             std::fs::write(path, TEMPLATE)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
+        // It may hold the database URL, the JWT secret and the SMTP password.
+        crate::private_fs::restrict(path)?;
         Self::load(path)
     }
 
@@ -313,6 +355,21 @@ impl Config {
         {
             bail!("server.tls_enable needs server.tls_cert and server.tls_key");
         }
+        for (key, value) in [
+            ("server.header_timeout_s", self.server.header_timeout_s),
+            ("server.body_timeout_s", self.server.body_timeout_s),
+            ("server.idle_timeout_s", self.server.idle_timeout_s),
+        ] {
+            if !(1..=3600).contains(&value) {
+                bail!("{key} must be between 1 and 3600 seconds");
+            }
+        }
+        check_public_url(&self.server.public_url)?;
+        if !self.security.jwt_secret.is_empty()
+            && self.security.jwt_secret.len() < MIN_JWT_SECRET_BYTES
+        {
+            bail!("security.jwt_secret must be at least {MIN_JWT_SECRET_BYTES} bytes");
+        }
         if self.database.driver == DatabaseDriver::Postgres && self.database.url.is_empty() {
             bail!("database.url is required when database.driver is postgres");
         }
@@ -371,13 +428,13 @@ impl Config {
                 bail!("{key} must be between {min} and {max}");
             }
         }
-        for (name, d) in [
-            ("ops_v1", &self.dialects.ops_v1),
-            ("admin_v1", &self.dialects.admin_v1),
-            ("hanzi", &self.dialects.hanzi),
-            ("account", &self.dialects.account),
+        for (name, prefix) in [
+            ("ops_v1", &self.dialects.ops_v1.prefix),
+            ("admin_v1", &self.dialects.admin_v1.prefix),
+            ("hanzi", &self.dialects.hanzi.prefix),
+            ("account", &self.dialects.account.prefix),
         ] {
-            if !(d.prefix.is_empty() || d.prefix.starts_with('/') && !d.prefix.ends_with('/')) {
+            if !(prefix.is_empty() || prefix.starts_with('/') && !prefix.ends_with('/')) {
                 bail!(
                     "dialects.{name}.prefix must be empty or start with '/' and not end with '/'"
                 );
@@ -442,6 +499,37 @@ impl Config {
             )
         })
     }
+}
+
+/// HS256 keys shorter than the hash output are weak (RFC 7518 §3.2).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// `server.public_url`: empty, or an absolute http(s) URL with a host and no trailing
+/// slash, query or fragment (links are made by appending a path).
+fn check_public_url(url: &str) -> anyhow::Result<()> {
+    if url.is_empty() {
+        return Ok(());
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let ok = match rest {
+        Some(rest) => {
+            let host = rest.split('/').next().unwrap_or_default();
+            !host.is_empty()
+                && !url.ends_with('/')
+                && !url.contains(['?', '#', ' '])
+                && !url.chars().any(char::is_control)
+        }
+        None => false,
+    };
+    if !ok {
+        bail!(
+            "server.public_url must be empty or an http(s) URL such as https://ops.example.com \
+             (no trailing slash, query or fragment)"
+        );
+    }
+    Ok(())
 }
 
 /// `log.level`: comma-separated directives, each a level or `target=level`. Checked word by
@@ -532,6 +620,19 @@ mod tests {
         assert!(err.contains("file.max_size"), "{err}");
         let err = load("nonsense: 1\n", &[]).unwrap_err().to_string();
         assert!(err.contains("nonsense"), "{err}");
+        let err = load("dialects:\n  hanzi:\n    wire: json\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dialects.hanzi.wire"), "{err}");
+    }
+
+    #[test]
+    fn hanzi_wire_defaults_to_seed_and_takes_rows() {
+        assert_eq!(load("", &[]).unwrap().dialects.hanzi.wire, HanziWire::Seed);
+        let cfg = load("dialects:\n  hanzi:\n    wire: rows\n", &[]).unwrap();
+        assert_eq!(cfg.dialects.hanzi.wire, HanziWire::Rows);
+        let cfg = load("", &[("OPS__DIALECTS__HANZI__WIRE", "rows")]).unwrap();
+        assert_eq!(cfg.dialects.hanzi.wire, HanziWire::Rows);
     }
 
     #[test]
@@ -572,6 +673,50 @@ mod tests {
         for good in ["info", "warn,ops=debug", "INFO", "ops::http=trace,off"] {
             let yaml = format!("log:\n  level: {good:?}\n");
             assert!(load(&yaml, &[]).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn a_short_jwt_secret_stops_start_up_naming_the_key() {
+        let err = load("security:\n  jwt_secret: short-secret\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("security.jwt_secret"), "{err}");
+        let long = "x".repeat(32);
+        assert!(load(&format!("security:\n  jwt_secret: {long}\n"), &[]).is_ok());
+        assert!(load("", &[]).is_ok(), "empty means generated");
+    }
+
+    #[test]
+    fn timeouts_and_public_url_are_checked() {
+        let cfg = load("", &[]).unwrap();
+        assert_eq!(
+            (
+                cfg.server.header_timeout_s,
+                cfg.server.body_timeout_s,
+                cfg.server.idle_timeout_s
+            ),
+            (10, 60, 60)
+        );
+        assert!(!cfg.dialects.hanzi.public_users);
+        let err = load("server:\n  header_timeout_s: 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.header_timeout_s"), "{err}");
+        for bad in [
+            "ops.example.com",
+            "https://",
+            "https://a.example/",
+            "ftp://a",
+            "https://a?x=1",
+        ] {
+            let err = load(&format!("server:\n  public_url: \"{bad}\"\n"), &[])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("server.public_url"), "{bad}: {err}");
+        }
+        for good in ["https://ops.example.com", "http://127.0.0.1:8080/base"] {
+            assert!(load(&format!("server:\n  public_url: \"{good}\"\n"), &[]).is_ok());
         }
     }
 }

@@ -62,10 +62,15 @@ impl Db {
             DatabaseDriver::Sqlite => {
                 let path = Path::new(&cfg.path);
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
+                    crate::private_fs::create_dir(dir)
                         .with_context(|| format!("creating database folder {}", dir.display()))?;
                 }
+                // Before the file is touched below: was there a database at all?
                 let new = !cfg.path.starts_with(':') && !path.exists();
+                if !cfg.path.starts_with(':') && !cfg.path.contains("mode=memory") {
+                    crate::private_fs::touch(path)?;
+                    crate::private_fs::restrict_sqlite(path)?;
+                }
                 (
                     format!("sqlite://{}?mode=rwc", cfg.path),
                     DbKind::Sqlite,

@@ -61,6 +61,7 @@ fn kind(k: Kind) -> String {
         Kind::StringOrNull => "必须是字符串或 null".into(),
         Kind::IntegerOrNull => "必须是整数或 null".into(),
         Kind::BooleanOrLevel { max } => format!("必须是布尔值或 0-{max} 的整数"),
+        Kind::ArrayOrJsonText => "必须是数组或数组的 JSON 文本".into(),
     }
 }
 
@@ -91,6 +92,7 @@ fn format(f: Format) -> &'static str {
         Format::StringList => "必须是字符串数组",
         Format::Strokes => "必须是笔画对象的数组",
         Format::PinyinList => "必须是拼音字符串或 {pinyin, importance} 对象的数组",
+        Format::Reference => "必须是单个字符或有效的 Unicode 码位",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Domain modules: behaviour and data, no HTTP.
 
 pub mod access;
+pub mod accounts;
 pub mod files;
 pub mod glyphs;
 pub mod identity;

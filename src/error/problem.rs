@@ -81,6 +81,8 @@ pub enum Kind {
     BooleanOrLevel {
         max: i64,
     },
+    /// An array, or a JSON text holding one (hanzi raw rows send `glyphs` serialised).
+    ArrayOrJsonText,
 }
 
 /// A form a text value must have.
@@ -128,6 +130,8 @@ pub enum Format {
     Strokes,
     /// Pinyin strings or `{pinyin, importance}` objects.
     PinyinList,
+    /// A glyph reference: one character, or a code point as a number.
+    Reference,
 }
 
 /// Domain rules that are not about the shape of one value.
@@ -169,6 +173,7 @@ impl Problem {
             Kind::IntegerOrNull,
             Kind::PrimaryKey,
             Kind::BooleanOrLevel { max: 2 },
+            Kind::ArrayOrJsonText,
         ];
         let formats = [
             Format::Email,
@@ -194,6 +199,7 @@ impl Problem {
             Format::StringList,
             Format::Strokes,
             Format::PinyinList,
+            Format::Reference,
         ];
         let rules = [
             Rule::WouldCreateCycle,

@@ -40,6 +40,22 @@ pub fn original(request: &Request) -> String {
         .unwrap_or_else(|| request.uri().path().to_owned())
 }
 
+/// A numeric id from a path, only in canonical decimal form (CONTRACTS §8): ASCII digits,
+/// no sign, no leading zero, not percent-encoded, positive, within `i64`. `decoded` is the
+/// segment as the router decoded it; `raw_path` the request path as sent (a segment that
+/// arrived percent-encoded does not appear in it literally). Anything else names nothing,
+/// so `/user/01/` can never reach what a rule about `/user/1/` guards.
+pub fn canonical_id(raw_path: &str, decoded: &str) -> Option<i64> {
+    let digits = !decoded.is_empty() && decoded.bytes().all(|b| b.is_ascii_digit());
+    if !digits || decoded.starts_with('0') {
+        return None;
+    }
+    if !raw_path.split('/').any(|segment| segment == decoded) {
+        return None;
+    }
+    decoded.parse::<i64>().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +64,31 @@ mod tests {
         let req = normalize(axum::http::Request::builder().uri(uri).body(()).unwrap());
         let orig = req.extensions().get::<OriginalPath>().unwrap().0.clone();
         (req.uri().to_string(), orig)
+    }
+
+    #[test]
+    fn only_canonical_decimal_ids_name_something() {
+        assert_eq!(canonical_id("/account/user/1/", "1"), Some(1));
+        assert_eq!(
+            canonical_id("/a/v1/users/1234567", "1234567"),
+            Some(1_234_567)
+        );
+        for (raw, decoded) in [
+            ("/account/user/01/", "01"),
+            ("/account/user/+1/", "+1"),
+            ("/account/user/-1/", "-1"),
+            ("/account/user/0/", "0"),
+            ("/account/user/%31/", "1"),
+            ("/account/user/1%20/", "1 "),
+            ("/account/user/1e3/", "1e3"),
+            (
+                "/account/user/99999999999999999999/",
+                "99999999999999999999",
+            ),
+            ("/account/user//", ""),
+        ] {
+            assert_eq!(canonical_id(raw, decoded), None, "{raw}");
+        }
     }
 
     #[test]

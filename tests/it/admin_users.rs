@@ -89,11 +89,14 @@ async fn create_then_detail_and_list_show_the_user(b: Backend) {
         .send()
         .await
         .admin(404, 10004);
-    app.get(&path("/users/abc"))
-        .bearer(&token)
-        .send()
-        .await
-        .admin(400, 10001);
+    // A path id that is not canonical decimal names nothing (CONTRACTS §8).
+    for bad in ["abc", "01", "+1"] {
+        app.get(&path(&format!("/users/{bad}")))
+            .bearer(&token)
+            .send()
+            .await
+            .admin(404, 10004);
+    }
 }
 
 async fn create_rejects_bad_input_naming_every_field_and_writes_nothing(b: Backend) {
@@ -454,10 +457,28 @@ async fn toggle_status_disables_and_enables_but_never_the_caller(b: Backend) {
         .send()
         .await
         .admin(401, 10002);
+    // A toggle must name its target status (CONTRACTS §8); nothing changes otherwise.
+    for body in [json!({}), json!({"status": null})] {
+        let r = app
+            .post(&path(&format!("/users/{id}/toggle-status")))
+            .bearer(&token)
+            .json(&body)
+            .send()
+            .await;
+        r.admin(422, 10006);
+        assert_eq!(r.error_fields(), ["status"]);
+    }
+    let db = app.db().await;
+    assert!(
+        !ops::domain::identity::user::get(&db, id)
+            .await
+            .unwrap()
+            .is_active
+    );
     let r = app
         .post(&path(&format!("/users/{id}/toggle-status")))
         .bearer(&token)
-        .json(&json!({}))
+        .json(&json!({"status": 1}))
         .send()
         .await;
     assert_eq!(r.admin(200, 200)["status"], 1);

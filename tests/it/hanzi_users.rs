@@ -63,7 +63,16 @@ pub async fn admin_token(app: &TestApp) -> String {
 }
 
 async fn get_user(app: &TestApp, id: &str) -> Value {
-    let r = send(app, Method::GET, &format!("/users/{id}"), None, None).await;
+    // User reads need a login (CONTRACTS §8).
+    let reader = admin_token(app).await;
+    let r = send(
+        app,
+        Method::GET,
+        &format!("/users/{id}"),
+        None,
+        Some(&reader),
+    )
+    .await;
     r.assert_status(200);
     r.json.clone()
 }
@@ -259,8 +268,18 @@ async fn the_first_user_becomes_super_admin_when_no_admin_is_bootstrapped(b: Bac
     let app = TestApp::spawn_with(b, |c| c.bootstrap.admin = false).await;
     register(&app, "first", "secret12").await;
     register(&app, "second", "secret12").await;
-    assert_eq!(get_user(&app, "first").await["role"], 2);
-    assert_eq!(get_user(&app, "second").await["role"], 0);
+    let reader = login(&app, "second", "secret12").await;
+    for (id, role) in [("first", 2), ("second", 0)] {
+        let r = send(
+            &app,
+            Method::GET,
+            &format!("/users/{id}"),
+            None,
+            Some(&reader),
+        )
+        .await;
+        assert_eq!(r.json["role"], role, "{}", r.text());
+    }
 }
 
 async fn users_are_listed_in_pages(b: Backend) {
@@ -268,7 +287,15 @@ async fn users_are_listed_in_pages(b: Backend) {
     for id in ["alice", "bob", "carol"] {
         register(&app, id, "secret12").await;
     }
-    let r = send(&app, Method::GET, "/users?page=1&size=2", None, None).await;
+    let reader = admin_token(&app).await;
+    let r = send(
+        &app,
+        Method::GET,
+        "/users?page=1&size=2",
+        None,
+        Some(&reader),
+    )
+    .await;
     r.assert_status(200);
     assert_eq!(r.json["total"], 4);
     assert_eq!(
@@ -282,25 +309,33 @@ async fn users_are_listed_in_pages(b: Backend) {
         .map(|u| u["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["admin", "alice"]);
-    let r = send(&app, Method::GET, "/users?page=2&size=2", None, None).await;
+    let r = send(
+        &app,
+        Method::GET,
+        "/users?page=2&size=2",
+        None,
+        Some(&reader),
+    )
+    .await;
     assert_eq!(r.json["items"][1]["id"], "carol");
-    let r = send(&app, Method::GET, "/users", None, None).await;
+    let r = send(&app, Method::GET, "/users", None, Some(&reader)).await;
     assert_eq!(
         (r.json["page"].clone(), r.json["size"].clone()),
         (json!(1), json!(20))
     );
     assert_eq!(r.json["items"].as_array().unwrap().len(), 4);
-    let r = send(&app, Method::GET, "/users?page=9", None, None).await;
+    let r = send(&app, Method::GET, "/users?page=9", None, Some(&reader)).await;
     assert_eq!(r.json["items"], json!([]));
     for bad in ["/users?page=x", "/users?page=0", "/users?size=-1"] {
-        let r = send(&app, Method::GET, bad, None, None).await;
+        let r = send(&app, Method::GET, bad, None, Some(&reader)).await;
         err(&r, 200, "RES-10000002");
     }
 }
 
 async fn an_unknown_user_is_db_10000001(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let r = send(&app, Method::GET, "/users/nobody", None, None).await;
+    let reader = admin_token(&app).await;
+    let r = send(&app, Method::GET, "/users/nobody", None, Some(&reader)).await;
     assert_eq!(err(&r, 200, "DB-10000001"), "用户不存在");
     let admin = admin_token(&app).await;
     for (method, path, body) in [
@@ -449,7 +484,7 @@ async fn only_admins_delete_users(b: Backend) {
     let admin = admin_token(&app).await;
     let r = send(&app, Method::DELETE, "/users/bob", None, Some(&admin)).await;
     assert_eq!(r.json, json!(true));
-    let r = send(&app, Method::GET, "/users/bob", None, None).await;
+    let r = send(&app, Method::GET, "/users/bob", None, Some(&admin)).await;
     err(&r, 200, "DB-10000001");
     let r = send(
         &app,
@@ -761,7 +796,7 @@ async fn the_dialect_also_serves_at_the_root(b: Backend) {
         .send()
         .await;
     assert_eq!(r.json, json!(0xE800));
-    let r = app.get("/users").send().await;
+    let r = app.get("/users").bearer(&token).send().await;
     assert_eq!(r.json["total"], 1);
     let r = app.get("/repertoire/all").send().await;
     assert_eq!(r.json.as_array().unwrap().len(), 1);

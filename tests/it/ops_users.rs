@@ -327,7 +327,7 @@ async fn disabling_a_user_ends_every_session_and_refuses_login(b: Backend) {
         .unwrap();
     let t1 = login(&app, "alice", "secret12").await;
     let t2 = login(&app, "alice", "secret12").await;
-    ops::domain::identity::user::set_active(&app.db().await, id, false)
+    ops::domain::accounts::manage::operator::set_active(&app.db().await, id, false)
         .await
         .unwrap();
     app.get("/api/v1/users/profile")
@@ -346,7 +346,7 @@ async fn disabling_a_user_ends_every_session_and_refuses_login(b: Backend) {
         .send()
         .await;
     r.ops(403, "-6");
-    ops::domain::identity::user::set_active(&app.db().await, id, true)
+    ops::domain::accounts::manage::operator::set_active(&app.db().await, id, true)
         .await
         .unwrap();
     login(&app, "alice", "secret12").await;
@@ -460,7 +460,7 @@ async fn password_change_ends_sessions(b: Backend) {
         .as_i64()
         .unwrap();
     let token = login(&app, "alice", "secret12").await;
-    ops::domain::identity::user::set_password(&app.db().await, id, "another12", None)
+    ops::domain::accounts::manage::operator::set_password(&app.db().await, id, "another12")
         .await
         .unwrap();
     app.get("/api/v1/users/profile")

@@ -61,7 +61,9 @@ fn kind(expected: Kind, got: Option<&str>) -> String {
         Kind::Boolean | Kind::BooleanOrLevel { .. } => "Must be a valid boolean.".into(),
         Kind::Integer | Kind::IntegerOrNull => "A valid integer is required.".into(),
         Kind::PrimaryKey => format!("Incorrect type. Expected pk value, received {got}."),
-        Kind::Array => format!("Expected a list of items but got type \"{got}\"."),
+        Kind::Array | Kind::ArrayOrJsonText => {
+            format!("Expected a list of items but got type \"{got}\".")
+        }
         Kind::Object => format!("Invalid data. Expected a dictionary, but got {got}."),
     }
 }
@@ -90,7 +92,8 @@ fn format(f: Format) -> &'static str {
         | Format::NumericParameters
         | Format::StringList
         | Format::Strokes
-        | Format::PinyinList => "Enter a valid value.",
+        | Format::PinyinList
+        | Format::Reference => "Enter a valid value.",
     }
 }
 

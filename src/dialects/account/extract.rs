@@ -73,18 +73,29 @@ impl FromRequest<AppState> for Body {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Body(Value::Object(Map::new())));
         }
-        serde_json::from_slice(&bytes).map(Body).map_err(|e| {
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::Core(Error::invalid(
                 "detail",
                 Problem::Unparsable {
                     detail: format!("JSON parse error - {e}"),
                 },
             ))
-        })
+        })?;
+        // U+0000 cannot be stored (PostgreSQL) and is never meant: a field error (§8).
+        if let Some(field) = crate::http::body::nul_in(&value) {
+            let field = if field == "." {
+                "detail".to_owned()
+            } else {
+                field
+            };
+            return Err(Error::invalid(field, Problem::ForbiddenCharacter).into());
+        }
+        Ok(Body(value))
     }
 }
 
-/// A primary key in the path; anything but a positive integer is 404 (as a DRF lookup).
+/// A primary key in the path; anything but a canonical positive integer is 404 (as a DRF
+/// lookup, and so an API rule about `/user/1/` is never side-stepped by `/user/01/`).
 pub struct Pk(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for Pk {
@@ -95,9 +106,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Pk {
             axum::extract::Path::<String>::from_request_parts(parts, state)
                 .await
                 .map_err(|_| ApiError::Core(Error::NotFound(Entity::Other)))?;
-        raw.parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
+        crate::http::path::canonical_id(parts.uri.path(), &raw)
             .map(Pk)
             .ok_or(ApiError::Core(Error::NotFound(Entity::Other)))
     }

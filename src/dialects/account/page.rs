@@ -2,7 +2,6 @@
 //! results}` (`page_size` default 20, at most 1000; `next`/`previous` are absolute URLs).
 
 use axum::extract::FromRequestParts;
-use axum::http::header::HOST;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -32,6 +31,13 @@ impl FromRequestParts<AppState> for Listing {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(field) = crate::http::body::nul_in_query(parts.uri.query()) {
+            return Err(crate::error::Error::invalid(
+                field,
+                crate::error::Problem::ForbiddenCharacter,
+            )
+            .into());
+        }
         let query: Vec<(String, String)> =
             form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
                 .into_owned()
@@ -60,23 +66,14 @@ impl FromRequestParts<AppState> for Listing {
                 Some((number, size))
             }
         };
-        let scheme = if state.config.server.tls_enable {
-            "https"
-        } else {
-            "http"
-        };
-        let host = parts
-            .headers
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
         let path = parts
             .extensions
             .get::<OriginalPath>()
             .map_or_else(|| parts.uri.path().to_owned(), |p| p.0.clone());
         Ok(Listing {
             page,
-            base: format!("{scheme}://{host}{path}"),
+            // CONTRACTS §8: from `server.public_url`, else relative; never the Host header.
+            base: format!("{}{path}", state.config.server.public_url),
             query,
         })
     }

@@ -12,7 +12,7 @@ use super::{Access, rule_for};
 use crate::domain::access;
 use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
-use crate::error::{Error, Problem, Violations};
+use crate::error::{Entity, Error, Problem, Violations};
 use crate::http::{body, token};
 use crate::state::AppState;
 
@@ -47,7 +47,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// The `{id}` of a path: a positive integer, otherwise 10001.
+/// The `{id}` of a path: a canonical positive integer (CONTRACTS §8), otherwise not found.
 pub struct Id(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for Id {
@@ -58,13 +58,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             axum::extract::Path::<String>::from_request_parts(parts, state)
                 .await
                 .map_err(|_| ApiError::Malformed(Some("id".into()), "ID格式不正确".into()))?;
-        match raw.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(Id(id)),
-            _ => Err(ApiError::Malformed(
-                Some("id".into()),
-                "ID必须是正整数".into(),
-            )),
-        }
+        crate::http::path::canonical_id(parts.uri.path(), &raw)
+            .map(Id)
+            .ok_or(ApiError::Core(Error::NotFound(Entity::Other)))
     }
 }
 

@@ -12,9 +12,10 @@ use super::extract::{self, Auth, Id, Json, Query, required};
 use super::reply::{Paged, Reply, mask_phone};
 use crate::db::time::{self, local_seconds};
 use crate::domain::access::roles::{self, RoleSummary};
+use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
-use crate::domain::identity::{Gender, NewUser, User, UserPatch, manage, user, validate};
-use crate::error::{Format, Problem, Violations};
+use crate::domain::identity::{Gender, NewUser, User, UserPatch, user, validate};
+use crate::error::{Error, Format, Problem, Violations};
 use crate::state::AppState;
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -350,7 +351,13 @@ pub async fn create(
     let codes = role_codes(&state, &mut v, &body.role_ids).await?;
     v.into_result()?;
     let codes = codes.unwrap_or_default();
-    roles::check_grant(&me, &[], &codes)?;
+    manage::may_create(
+        &state.db,
+        &me,
+        body.role_ids.as_deref().unwrap_or_default(),
+        &[],
+    )
+    .await?;
     let mut new = NewUser::new(
         username.unwrap_or_default(),
         body.password.unwrap_or_default(),
@@ -514,19 +521,24 @@ pub struct StatusOut {
     status: i64,
 }
 
-/// `POST /users/{id}/toggle-status` `{status}` (absent: flip) — disabling ends the user's
-/// sessions; nobody disables themselves (10003).
+/// `POST /users/{id}/toggle-status` `{status}` (required: absent or null is 10006) —
+/// disabling ends the user's sessions; nobody disables themselves (10003).
 pub async fn toggle_status(
     State(state): State<AppState>,
     Auth(me): Auth,
     Id(id): Id,
     Json(body): Json<ToggleIn>,
 ) -> ApiResult<Reply<StatusOut>> {
-    let current = user::get(&state.db, id).await?;
+    user::get(&state.db, id).await?;
     let mut v = Violations::new();
+    // A toggle names the status it wants (CONTRACTS §8): a flip would make a retried
+    // request undo itself.
+    if body.status.is_none() {
+        v.add("status", Problem::Required);
+    }
     let wanted = extract::status(&mut v, "status", body.status);
     v.into_result()?;
-    let active = wanted.unwrap_or(!current.is_active);
+    let active = wanted.ok_or_else(|| Error::invalid("status", Problem::Required))?;
     let u = manage::set_active(&state.db, &me, id, active).await?;
     Ok(Reply::ok(
         "状态更新成功",

@@ -62,6 +62,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for BulkJson<T> {
     }
 }
 
+/// Routes that must refuse more than 1 MiB (`/equivalence`) whatever `server.json_body_limit`
+/// allows.
+const SMALL_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body like [`Json`], never over 1 MiB.
+pub struct SmallJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for SmallJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config.server.json_body_limit.min(SMALL_BODY_LIMIT);
+        Ok(SmallJson(read_json(req, limit).await?))
+    }
+}
+
 /// A query string.
 pub struct Query<T>(pub T);
 
@@ -179,6 +195,25 @@ impl FromRequestParts<AppState> for Auth {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(Auth(authenticate(parts, state).await?))
+    }
+}
+
+/// A reader of the user routes: any logged-in user, or anyone when
+/// `dialects.hanzi.public_users` restores the original's public reads (CONTRACTS §8);
+/// 401 `AUTH-10000001` otherwise.
+pub struct UserReader;
+
+impl FromRequestParts<AppState> for UserReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if !state.config.dialects.hanzi.public_users {
+            authenticate(parts, state).await?;
+        }
+        Ok(UserReader)
     }
 }
 

@@ -3,9 +3,11 @@
 //!
 //! Every route of the dialect is listed here.
 
+mod equivalence;
 mod error;
 mod extract;
 mod repertoire;
+mod stream;
 mod users;
 
 use axum::Router;
@@ -49,6 +51,10 @@ pub fn router(_state: &AppState) -> Router<AppState> {
                 .post(repertoire::create)
                 .put(repertoire::update)
                 .delete(repertoire::delete),
+        )
+        .route(
+            "/equivalence",
+            get(equivalence::list).post(equivalence::create),
         )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)

@@ -1,8 +1,7 @@
 //! `/repertoire/*` — document "字形管理 API". Reads are public; writes need role ≥ 1.
+//! Characters are read in either wire form and answered in the configured one.
 
-use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -10,6 +9,8 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, code};
 use super::extract::{AdminAuth, BulkJson, Json, Query, UnicodePath};
+use super::stream;
+use crate::config::HanziWire;
 use crate::domain::glyphs::{Character, CodePoint, PuaKind, store};
 use crate::error::{Error, Format, Problem, Violations};
 use crate::state::AppState;
@@ -18,6 +19,31 @@ use crate::state::AppState;
 pub struct PageIn {
     page: Option<i64>,
     size: Option<i64>,
+}
+
+/// The Character form this deployment answers (`dialects.hanzi.wire`; CONTRACT.md, "Wire
+/// forms"). Input accepts both whatever it says.
+fn render(state: &AppState) -> fn(&Character) -> Value {
+    match state.config.dialects.hanzi.wire {
+        HanziWire::Seed => Character::to_seed,
+        HanziWire::Rows => Character::to_row,
+    }
+}
+
+fn write_seed(c: &Character, out: &mut Vec<u8>) -> std::io::Result<()> {
+    serde_json::to_writer(out, &c.to_seed()).map_err(std::io::Error::other)
+}
+
+fn write_row(c: &Character, out: &mut Vec<u8>) -> std::io::Result<()> {
+    serde_json::to_writer(out, &c.to_row()).map_err(std::io::Error::other)
+}
+
+/// [`render`] for streamed lists.
+fn writer(state: &AppState) -> stream::WriteItem<Character> {
+    match state.config.dialects.hanzi.wire {
+        HanziWire::Seed => write_seed,
+        HanziWire::Rows => write_row,
+    }
 }
 
 /// `GET /repertoire?page=1&size=20` — `{total, page, size, items}`, streamed like `/all` so
@@ -30,65 +56,17 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<PageIn>) -> Api
         Some(after) => store::stream_range(state.db.clone(), after, size).boxed(),
         None => futures_util::stream::empty().boxed(),
     };
-    Ok(json_array(head, batches, "}"))
+    Ok(stream::json_array(head, batches, writer(&state), "}"))
 }
 
-/// `GET /repertoire/all` — every character as one JSON array, streamed: the first bytes
-/// leave at once and memory stays at one batch of rows. A database failure mid-stream cuts
-/// the body short (the status line has already gone), which a JSON client sees as an error.
+/// `GET /repertoire/all` — every character as one JSON array, streamed (see `stream.rs`).
 pub async fn all(State(state): State<AppState>) -> Response {
-    json_array(
+    stream::json_array(
         String::new(),
         store::stream_all(state.db.clone()).boxed(),
+        writer(&state),
         "",
     )
-}
-
-/// Streams `head` + `[` + every character of `batches` + `]` + `tail` as a JSON body.
-fn json_array(
-    head: String,
-    batches: futures_util::stream::BoxStream<'static, crate::error::Result<Vec<Character>>>,
-    tail: &'static str,
-) -> Response {
-    let mut out_first = true;
-    let items = batches.map(move |batch| {
-        let batch = batch.map_err(|e| {
-            tracing::error!(error = %e, "streaming the repertoire failed");
-            std::io::Error::other("repertoire stream failed")
-        })?;
-        let mut out = Vec::with_capacity(batch.len() * 256);
-        for c in &batch {
-            out.push(if out_first { b'[' } else { b',' });
-            out_first = false;
-            serde_json::to_writer(&mut out, &c.to_json()).map_err(std::io::Error::other)?;
-        }
-        Ok::<_, std::io::Error>(Bytes::from(out))
-    });
-    let head = futures_util::stream::once(async move { Ok(Bytes::from(head)) });
-    // The end marker closes the array (or writes a whole empty one), then `tail`.
-    let end = futures_util::stream::once(async { Ok(Bytes::new()) });
-    let mut opened = false;
-    let mut head_sent = false;
-    let body = head.chain(items).chain(end).map(move |chunk| {
-        chunk.map(|bytes| {
-            if !head_sent {
-                head_sent = true;
-                return bytes;
-            }
-            if bytes.is_empty() {
-                let close: &[u8] = if opened { b"]" } else { b"[]" };
-                Bytes::from([close, tail.as_bytes()].concat())
-            } else {
-                opened = true;
-                bytes
-            }
-        })
-    });
-    (
-        [(CONTENT_TYPE, "application/json")],
-        Body::from_stream(body),
-    )
-        .into_response()
 }
 
 /// `GET /repertoire/:unicode`
@@ -96,7 +74,8 @@ pub async fn get(
     State(state): State<AppState>,
     UnicodePath(unicode): UnicodePath,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(store::get(&state.db, unicode).await?.to_json()))
+    let c = store::get(&state.db, unicode).await?;
+    Ok(axum::Json(render(&state)(&c)))
 }
 
 /// Parses a Character whose `unicode` must be the path's.

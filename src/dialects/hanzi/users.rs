@@ -8,8 +8,11 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, code};
-use super::extract::{AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE};
+use super::extract::{
+    AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE, UserReader,
+};
 use crate::db::Db;
+use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::level::{self, AdminLevel};
 use crate::domain::identity::{
@@ -121,6 +124,7 @@ const USER_PAGE_MAX: i64 = 1000;
 /// `GET /users?page=1&size=20` — public, as in the original.
 pub async fn list(
     State(state): State<AppState>,
+    _reader: UserReader,
     Query(q): Query<PageIn>,
 ) -> ApiResult<impl IntoResponse> {
     let (page, size) = (q.page.unwrap_or(1), q.size.unwrap_or(20));
@@ -155,6 +159,7 @@ pub async fn list(
 /// `GET /users/:id` — public, as in the original.
 pub async fn get(
     State(state): State<AppState>,
+    _reader: UserReader,
     IdPath(id): IdPath,
 ) -> ApiResult<impl IntoResponse> {
     let u = find(&state.db, &id).await?;
@@ -254,22 +259,19 @@ pub async fn update(
         avatar: body.avatar.map(Some),
         ..UserPatch::default()
     };
-    user::update(&state.db, target.id, patch).await?;
-    if let Some(p) = password {
-        let keep = (target.id == me.user.id).then_some(me.session.id);
-        user::set_password(&state.db, target.id, &p, keep).await?;
-    }
+    let keep = (target.id == me.user.id).then_some(me.session.id);
+    manage::update_profile(&state.db, &me, target.id, patch, password.as_deref(), keep).await?;
     Ok(axum::Json(true))
 }
 
 /// `DELETE /users/:id` — admins. Ends the user's sessions (they go with the user).
 pub async fn delete(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    AdminAuth(me): AdminAuth,
     IdPath(id): IdPath,
 ) -> ApiResult<impl IntoResponse> {
     let target = find(&state.db, &id).await?;
-    user::delete(&state.db, target.id).await?;
+    manage::delete(&state.db, &me, target.id).await?;
     Ok(axum::Json(true))
 }
 
@@ -300,7 +302,7 @@ pub async fn promote(
         .and_then(AdminLevel::from_number)
         .ok_or_else(|| ApiError::plain(code::BAD_PARAMETER, "用户角色枚举不正确"))?;
     let target = find(&state.db, &id).await?;
-    level::set(&state.db, target.id, level).await?;
+    manage::set_level(&state.db, &me, target.id, level).await?;
     Ok(axum::Json(true))
 }
 
@@ -326,6 +328,6 @@ pub async fn disable(
         }
     };
     let target = find(&state.db, &id).await?;
-    user::set_active(&state.db, target.id, active).await?;
+    manage::set_active(&state.db, &me, target.id, active).await?;
     Ok(axum::Json(true))
 }

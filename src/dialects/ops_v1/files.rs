@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
-use axum::extract::{FromRequestParts, Multipart, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -39,18 +39,28 @@ pub struct UploadOut {
     created_at: String,
 }
 
+/// Links start at `server.public_url` (empty: relative), never at the Host header (§8).
 fn download_url(state: &AppState, sha256: &str) -> String {
+    let c = &state.config;
     format!(
-        "{}/files/download/{sha256}",
-        state.config.dialects.ops_v1.prefix
+        "{}{}/files/download/{sha256}",
+        c.server.public_url, c.dialects.ops_v1.prefix
     )
 }
 
 fn preview_url(state: &AppState, sha256: &str) -> String {
-    format!("{}/files/get/{sha256}", state.config.dialects.ops_v1.prefix)
+    let c = &state.config;
+    format!(
+        "{}{}/files/get/{sha256}",
+        c.server.public_url, c.dialects.ops_v1.prefix
+    )
 }
 
 fn bad_multipart(err: &MultipartError) -> Error {
+    // The whole-body cap of [`crate::http::body::cap_upload`] was passed.
+    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return Error::TooLarge;
+    }
     Error::invalid(
         "file",
         Problem::Unparsable {
@@ -63,15 +73,20 @@ fn bad_multipart(err: &MultipartError) -> Error {
 pub async fn upload(
     State(state): State<AppState>,
     Auth(me): Auth,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> Result<impl IntoResponse, UploadError> {
-    let mut multipart =
-        multipart.map_err(|_| Error::invalid("file", Problem::BadFormat(Format::Multipart)))?;
     let settings = state.settings().await?;
     let limits = upload::Limits {
         max_size: u64::try_from(settings.file_max_size).unwrap_or(0),
         allowed_types: settings.file_allowed_types,
     };
+    let request = crate::http::body::cap_upload(request, limits.max_size);
+    let mut multipart: Multipart =
+        Multipart::from_request(request, &state)
+            .await
+            .map_err(|_: MultipartRejection| {
+                Error::invalid("file", Problem::BadFormat(Format::Multipart))
+            })?;
     let store = files::store(&state.config.file);
     let mut received = None;
     let mut meta = upload::Meta::default();
@@ -134,7 +149,12 @@ async fn text(mut field: Field<'_>, name: &str) -> Result<String, Error> {
             ));
         }
     }
-    String::from_utf8(bytes).map_err(|_| Error::invalid(name, Problem::BadFormat(Format::Utf8)))
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(name, Problem::BadFormat(Format::Utf8)))?;
+    if text.contains('\0') {
+        return Err(Error::invalid(name, Problem::ForbiddenCharacter));
+    }
+    Ok(text)
 }
 
 /// Reads and discards what is left of a refused upload (bounded in time and bytes), beside the
@@ -263,21 +283,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Segment {
     }
 }
 
-/// A file id from the path; anything that is not a positive integer names no file.
-fn file_id(raw: &str) -> Result<i64, Error> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(Error::NotFound(Entity::File))
+/// A file id from the path; anything but a canonical positive integer names no file (§8).
+fn file_id(uri: &Uri, raw: &str) -> Result<i64, Error> {
+    crate::http::path::canonical_id(uri.path(), raw).ok_or(Error::NotFound(Entity::File))
 }
 
 /// `GET /files/{file_id}` — one record; another user's is "not found".
 pub async fn info(
     State(state): State<AppState>,
     Auth(me): Auth,
+    uri: Uri,
     Segment(raw): Segment,
 ) -> ApiResult<impl IntoResponse> {
-    let record = files::records::get(&state.db, Scope::of(&me), file_id(&raw)?).await?;
+    let record = files::records::get(&state.db, Scope::of(&me), file_id(&uri, &raw)?).await?;
     Ok(Reply(
         "Success",
         InfoOut {
@@ -293,10 +311,17 @@ pub async fn info(
 pub async fn delete(
     State(state): State<AppState>,
     Auth(me): Auth,
+    uri: Uri,
     Segment(raw): Segment,
 ) -> ApiResult<impl IntoResponse> {
     let store = files::store(&state.config.file);
-    files::delete(&state.db, store.as_ref(), Scope::of(&me), file_id(&raw)?).await?;
+    files::delete(
+        &state.db,
+        store.as_ref(),
+        Scope::of(&me),
+        file_id(&uri, &raw)?,
+    )
+    .await?;
     Ok(Reply("文件删除成功", Value::Null))
 }
 

@@ -15,7 +15,7 @@ use crate::domain::purchase::{
     self, Caller, CostRecord, ListQuery, Order, OrderInput, OrderSummary, PageRequest, RawCost,
     RawCurrency, RawOrder, SearchTerm, list, store,
 };
-use crate::error::{Error, Problem, Violations};
+use crate::error::{Entity, Error, Problem, Violations};
 use crate::state::AppState;
 
 // ---- wire types ------------------------------------------------------------------------------
@@ -253,7 +253,8 @@ impl From<(Order, Vec<CostRecord>)> for DetailOut {
     }
 }
 
-/// The `{id}` of `/purchase/orders/{id}`: a positive integer, otherwise `-2`.
+/// The `{id}` of `/purchase/orders/{id}`: a canonical positive integer, otherwise the order
+/// is not found (`-200`, CONTRACTS §8).
 pub struct OrderId(i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for OrderId {
@@ -263,10 +264,9 @@ impl<S: Send + Sync> FromRequestParts<S> for OrderId {
         let raw = axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| Error::invalid("id", Problem::AtLeast { min: 1 }))?;
-        match raw.0.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(OrderId(id)),
-            _ => Err(Error::invalid("id", Problem::AtLeast { min: 1 }).into()),
-        }
+        crate::http::path::canonical_id(parts.uri.path(), &raw.0)
+            .map(OrderId)
+            .ok_or_else(|| Error::NotFound(Entity::Order).into())
     }
 }
 

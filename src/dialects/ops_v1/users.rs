@@ -245,7 +245,10 @@ pub async fn update_profile(
         }
     }
     v.into_result()?;
-    let user = identity::user::update(&state.db, me.user.id, patch).await?;
+    let user = crate::domain::accounts::manage::update_profile(
+        &state.db, &me, me.user.id, patch, None, None,
+    )
+    .await?;
     Ok(Reply("更新成功", ProfileOut::from(user)))
 }
 

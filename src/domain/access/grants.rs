@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use super::roles::{self, NewRole, Role, RoleFilter, RolePatch};
 use super::{ADMIN, SUPER_ADMIN, api_rules};
 use crate::db::{self, Db, Sql, Tx};
+use crate::domain::accounts;
 use crate::domain::identity::user::{self, NewUser, PreparedUser, User, UserPatch};
 use crate::domain::identity::{CreatePolicy, Principal, password, validate};
 use crate::domain::paging::Page;
@@ -141,23 +142,21 @@ async fn current_role_ids(tx: &mut Tx<'_>, user_id: i64) -> Result<Vec<i64>> {
     )
 }
 
-/// Applies `grants` to a user inside the caller's transaction. `fresh` users start with no
-/// groups. Refuses ([`Error::Forbidden`]) a change of superuser membership by a
-/// non-superuser.
-async fn apply_tx(
+/// The complete role set `grants` leads to (groups, then the staff/superuser flags), and
+/// the current one; unknown group ids are an invalid `groups`.
+async fn planned_roles(
     tx: &mut Tx<'_>,
-    actor: &Principal,
-    user_id: i64,
+    user_id: Option<i64>,
     grants: &Grants,
-    fresh: bool,
-) -> Result<()> {
-    let current = if fresh {
-        Vec::new()
-    } else {
-        current_role_ids(tx, user_id).await?
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    let current = match user_id {
+        Some(id) => current_role_ids(tx, id).await?,
+        None => Vec::new(),
     };
     let super_id = role_id_of(tx, SUPER_ADMIN).await?;
     let admin_id = role_id_of(tx, ADMIN).await?;
+    let mut current = current;
+    current.sort_unstable();
     let mut wanted = match &grants.groups {
         Some(ids) => {
             roles_by_id(tx, "groups", ids).await?;
@@ -172,9 +171,38 @@ async fn apply_tx(
             _ => {}
         }
     }
-    if current.contains(&super_id) != wanted.contains(&super_id) && !actor.is_super_admin() {
-        return Err(Error::Forbidden);
+    wanted.sort_unstable();
+    Ok((current, wanted))
+}
+
+/// Decides ([`accounts::check_tx`]) whether `actor` may apply `patch`-like changes and these
+/// `grants` to account `user_id` (`None`: a new account); answers the planned role set.
+async fn decide_tx(
+    tx: &mut Tx<'_>,
+    actor: &Principal,
+    user_id: Option<i64>,
+    intent: accounts::Intent,
+    grants: &Grants,
+) -> Result<Vec<i64>> {
+    let (_, wanted) = planned_roles(tx, user_id, grants).await?;
+    if let Some(perms) = &grants.permissions {
+        require_permissions(tx, "permissions", &dedup(perms)).await?;
     }
+    let touches_roles =
+        grants.groups.is_some() || grants.staff.is_some() || grants.superuser.is_some();
+    let intent = accounts::Intent {
+        roles: touches_roles.then(|| wanted.clone()),
+        permissions: grants.permissions.clone(),
+        ..intent
+    };
+    accounts::check_tx(tx, actor, user_id, &intent).await?;
+    Ok(wanted)
+}
+
+/// Applies `grants` to a user inside the caller's transaction, unchecked: callers decide
+/// first with [`decide_tx`]. `fresh` users start with no groups.
+async fn apply_tx(tx: &mut Tx<'_>, user_id: i64, grants: &Grants, fresh: bool) -> Result<()> {
+    let (current, wanted) = planned_roles(tx, (!fresh).then_some(user_id), grants).await?;
     if wanted != current || fresh {
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
             .bind(user_id)
@@ -225,35 +253,19 @@ pub async fn create_users(
     let mut tx = db.begin().await?;
     let mut out = Vec::with_capacity(prepared.len());
     for (i, (p, grants)) in prepared.into_iter().enumerate() {
+        decide_tx(&mut tx, actor, None, accounts::Intent::profile(), &grants)
+            .await
+            .map_err(|e| wrap(i, e))?;
         let created = user::create_tx(&mut tx, p, CreatePolicy::default())
             .await
             .map_err(|e| wrap(i, e))?;
-        apply_tx(&mut tx, actor, created.id, &grants, true)
+        apply_tx(&mut tx, created.id, &grants, true)
             .await
             .map_err(|e| wrap(i, e))?;
         out.push(created);
     }
     tx.commit().await?;
     Ok(out)
-}
-
-/// Refuses a non-superuser acting on a superuser's account.
-async fn guard_target(tx: &mut Tx<'_>, actor: &Principal, user_id: i64) -> Result<()> {
-    if actor.is_super_admin() {
-        return Ok(());
-    }
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-         WHERE ur.user_id = $1 AND r.code = $2",
-    )
-    .bind(user_id)
-    .bind(SUPER_ADMIN)
-    .fetch_one(&mut **tx)
-    .await?;
-    if n > 0 {
-        return Err(Error::Forbidden);
-    }
-    Ok(())
 }
 
 /// Updates a user, their password, state, groups and permissions in one transaction.
@@ -268,7 +280,15 @@ pub async fn update_user(db: &Db, actor: &Principal, id: i64, patch: AccountPatc
     };
     let mut tx = db.begin().await?;
     let current = user::get_tx(&mut tx, id).await?;
-    guard_target(&mut tx, actor, id).await?;
+    // Every part of the body is decided before anything is written: a body with allowed
+    // and forbidden fields is refused whole.
+    let intent = accounts::Intent {
+        profile: true,
+        password: hash.is_some(),
+        active: patch.is_active,
+        ..accounts::Intent::default()
+    };
+    decide_tx(&mut tx, actor, Some(id), intent, &patch.grants).await?;
     let mut up = patch.user;
     if patch.first_name.is_some() || patch.last_name.is_some() {
         up.names = Some((
@@ -283,7 +303,7 @@ pub async fn update_user(db: &Db, actor: &Principal, id: i64, patch: AccountPatc
     if let Some(hash) = hash {
         user::set_password_tx(&mut tx, id, &hash, None).await?;
     }
-    apply_tx(&mut tx, actor, id, &patch.grants, false).await?;
+    apply_tx(&mut tx, id, &patch.grants, false).await?;
     let user = user::get_tx(&mut tx, id).await?;
     tx.commit().await?;
     Ok(user)
@@ -294,9 +314,9 @@ pub async fn delete_users(db: &Db, actor: &Principal, ids: &[i64]) -> Result<()>
     let ids = dedup(ids);
     let mut tx = db.begin().await?;
     for &id in &ids {
-        user::get_tx(&mut tx, id).await?;
-        guard_target(&mut tx, actor, id).await?;
+        accounts::check_tx(&mut tx, actor, Some(id), &accounts::Intent::delete()).await?;
     }
+    accounts::keeps_a_super_admin_tx(&mut tx, &ids).await?;
     let mut sql = Sql::new("DELETE FROM users WHERE id IN (");
     sql.bind_list(ids.iter().copied()).push(")");
     sql.query().execute(&mut *tx).await?;
@@ -441,14 +461,27 @@ pub async fn change_group(
     perm_ids: &[i64],
 ) -> Result<Group> {
     let role = roles::get(db, role_id).await?;
-    if role.code == SUPER_ADMIN && !user_ids.is_empty() && !actor.is_super_admin() {
-        return Err(Error::Forbidden);
-    }
     let user_ids = dedup(user_ids);
     let perm_ids = dedup(perm_ids);
     let mut tx = db.begin().await?;
     db::require_existing(&mut tx, "users", Entity::User, "user_ids", &user_ids).await?;
     require_permissions(&mut tx, "perm_ids", &perm_ids).await?;
+    // Each member added or removed is a role change on that account; each permission
+    // added or removed changes what every member holds.
+    for &uid in &user_ids {
+        let mut after = current_role_ids(&mut tx, uid).await?;
+        if add {
+            after.push(role_id);
+        } else {
+            after.retain(|r| *r != role_id);
+        }
+        let intent = accounts::Intent {
+            roles: Some(after),
+            ..accounts::Intent::default()
+        };
+        accounts::check_tx(&mut tx, actor, Some(uid), &intent).await?;
+    }
+    accounts::check_group_permissions_tx(&mut tx, actor, &role.code, &perm_ids).await?;
     let (members, perms) = if add {
         (
             "INSERT INTO user_roles (role_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -12,7 +12,6 @@ pub mod api_rules;
 pub mod catalog;
 pub mod check;
 pub mod grants;
-pub mod operator;
 pub mod permissions;
 pub mod roles;
 

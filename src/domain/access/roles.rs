@@ -579,8 +579,9 @@ async fn require_permissions(
     db::require_existing(conn, "permissions", Entity::Permission, field, ids).await
 }
 
-/// Adds members to a role on behalf of `actor`. Only a super admin may add members to
-/// `super_admin` ([`Error::Forbidden`]); an unknown user id fails the whole call.
+/// Adds members to a role on behalf of `actor`, each one decided by
+/// [`crate::domain::accounts::check_tx`] ([`Error::Forbidden`] refuses the whole call); an
+/// unknown user id fails the whole call.
 pub async fn add_members(
     db: &Db,
     actor: &Principal,
@@ -588,12 +589,18 @@ pub async fn add_members(
     field: &str,
     user_ids: &[i64],
 ) -> Result<()> {
-    let role = get(db, role_id).await?;
-    if role.code == SUPER_ADMIN && !actor.is_super_admin() {
-        return Err(Error::Forbidden);
-    }
+    get(db, role_id).await?;
     let mut tx = db.begin().await?;
     let ids = require_users(&mut tx, field, user_ids).await?;
+    for &uid in &ids {
+        let mut after = current_role_ids_tx(&mut tx, uid).await?;
+        after.push(role_id);
+        let intent = crate::domain::accounts::Intent {
+            roles: Some(after),
+            ..Default::default()
+        };
+        crate::domain::accounts::check_tx(&mut tx, actor, Some(uid), &intent).await?;
+    }
     for uid in ids {
         sqlx::query(
             "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -615,12 +622,18 @@ pub async fn remove_members(
     field: &str,
     user_ids: &[i64],
 ) -> Result<()> {
-    let role = get(db, role_id).await?;
-    if role.code == SUPER_ADMIN && !actor.is_super_admin() {
-        return Err(Error::Forbidden);
-    }
+    get(db, role_id).await?;
     let mut tx = db.begin().await?;
     let ids = require_users(&mut tx, field, user_ids).await?;
+    for &uid in &ids {
+        let mut after = current_role_ids_tx(&mut tx, uid).await?;
+        after.retain(|r| *r != role_id);
+        let intent = crate::domain::accounts::Intent {
+            roles: Some(after),
+            ..Default::default()
+        };
+        crate::domain::accounts::check_tx(&mut tx, actor, Some(uid), &intent).await?;
+    }
     if !ids.is_empty() {
         let mut sql = Sql::new("DELETE FROM user_roles WHERE role_id = ");
         sql.bind(role_id).push(" AND user_id IN (");
@@ -677,22 +690,10 @@ pub async fn codes_for_ids(db: &Db, field: &str, ids: &[i64]) -> Result<Vec<Stri
     Ok(sql.query_scalar().fetch_all(&mut *conn).await?)
 }
 
-/// Checks that `actor` may change `target`'s roles from `before` to `after` (role codes):
-/// only a super admin may grant or remove `super_admin`.
-pub fn check_grant(actor: &Principal, before: &[String], after: &[String]) -> Result<()> {
-    let had = before.iter().any(|c| c == SUPER_ADMIN);
-    let has = after.iter().any(|c| c == SUPER_ADMIN);
-    if had != has && !actor.is_super_admin() {
-        return Err(Error::Forbidden);
-    }
-    Ok(())
-}
-
 /// Replaces a user's roles by ids, in one transaction, on behalf of `actor`.
 ///
-/// Errors: [`Error::Invalid`] (`field`) for an unknown role id; [`Error::Forbidden`] when a
-/// non-super-admin would grant or remove `super_admin`; [`Error::NotFound`] for an unknown
-/// user. Takes effect on the user's next request.
+/// Errors: [`Error::Invalid`] (`field`) for an unknown role id; [`Error::Forbidden`] when
+/// [`crate::domain::accounts::check_tx`] refuses; [`Error::NotFound`] for an unknown user. Takes effect on the user's next request.
 pub async fn set_user_roles(
     db: &Db,
     actor: &Principal,
@@ -700,20 +701,19 @@ pub async fn set_user_roles(
     field: &str,
     role_ids: &[i64],
 ) -> Result<()> {
-    let after = codes_for_ids(db, field, role_ids).await?;
+    codes_for_ids(db, field, role_ids).await?;
     let mut tx = db.begin().await?;
-    set_user_roles_tx(&mut tx, actor, user_id, &after, role_ids).await?;
+    set_user_roles_tx(&mut tx, actor, user_id, role_ids).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// [`set_user_roles`] inside the caller's transaction; `after` are the codes of `role_ids`
-/// (from [`codes_for_ids`], which also reports unknown ids).
+/// [`set_user_roles`] inside the caller's transaction; unknown ids are the caller's to
+/// report first ([`codes_for_ids`]).
 pub async fn set_user_roles_tx(
     tx: &mut Tx<'_>,
     actor: &Principal,
     user_id: i64,
-    after: &[String],
     role_ids: &[i64],
 ) -> Result<()> {
     let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
@@ -723,13 +723,31 @@ pub async fn set_user_roles_tx(
     if exists == 0 {
         return Err(Error::NotFound(Entity::User));
     }
-    let before: Vec<String> = sqlx::query_scalar(
-        "SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = $1",
+    let intent = crate::domain::accounts::Intent {
+        roles: Some(role_ids.to_vec()),
+        ..Default::default()
+    };
+    crate::domain::accounts::check_tx(tx, actor, Some(user_id), &intent).await?;
+    replace_user_roles_tx(tx, user_id, role_ids).await
+}
+
+/// The user's role ids, inside a transaction.
+async fn current_role_ids_tx(tx: &mut Tx<'_>, user_id: i64) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&mut **tx)
+            .await?,
     )
-    .bind(user_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    check_grant(actor, &before, after)?;
+}
+
+/// Replaces a user's role links, unchecked: only [`crate::domain::accounts`] calls this,
+/// after its decision.
+pub(crate) async fn replace_user_roles_tx(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    role_ids: &[i64],
+) -> Result<()> {
     sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut **tx)

@@ -15,8 +15,8 @@ use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::model::{Character, CodePoint};
 use super::store;
+use super::{Character, CodePoint};
 use crate::db::Db;
 use crate::error::{Error, Problem};
 
@@ -143,10 +143,7 @@ impl<'de> Visitor<'de> for Items<'_> {
 fn parse_item(index: usize, value: &Value) -> Item {
     Character::parse(value).map_err(|error| ImportError {
         index: Some(index),
-        unicode: value
-            .get("unicode")
-            .and_then(Value::as_i64)
-            .and_then(CodePoint::from_number),
+        unicode: value.get("unicode").and_then(CodePoint::from_reference),
         error,
     })
 }

@@ -4,7 +4,8 @@
 use futures_util::Stream;
 use sqlx::Row;
 
-use super::model::{Character, CodePoint};
+use super::code_point::CodePoint;
+use super::model::Character;
 use crate::db::{self, Db, Sql, Tx};
 use crate::error::{Entity, Error, Problem, Result, Rule};
 

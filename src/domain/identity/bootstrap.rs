@@ -42,10 +42,30 @@ pub async fn ensure_admin(db: &Db, configured: &str, data_dir: &Path) -> anyhow:
     Ok(())
 }
 
+/// Deletes `<data_dir>/initial_admin_password` once the password in it no longer opens the
+/// `admin` account (it was changed, or the account is gone): a stale secret on disk helps
+/// no one. Runs at start-up and after every password change made through
+/// [`crate::domain::access::accounts`].
+pub async fn forget_changed_password(db: &Db, data_dir: &Path) -> anyhow::Result<()> {
+    let path = data_dir.join("initial_admin_password");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let still_valid = match user::find_by_username(db, "admin").await? {
+        Some(admin) => super::login::check_password(db, admin.id, text.trim()).await?,
+        None => false,
+    };
+    if !still_valid {
+        std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        tracing::info!(file = %path.display(), "the first admin password was changed; file removed");
+    }
+    Ok(())
+}
+
 /// Writes a secret readable only by its owner.
 pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::private_fs::create_dir(dir)?;
     }
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
@@ -58,5 +78,6 @@ pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
         .open(path)
         .with_context(|| format!("writing {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
-    Ok(())
+    // An existing file keeps its mode through `open`; make sure it is private.
+    crate::private_fs::restrict(path)
 }

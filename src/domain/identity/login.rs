@@ -37,7 +37,8 @@ pub async fn login(
     req: LoginRequest<'_>,
 ) -> Result<(User, Session, String)> {
     let ip = req.client.ip.as_str();
-    throttle::check(db, policy, req.login, ip).await?;
+    let key = throttle::key_for(db, req.login).await?;
+    throttle::check(db, policy, &key, ip).await?;
     let found = match req.name_kind {
         LoginName::UsernameOrEmail if req.login.contains('@') => {
             user::find_by_email(db, req.login).await?
@@ -46,18 +47,18 @@ pub async fn login(
     };
     let Some(user) = found else {
         password::verify_dummy(req.password).await;
-        throttle::record_failure(db, req.login, ip).await?;
+        throttle::record_failure(db, &key, ip).await?;
         return Err(Error::NotFound(Entity::User));
     };
     let stored = user::password_hash(db, user.id).await?;
     if !password::verify(req.password, &stored).await? {
-        throttle::record_failure(db, req.login, ip).await?;
+        throttle::record_failure(db, &key, ip).await?;
         return Err(Error::BadCredentials);
     }
     if !user.is_active {
         return Err(Error::UserDisabled);
     }
-    throttle::clear(db, req.login, ip).await?;
+    throttle::clear(db, &key, ip).await?;
     user::record_login(db, user.id, ip).await?;
     let (session, token) =
         session::create(db, user.id, req.session_kind, req.ttl_micros, req.client).await?;

@@ -8,7 +8,6 @@ pub mod directory;
 pub mod jwt;
 pub mod level;
 pub mod login;
-pub mod manage;
 pub mod password;
 pub mod refresh;
 pub mod register;

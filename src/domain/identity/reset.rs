@@ -5,8 +5,13 @@ use super::{user, validate};
 use crate::db::{self, Db};
 use crate::error::{Error, Problem, Result, Rule};
 
+/// Reset mails one account may receive per hour.
+pub const MAILS_PER_HOUR: i64 = 3;
+const HOUR: i64 = 3_600_000_000;
+
 /// Issues a reset token for the active account with this email. `None` when there is no
-/// such account: callers answer the same either way (no account enumeration).
+/// such account, or when the account already had [`MAILS_PER_HOUR`] tokens this hour:
+/// callers answer the same either way (no account enumeration).
 pub async fn request(
     db: &Db,
     email: &str,
@@ -18,8 +23,24 @@ pub async fn request(
     if !user.is_active {
         return Ok(None);
     }
-    let token = random_token();
     let now = db::now();
+    // At most this many mails per account per hour (CONTRACTS §8): the answer stays the
+    // same, so the limit reveals nothing, and nobody can flood a mailbox through us.
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2",
+    )
+    .bind(user.id)
+    .bind(now - HOUR)
+    .fetch_one(db.pool())
+    .await?;
+    if recent >= MAILS_PER_HOUR {
+        tracing::info!(
+            user_id = user.id,
+            "password reset mail limit reached; none sent"
+        );
+        return Ok(None);
+    }
+    let token = random_token();
     sqlx::query("INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(user.id)
         .bind(token_hash(&token))

@@ -352,10 +352,18 @@ pub async fn get_tx(tx: &mut Tx<'_>, id: i64) -> Result<User> {
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>> {
+    // No stored name holds U+0000 (validation refuses it), and PostgreSQL would refuse the
+    // query: such a name names nobody.
+    if username.contains('\0') {
+        return Ok(None);
+    }
     find_by(db.pool(), "username = $1", username.to_owned()).await
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
+    if email.contains('\0') {
+        return Ok(None);
+    }
     find_by(db.pool(), "lower(email) = lower($1)", email.to_owned()).await
 }
 
@@ -385,16 +393,12 @@ pub(crate) async fn password_hash(db: &Db, id: i64) -> Result<String> {
         .ok_or(Error::NotFound(Entity::User))
 }
 
-/// Applies a partial update and answers the updated user.
-pub async fn update(db: &Db, id: i64, patch: UserPatch) -> Result<User> {
-    let mut tx = db.begin().await?;
-    let user = update_tx(&mut tx, id, patch).await?;
-    tx.commit().await?;
-    Ok(user)
-}
-
-/// [`update`] inside the caller's transaction.
-pub async fn update_tx(tx: &mut Tx<'_>, id: i64, patch: UserPatch) -> Result<User> {
+/// Applies a partial update inside the caller's transaction and answers the updated user.
+pub(in crate::domain) async fn update_tx(
+    tx: &mut Tx<'_>,
+    id: i64,
+    patch: UserPatch,
+) -> Result<User> {
     let mut v = Violations::new();
     if let Some(name) = &patch.username {
         v.check(validate::username("username", name))?;
@@ -461,7 +465,7 @@ pub async fn update_tx(tx: &mut Tx<'_>, id: i64, patch: UserPatch) -> Result<Use
 }
 
 /// Sets a new password and ends every session of the user except `keep_session`.
-pub async fn set_password(
+pub(in crate::domain) async fn set_password(
     db: &Db,
     id: i64,
     new_password: &str,
@@ -475,9 +479,9 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Sets an already hashed password inside the caller's transaction and ends every session
-/// of the user except `keep_session`.
-pub async fn set_password_tx(
+/// Sets an already hashed password inside the caller's transaction, voids the user's
+/// outstanding reset tokens and ends every session of the user except `keep_session`.
+pub(in crate::domain) async fn set_password_tx(
     tx: &mut Tx<'_>,
     id: i64,
     hash: &str,
@@ -492,11 +496,18 @@ pub async fn set_password_tx(
     if done.rows_affected() == 0 {
         return Err(Error::NotFound(Entity::User));
     }
+    // A new password voids every reset link still out there (CONTRACTS §8): one that
+    // leaked must not undo the change.
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(db::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     super::session::revoke_all_tx(tx, id, keep_session).await
 }
 
 /// Enables or disables an account; disabling ends all of its sessions at once.
-pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
+pub(in crate::domain) async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
     let mut tx = db.begin().await?;
     set_active_tx(&mut tx, id, active).await?;
     tx.commit().await?;
@@ -504,7 +515,7 @@ pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
 }
 
 /// [`set_active`] inside the caller's transaction.
-pub async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()> {
+pub(in crate::domain) async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()> {
     let done = sqlx::query("UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(active))
         .bind(db::now())
@@ -520,11 +531,12 @@ pub async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()>
     Ok(())
 }
 
-/// Deletes a user; sessions, role links and reset tokens go with them (foreign keys).
-pub async fn delete(db: &Db, id: i64) -> Result<()> {
+/// Deletes a user inside the caller's transaction; sessions, role links and reset tokens
+/// go with them (foreign keys).
+pub(in crate::domain) async fn delete_tx(tx: &mut Tx<'_>, id: i64) -> Result<()> {
     let done = sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut **tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound(Entity::User));

@@ -50,7 +50,30 @@ pub fn username(field: &str, name: &str) -> Result<()> {
     if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid(field, Problem::ForbiddenCharacter));
     }
+    if name.chars().any(is_invisible) {
+        return Err(Error::invalid(field, Problem::ForbiddenCharacter));
+    }
     Ok(())
+}
+
+/// Zero-width and bidirectional-control characters: they make two names that look the same
+/// (or a name that displays reversed), so login names refuse them (CONTRACTS §8).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'                 // soft hyphen
+        | '\u{034F}'               // combining grapheme joiner
+        | '\u{061C}'               // Arabic letter mark
+        | '\u{115F}' | '\u{1160}' // Hangul fillers
+        | '\u{180E}'               // Mongolian vowel separator
+        | '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}' // bidi isolates
+        | '\u{3164}'               // Hangul filler
+        | '\u{FEFF}'               // zero-width no-break space
+        | '\u{FFA0}'               // halfwidth Hangul filler
+    )
 }
 
 pub fn email(field: &str, email: &str) -> Result<()> {
@@ -93,6 +116,22 @@ mod tests {
         assert!(username("u", "a b").is_err());
         assert!(username("u", "张三").is_ok());
         assert!(username("u", &"x".repeat(151)).is_err());
+    }
+
+    #[test]
+    fn usernames_reject_control_zero_width_and_bidi_characters() {
+        for bad in [
+            "a\u{0}b",
+            "a\u{7}",
+            "ad\u{200B}min",
+            "\u{FEFF}admin",
+            "admin\u{202E}",
+            "a\u{2066}b",
+            "a\u{200D}",
+        ] {
+            assert!(username("u", bad).is_err(), "{bad:?}");
+        }
+        assert!(username("u", "José").is_ok());
     }
 
     #[test]
