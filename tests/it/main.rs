@@ -6,6 +6,7 @@ mod support;
 
 mod account_auth;
 mod account_groups;
+mod account_permission_lists;
 mod account_rules;
 mod account_support;
 mod account_users;
