@@ -220,9 +220,6 @@ async fn decide_tx(
     grants: &Grants,
 ) -> Result<Vec<i64>> {
     let (_, wanted) = planned_roles(tx, user_id, grants).await?;
-    if let Some(perms) = &grants.permissions {
-        require_permissions(tx, "permissions", &dedup(perms)).await?;
-    }
     let touches_roles =
         grants.groups.is_some() || grants.staff.is_some() || grants.superuser.is_some();
     let intent = accounts::Intent {
@@ -230,7 +227,12 @@ async fn decide_tx(
         permissions: grants.permissions.clone(),
         ..intent
     };
+    // Who may act first: a caller who may not grant permissions is refused as such, whatever
+    // ids they sent; then the ids must be API permissions.
     accounts::check_tx(tx, actor, user_id, &intent).await?;
+    if let Some(perms) = &grants.permissions {
+        require_permissions(tx, "permissions", &dedup(perms)).await?;
+    }
     Ok(wanted)
 }
 
