@@ -107,6 +107,8 @@ fn rule(r: Rule) -> &'static str {
         Rule::ResetTokenInvalid => "重置令牌无效或已过期",
         Rule::UnknownSetting => "未知的配置项",
         Rule::UnknownGlyphType => "未知的字形类型",
+        Rule::PeriodReversed => "开始日期不能晚于结束日期",
+        Rule::PeriodTooLong => "统计区间不能超过3660天",
         Rule::LastSuperAdmin => "最后一个超级管理员不能取消该角色",
     }
 }

@@ -155,6 +155,10 @@ pub enum Rule {
     UnknownSetting,
     /// A glyph `type` that does not exist.
     UnknownGlyphType,
+    /// A statistics period whose start is after its end.
+    PeriodReversed,
+    /// A statistics period longer than the longest accepted (3,660 days).
+    PeriodTooLong,
     /// The last active super admin keeps the role.
     LastSuperAdmin,
 }
@@ -211,6 +215,8 @@ impl Problem {
             Rule::ResetTokenInvalid,
             Rule::UnknownSetting,
             Rule::UnknownGlyphType,
+            Rule::PeriodReversed,
+            Rule::PeriodTooLong,
             Rule::LastSuperAdmin,
         ];
         let mut all = vec![

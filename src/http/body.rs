@@ -20,6 +20,9 @@ pub struct BodyError {
     /// The dotted path of the field to blame, when one is.
     pub field: Option<String>,
     pub message: String,
+    /// Further fields of the same body with the wrong type, `(field, message)`: a client
+    /// hears about all of them at once (CONTRACTS §8).
+    pub also: Vec<(String, String)>,
 }
 
 impl BodyError {
@@ -28,6 +31,7 @@ impl BodyError {
             kind: BodyErrorKind::TooLarge,
             field: None,
             message: "请求体过大".to_owned(),
+            also: Vec::new(),
         }
     }
 }
@@ -50,6 +54,7 @@ fn shape_error(path: String, inner: String) -> BodyError {
         kind: BodyErrorKind::Shape,
         field,
         message: inner,
+        also: Vec::new(),
     }
 }
 
@@ -96,6 +101,7 @@ pub fn nul_error(field: String) -> BodyError {
         kind: BodyErrorKind::Shape,
         field: (field != ".").then_some(field),
         message: "不能包含 U+0000 字符".to_owned(),
+        also: Vec::new(),
     }
 }
 
@@ -181,12 +187,64 @@ pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
         kind: BodyErrorKind::Syntax,
         field: None,
         message: format!("请求体不是有效的JSON: {e}"),
+        also: Vec::new(),
     })?;
     if let Some(field) = nul_in(&value) {
         return Err(nul_error(field));
     }
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| shape_error(e.path().to_string(), e.inner().to_string()))
+    let mut err = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+        Ok(v) => return Ok(v),
+        Err(e) => shape_error(e.path().to_string(), e.inner().to_string()),
+    };
+    // serde stops at the first wrong type; to name every one, drop the field to blame and
+    // try again while the next error is another wrong type (not a field that is missing).
+    let mut rest = value;
+    let mut blamed = err.field.clone();
+    while let Some(field) = blamed.take() {
+        if err.also.len() >= 32 || is_absence(&err.message) || !remove_path(&mut rest, &field) {
+            break;
+        }
+        if let Err(e) = serde_path_to_error::deserialize::<_, T>(rest.clone()) {
+            let next = shape_error(e.path().to_string(), e.inner().to_string());
+            if let Some(f) = next.field.clone().filter(|_| !is_absence(&next.message)) {
+                err.also.push((f.clone(), next.message));
+                blamed = Some(f);
+            }
+        }
+    }
+    Err(err)
+}
+
+/// A serde message about a value that is absent or null (not of a wrong type).
+fn is_absence(message: &str) -> bool {
+    message.starts_with("missing field") || message.starts_with("invalid type: null")
+}
+
+/// Removes the object member at a dotted `path`; false when there is none.
+fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let Some(last) = parts.pop() else {
+        return false;
+    };
+    let mut cur = value;
+    for p in parts {
+        cur = match cur {
+            serde_json::Value::Object(m) => match m.get_mut(p) {
+                Some(v) => v,
+                None => return false,
+            },
+            serde_json::Value::Array(a) => match p.parse::<usize>().ok().and_then(|i| a.get_mut(i))
+            {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match cur {
+        serde_json::Value::Object(m) => m.remove(last).is_some(),
+        _ => false,
+    }
 }
 
 /// Parses a query string into `T`.
@@ -261,6 +319,29 @@ mod tests {
             (BodyErrorKind::Shape, Some("name"))
         );
         assert!(json::<In>(br#"{"name": "a\u0001"}"#).is_ok());
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Many {
+        a: Option<i64>,
+        b: Option<String>,
+        c: Option<bool>,
+        d: Option<i64>,
+    }
+
+    #[test]
+    fn every_wrongly_typed_field_is_named_once() {
+        let e = json::<Many>(br#"{"a": "x", "b": 5, "c": "yes", "d": 1}"#).unwrap_err();
+        let mut fields = vec![e.field.clone().unwrap()];
+        fields.extend(e.also.iter().map(|(f, _)| f.clone()));
+        assert_eq!(fields, ["a", "b", "c"]);
+        let e = json::<In>(br#"{"page": "x"}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("page"));
+        assert!(
+            e.also.is_empty(),
+            "a missing name after it is not a wrong type"
+        );
     }
 
     #[test]

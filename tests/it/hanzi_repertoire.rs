@@ -240,14 +240,17 @@ async fn reads_are_public_and_writes_need_role_one(b: Backend) {
 async fn private_use_code_points_are_allocated_lowest_first(b: Backend) {
     let app = TestApp::spawn(b).await;
     let admin = admin_token(&app).await;
-    let alloc = |kind: &str| json!({"type": kind, "name": format!("{kind} 部件")});
+    let alloc = |kind: &str, n: usize| json!({"type": kind, "name": format!("{kind} 部件 {n}")});
     let mut got = Vec::new();
-    for kind in ["component", "component", "compound", "derived_component"] {
+    for (n, kind) in ["component", "component", "compound", "derived_component"]
+        .into_iter()
+        .enumerate()
+    {
         let r = send(
             &app,
             Method::POST,
             "/repertoire",
-            Some(&alloc(kind)),
+            Some(&alloc(kind, n)),
             Some(&admin),
         )
         .await;
@@ -255,7 +258,7 @@ async fn private_use_code_points_are_allocated_lowest_first(b: Backend) {
     }
     assert_eq!(got, [0xE000, 0xE001, 0xE800, 0xE801]);
     let placeholder = get(&app, 0xE000).await;
-    assert_eq!(placeholder["name"], "component 部件");
+    assert_eq!(placeholder["name"], "component 部件 0");
     assert_eq!(placeholder["glyphs"], json!([]));
     assert_eq!(placeholder["unicode"], 0xE000);
     // A freed code point is reused; one referenced by a glyph counts as taken.
@@ -272,7 +275,7 @@ async fn private_use_code_points_are_allocated_lowest_first(b: Backend) {
         &app,
         Method::POST,
         "/repertoire",
-        Some(&alloc("component")),
+        Some(&alloc("component", 9)),
         Some(&admin),
     )
     .await;
@@ -284,6 +287,43 @@ async fn private_use_code_points_are_allocated_lowest_first(b: Backend) {
     ] {
         let r = send(&app, Method::POST, "/repertoire", Some(&bad), Some(&admin)).await;
         err(&r, 200, "RES-10000002");
+    }
+}
+
+/// The original kept allocated names in a unique column: a taken name is "create failed".
+async fn private_use_allocation_refuses_a_taken_name(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let admin = admin_token(&app).await;
+    let first = json!({"type": "component", "name": "丷头"});
+    let r = send(
+        &app,
+        Method::POST,
+        "/repertoire",
+        Some(&first),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(r.json, json!(0xE000), "{}", r.text());
+    for again in [first.clone(), json!({"type": "compound", "name": "丷头"})] {
+        let r = send(
+            &app,
+            Method::POST,
+            "/repertoire",
+            Some(&again),
+            Some(&admin),
+        )
+        .await;
+        let msg = err(&r, 200, "DB-10000004");
+        assert!(msg.contains("丷头"), "{msg}");
+    }
+    // Nothing was allocated by the refusals; other names (and names that only look alike in
+    // a LIKE pattern) still are.
+    let r = send(&app, Method::GET, "/repertoire/57345", None, None).await;
+    err(&r, 200, "DB-10000001");
+    for (name, expected) in [("丷", 0xE001), ("丷%", 0xE002), ("_头", 0xE003)] {
+        let body = json!({"type": "component", "name": name});
+        let r = send(&app, Method::POST, "/repertoire", Some(&body), Some(&admin)).await;
+        assert_eq!(r.json, json!(expected), "{name}: {}", r.text());
     }
 }
 
@@ -743,6 +783,7 @@ db_test!(
     missing_existing_and_malformed_code_points,
     reads_are_public_and_writes_need_role_one,
     private_use_code_points_are_allocated_lowest_first,
+    private_use_allocation_refuses_a_taken_name,
     a_full_private_use_range_is_sys_10000001,
     the_repertoire_is_listed_in_pages_by_code_point,
     all_streams_every_character_as_one_array,

@@ -408,7 +408,32 @@ async fn secrets_and_data_are_owner_only_and_the_first_password_is_forgotten(b: 
     assert!(!dir.join("initial_admin_password").exists());
 }
 
+async fn several_wrongly_typed_fields_are_one_10001_naming_each(b: Backend) {
+    use crate::admin_common::{AdminResp, path, root};
+    let app = TestApp::spawn(b).await;
+    let token = root(&app).await;
+    let id = crate::admin_common::create_user(&app, &token, "typed01", &[]).await;
+    let before = ops::domain::identity::user::get(&app.db().await, id)
+        .await
+        .unwrap();
+    let r = app
+        .put(&path(&format!("/users/{id}")))
+        .bearer(&token)
+        .json(&json!({"real_name": 5, "email": true, "phone": 13800138000_i64}))
+        .send()
+        .await;
+    r.admin(400, 10001);
+    let mut fields = r.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["email", "phone", "real_name"], "{}", r.text());
+    let after = ops::domain::identity::user::get(&app.db().await, id)
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+}
+
 db_test!(
+    several_wrongly_typed_fields_are_one_10001_naming_each,
     a_nul_character_is_a_parameter_error_in_every_dialect,
     login_names_refuse_zero_width_and_bidi_characters,
     numeric_path_ids_are_canonical_or_not_found,

@@ -108,6 +108,8 @@ fn rule(r: Rule) -> &'static str {
         Rule::ResetTokenInvalid => "Invalid or expired token.",
         Rule::UnknownSetting => "Unknown setting.",
         Rule::UnknownGlyphType => "Unknown glyph type.",
+        Rule::PeriodReversed => "The start date must not be after the end date.",
+        Rule::PeriodTooLong => "The period must not be longer than 3660 days.",
         Rule::LastSuperAdmin => "The last active superuser keeps the role.",
     }
 }

@@ -19,6 +19,8 @@ pub enum ApiError {
     Core(Error),
     /// Not JSON, or the wrong JSON types (or an unparsable query / path value): 10001/400.
     Malformed(Option<String>, String),
+    /// Several fields of the wrong JSON type, each named once: 10001/400.
+    MalformedFields(Vec<(String, String)>),
     /// A body over the limit: 10001/413.
     TooLarge,
     /// Wrong login name or password: 20004/400.
@@ -50,6 +52,15 @@ impl From<BodyError> for ApiError {
                 ))
             }
             BodyErrorKind::Syntax => ApiError::Malformed(None, "请求体不是有效的JSON".to_owned()),
+            BodyErrorKind::Shape if !err.also.is_empty() => {
+                let first = (err.field.unwrap_or_default(), err.message);
+                ApiError::MalformedFields(
+                    std::iter::once(first)
+                        .chain(err.also)
+                        .map(|(f, m)| (f, format!("参数类型错误: {m}")))
+                        .collect(),
+                )
+            }
             BodyErrorKind::Shape => {
                 ApiError::Malformed(err.field, format!("参数类型错误: {}", err.message))
             }
@@ -171,6 +182,18 @@ impl IntoResponse for ApiError {
             ApiError::Malformed(field, message) => {
                 let errors = field.map(|field| vec![FieldOut { field, message }]);
                 render(StatusCode::BAD_REQUEST, 10001, "参数错误".into(), errors)
+            }
+            ApiError::MalformedFields(fields) => {
+                let errors = fields
+                    .into_iter()
+                    .map(|(field, message)| FieldOut { field, message })
+                    .collect();
+                render(
+                    StatusCode::BAD_REQUEST,
+                    10001,
+                    "参数错误".into(),
+                    Some(errors),
+                )
             }
             ApiError::TooLarge => render(
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -10,9 +10,12 @@
 mod auth;
 mod error;
 mod extract;
+mod notifications;
+mod notify;
 mod permissions;
 mod reply;
 mod roles;
+mod statistics;
 mod users;
 
 use axum::Router;
@@ -84,6 +87,15 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/permissions/tree", P("system:permission:view")),
     rule("GET", "/permissions", P("system:permission:view")),
     rule("POST", "/permissions", P("system:permission:create")),
+    // §10 数据统计
+    rule("GET", "/dashboard/statistics", P("dashboard:view")),
+    rule("GET", "/statistics/users", P("dashboard:statistics")),
+    // §13 通知管理: everyone reads and marks their own; sending needs the permission.
+    rule("GET", "/notifications", Login),
+    rule("POST", "/notifications", P("system:notification:send")),
+    rule("POST", "/notifications/read-all", Login),
+    rule("GET", "/notifications/stream", Login),
+    rule("POST", "/notifications/{id}/read", Login),
 ];
 
 /// The rule of a routed `(method, path)`.
@@ -123,6 +135,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/permissions",
             get(permissions::list).post(permissions::create),
         )
+        .merge(notify::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::guard,

@@ -21,6 +21,7 @@ pub mod code {
     pub const BAD_PARAMETER: &str = "RES-10000002";
     pub const RECORD_MISSING: &str = "DB-10000001";
     pub const RECORD_EXISTS: &str = "DB-10000002";
+    pub const CREATE_FAILED: &str = "DB-10000004";
     pub const UNAUTHENTICATED: &str = "AUTH-10000001";
     pub const FORBIDDEN: &str = "AUTH-10000002";
     pub const THROTTLED: &str = "AUTH-10000003";

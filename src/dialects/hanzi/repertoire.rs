@@ -141,9 +141,15 @@ pub async fn allocate(
     {
         return Err(Error::invalid("name", Problem::TooLong { max: 255 }).into());
     }
-    match store::allocate(&state.db, PuaKind::parse(&body.kind), body.name).await? {
-        Some(cp) => Ok(axum::Json(cp.value())),
-        None => Err(ApiError::plain(code::INTERNAL, "已达上限，无法继续创建")),
+    match store::allocate(&state.db, PuaKind::parse(&body.kind), body.name).await {
+        Ok(Some(cp)) => Ok(axum::Json(cp.value())),
+        Ok(None) => Err(ApiError::plain(code::INTERNAL, "已达上限，无法继续创建")),
+        // The original's insert failed on its unique name column: "create failed".
+        Err(Error::Conflict { field, value, .. }) if field == "name" => Err(ApiError::plain(
+            code::CREATE_FAILED,
+            format!("创建失败: 名称 {} 已存在", value.unwrap_or_default()),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -133,6 +133,9 @@ pub const BUILTIN: &[SeedNode] = &[
         7,
     ),
     button("system:export:view", "system:export", "查看导出任务", 1),
+    // §13 通知管理 and §10 数据统计 (platform: notifications, dashboard, statistics). Reading
+    // and marking one's own notifications needs only a login; these gate sending and the
+    // statistics pages.
     menu(
         "system:notification",
         Some("system"),

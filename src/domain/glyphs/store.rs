@@ -333,11 +333,47 @@ impl PuaKind {
     }
 }
 
+/// Whether a character is already named exactly `name`. A coarse `LIKE` over the stored JSON
+/// (the name's `%`, `_` and `\\` as wildcards; case-insensitive on SQLite) finds a superset,
+/// and the stored `name` of each candidate decides.
+async fn name_taken(db: &Db, name: &str) -> Result<bool> {
+    let coarse: String = name
+        .chars()
+        .map(|c| {
+            if matches!(c, '%' | '_' | '\\') {
+                '%'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let candidates: Vec<String> =
+        sqlx::query_scalar("SELECT data FROM glyph_characters WHERE data LIKE $1")
+            .bind(format!("%{coarse}%"))
+            .fetch_all(db.pool())
+            .await?;
+    Ok(candidates.iter().any(|data| {
+        serde_json::from_str::<serde_json::Value>(data)
+            .is_ok_and(|v| v.get("name").and_then(serde_json::Value::as_str) == Some(name))
+    }))
+}
+
 /// Creates an empty character named `name` at the lowest free private-use code point of the
 /// range for `kind`, and answers that code point; `None` when the range is full. A code
 /// point some glyph already references (a character not loaded yet) counts as taken.
 pub async fn allocate(db: &Db, kind: PuaKind, name: Option<String>) -> Result<Option<CodePoint>> {
     let (from, to) = kind.range();
+    // The original kept allocated components' names in a unique column: a name another
+    // character already has is refused.
+    if let Some(n) = &name
+        && name_taken(db, n).await?
+    {
+        return Err(Error::Conflict {
+            field: "name".to_owned(),
+            problem: crate::error::Problem::Duplicate,
+            value: Some(n.clone()),
+        });
+    }
     // Two allocations racing for the same code point: the loser retries with the next one.
     for _ in 0..8 {
         let taken: Vec<i64> = sqlx::query_scalar(

@@ -1,0 +1,20 @@
+//! The routes of §10 数据统计 and §13 通知管理 (their rules are in [`super::ROUTES`]).
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::{notifications, statistics};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard/statistics", get(statistics::dashboard))
+        .route("/statistics/users", get(statistics::users))
+        .route(
+            "/notifications",
+            get(notifications::list).post(notifications::create),
+        )
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/stream", get(notifications::stream))
+        .route("/notifications/{id}/read", post(notifications::read))
+}

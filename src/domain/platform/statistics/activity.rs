@@ -1,0 +1,118 @@
+//! Recent activities for the dashboard: registrations, orders created, order and farm audits,
+//! newest first. Each kind is read from its own time index, a few rows each.
+
+use sqlx::Row;
+
+use crate::db::{Db, Timestamp};
+use crate::error::Result;
+
+/// How many activities the dashboard shows.
+pub const LIMIT: i64 = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityKind {
+    UserRegister,
+    OrderCreated,
+    OrderAudited,
+    FarmAudited,
+}
+
+impl ActivityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::UserRegister => "user_register",
+            ActivityKind::OrderCreated => "order_created",
+            ActivityKind::OrderAudited => "order_audited",
+            ActivityKind::FarmAudited => "farm_audited",
+        }
+    }
+}
+
+/// One activity. `message` is the document's sentence (`新用户 farmer003 注册成功`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    pub kind: ActivityKind,
+    pub message: String,
+    pub at: Timestamp,
+}
+
+/// The newest [`LIMIT`] activities at or before `until`.
+pub async fn recent(db: &Db, until: Timestamp) -> Result<Vec<Activity>> {
+    let mut all = Vec::new();
+    for row in sqlx::query(
+        "SELECT username, created_at FROM users WHERE created_at <= $1 \
+         ORDER BY created_at DESC LIMIT $2",
+    )
+    .bind(until)
+    .bind(LIMIT)
+    .fetch_all(db.pool())
+    .await?
+    {
+        all.push(Activity {
+            kind: ActivityKind::UserRegister,
+            message: format!("新用户 {} 注册成功", row.try_get::<String, _>("username")?),
+            at: row.try_get("created_at")?,
+        });
+    }
+    for row in sqlx::query(
+        "SELECT order_no, created_at FROM trade_orders WHERE created_at <= $1 \
+         ORDER BY created_at DESC LIMIT $2",
+    )
+    .bind(until)
+    .bind(LIMIT)
+    .fetch_all(db.pool())
+    .await?
+    {
+        all.push(Activity {
+            kind: ActivityKind::OrderCreated,
+            message: format!("订单 {} 创建成功", row.try_get::<String, _>("order_no")?),
+            at: row.try_get("created_at")?,
+        });
+    }
+    for row in sqlx::query(
+        "SELECT order_no, order_status, audited_at, cancelled_at FROM trade_orders \
+         WHERE audited_at IS NOT NULL AND audited_at <= $1 ORDER BY audited_at DESC LIMIT $2",
+    )
+    .bind(until)
+    .bind(LIMIT)
+    .fetch_all(db.pool())
+    .await?
+    {
+        let at: Timestamp = row.try_get("audited_at")?;
+        // A rejection cancels the order in the same write.
+        let rejected = row.try_get::<String, _>("order_status")? == "cancelled"
+            && row.try_get::<Option<i64>, _>("cancelled_at")? == Some(at);
+        let outcome = if rejected {
+            "审核未通过"
+        } else {
+            "审核通过"
+        };
+        all.push(Activity {
+            kind: ActivityKind::OrderAudited,
+            message: format!("订单 {} {outcome}", row.try_get::<String, _>("order_no")?),
+            at,
+        });
+    }
+    for row in sqlx::query(
+        "SELECT name, status, audited_at FROM farms \
+         WHERE audited_at IS NOT NULL AND audited_at <= $1 ORDER BY audited_at DESC LIMIT $2",
+    )
+    .bind(until)
+    .bind(LIMIT)
+    .fetch_all(db.pool())
+    .await?
+    {
+        let outcome = match row.try_get::<i64, _>("status")? {
+            2 => "审核未通过",
+            _ => "审核通过",
+        };
+        all.push(Activity {
+            kind: ActivityKind::FarmAudited,
+            message: format!("养殖场 {} {outcome}", row.try_get::<String, _>("name")?),
+            at: row.try_get("audited_at")?,
+        });
+    }
+    all.sort_by_key(|a| std::cmp::Reverse(a.at));
+    all.truncate(usize::try_from(LIMIT).unwrap_or(10));
+    Ok(all)
+}
