@@ -82,8 +82,12 @@ pub fn router(state: AppState) -> Router {
     app = mount(app, &hanzi_cfg, hanzi);
     let tls = http::headers::Tls(state.config.server.tls_enable);
     let body_timeout = Duration::from_secs(state.config.server.body_timeout_s);
-    app.layer(axum::middleware::from_fn(http::internal::log))
-        .layer(axum::middleware::from_fn(http::request_id::scope))
+    app = app.layer(axum::middleware::from_fn(http::internal::log));
+    if state.config.log.access {
+        // Inside the request-id scope, so the line carries the id.
+        app = app.layer(axum::middleware::from_fn(http::access::log));
+    }
+    app.layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(axum::middleware::from_fn(move |req, next| http::headers::secure(tls, req, next)))
         .layer(
             ServiceBuilder::new()

@@ -1,6 +1,11 @@
-//! The `ops-server` command line: serve (default), migrate, user administration, and demo
-//! purchase orders.
+//! The `ops-server` command line: serve (default), migrate, configuration check, runtime
+//! settings, user administration, the hanzi repertoire and demo purchase orders.
 //! Passwords are read from a prompt or standard input, never from an argument.
+
+mod check;
+mod explain;
+mod settings;
+mod users;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -15,10 +20,18 @@ use crate::domain::accounts::manage::operator;
 use crate::domain::identity::{CreatePolicy, NewUser, user};
 use crate::domain::purchase;
 
+/// `1.0.0 (commit 1a2b3c4d5e6f)`: the commit comes from build.rs (`unknown` outside a checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("OPS_GIT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ops-server",
-    version,
+    version = VERSION,
     about = "One back-office server, four documented APIs"
 )]
 pub struct Cli {
@@ -40,6 +53,12 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// The configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// The runtime settings every node reads (the config file only seeds them).
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -75,6 +94,13 @@ pub enum LivestockCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration (file given by --config, plus OPS__* variables) and print
+    /// the effective values with secrets masked; creates nothing.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum HanziCommand {
     /// Load a repertoire from a JSON file (an array of Characters), all or nothing.
     Import {
@@ -90,6 +116,7 @@ pub enum PurchaseCommand {
         /// The owner's login name.
         #[arg(long)]
         user: String,
+        /// How many orders to create.
         #[arg(long, default_value_t = 1000)]
         orders: u64,
         /// Seconds between two consecutive orders' creation times (the newest is now).
@@ -100,10 +127,14 @@ pub enum PurchaseCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
+    /// List every account with its state and roles.
+    List,
     /// Create a user; the password is read from a prompt or standard input.
     Create {
+        /// The login name.
         #[arg(long)]
         name: String,
+        /// The email address (for password reset mails).
         #[arg(long)]
         email: Option<String>,
         /// Grant the `super_admin` role.
@@ -112,33 +143,64 @@ pub enum UserCommand {
     },
     /// Set a new password (ends all of the user's sessions).
     ResetPassword {
+        /// The user's login name.
         #[arg(long)]
         name: String,
     },
     /// Disable the account (ends all of its sessions).
     Disable {
+        /// The user's login name.
         #[arg(long)]
         name: String,
     },
     /// Enable the account.
     Enable {
+        /// The user's login name.
         #[arg(long)]
         name: String,
+    },
+    /// Give a user a role (e.g. `admin`, `super_admin`); takes effect on their next request.
+    Grant {
+        /// The user's login name.
+        #[arg(long)]
+        name: String,
+        /// The role's code (`ops-server user grant` with an unknown code lists them).
+        #[arg(long)]
+        role: String,
+    },
+    /// Take a role away from a user; the last active super admin keeps `super_admin`.
+    Revoke {
+        /// The user's login name.
+        #[arg(long)]
+        name: String,
+        /// The role's code.
+        #[arg(long)]
+        role: String,
     },
 }
 
 /// Runs the command line; the process exit code follows the result.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Config(ConfigCommand::Check)) = cli.command {
+        // Before anything is created or logged: a check only reads.
+        return check::run(&cli.config);
+    }
     let config = Config::load_or_init(&cli.config)?;
     init_tracing(&config);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
             let db = Db::connect(&config.database).await?;
-            db.migrate().await?;
-            println!("migrations applied");
+            crate::startup::report_paths(&config, &db);
+            match db.migrate().await? {
+                0 => println!("nothing to apply: the database is up to date"),
+                n => println!("applied {n} migrations"),
+            }
+            db.close().await;
             Ok(())
         }
+        Command::Config(ConfigCommand::Check) => check::run(&cli.config),
+        Command::Settings(cmd) => settings::run(&config, cmd).await,
         Command::User(cmd) => user_command(config, cmd).await,
         Command::Hanzi(HanziCommand::Import { file }) => hanzi_import(config, &file).await,
         Command::Purchase(cmd) => purchase_command(config, cmd).await,
@@ -154,6 +216,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {addr}"))?;
     let scheme = if tls { "https" } else { "http" };
+    if tls {
+        // Read the certificate and key now, so "listening" is never logged by a server
+        // that then fails on them.
+        let (cert, key) = (&state.config.server.tls_cert, &state.config.server.tls_key);
+        axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+            .await
+            .with_context(|| format!("loading server.tls_cert {cert} / server.tls_key {key}"))?;
+    }
     tracing::info!(address = %listener.local_addr()?, scheme, "ops-server listening");
     if tls {
         app::serve_tls(state, listener.into_std()?, app::shutdown_signal()).await
@@ -174,6 +244,9 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         }
     };
     match cmd {
+        UserCommand::List => users::list(&db).await?,
+        UserCommand::Grant { name, role } => users::grant(&db, &name, &role).await?,
+        UserCommand::Revoke { name, role } => users::revoke(&db, &name, &role).await?,
         UserCommand::Create {
             name,
             email,
@@ -213,12 +286,34 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
 }
 
 async fn hanzi_import(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    use crate::domain::glyphs::import;
     let db = Db::connect(&config.database).await?;
     db.migrate().await?;
     let started = std::time::Instant::now();
-    let loaded = crate::domain::glyphs::import::import_file(&db, file)
+    let progress = |n: usize| {
+        if n % 10_000 == 0 {
+            eprintln!(
+                "{n} characters read and stored so far ({:.1?})",
+                started.elapsed()
+            );
+        }
+    };
+    let loaded = import::import_file(&db, file, progress)
         .await
-        .map_err(|e| anyhow::anyhow!("importing {}: {e}", file.display()))?;
+        .map_err(|e| {
+            let item = match (e.index, e.unicode) {
+                (Some(i), Some(u)) => {
+                    format!("character [{i}] (U+{:04X} {}): ", u.value(), u.as_char())
+                }
+                (Some(i), None) => format!("character [{i}]: "),
+                _ => String::new(),
+            };
+            anyhow::anyhow!(
+                "importing {}: {item}{:#}; nothing was stored",
+                file.display(),
+                explain::explain(e.error)
+            )
+        })?;
     println!(
         "imported {loaded} characters from {} in {:.1}s",
         file.display(),
@@ -331,8 +426,10 @@ fn init_tracing(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.level));
+    // Colour codes only for a person at a terminal: journald, files and pipes get plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match config.log.format {
         LogFormat::Json => builder.json().try_init(),

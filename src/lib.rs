@@ -11,6 +11,7 @@
 //! * [`http`] — plumbing shared by dialects (request ids, body parsing, token transports).
 //! * [`state`] — [`state::AppState`], what every handler shares.
 //! * [`app`] — builds the router from a config and serves it on a given listener.
+//! * [`startup`] — what start-up logs: data locations, new databases, ignored settings.
 //! * [`cli`] — the `ops-server` command line.
 //! * [`private_fs`] — owner-only modes for the data directory and the secrets in it.
 
@@ -23,4 +24,5 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod private_fs;
+pub mod startup;
 pub mod state;

@@ -50,10 +50,13 @@ impl AppState {
         crate::private_fs::create_dir(&config.data_dir)
             .with_context(|| format!("creating data_dir {}", config.data_dir.display()))?;
         let db = Db::connect(&config.database).await?;
+        crate::startup::report_paths(&config, &db);
+        crate::startup::warn_ignored_keys(&config);
         db.migrate().await?;
         settings::seed(&db, &config)
             .await
             .map_err(|e| anyhow::anyhow!("seeding settings: {e}"))?;
+        crate::startup::warn_settings_drift(&config, &db).await?;
         crate::domain::access::catalog::seed(&db)
             .await
             .map_err(|e| anyhow::anyhow!("seeding permissions: {e}"))?;
@@ -68,7 +71,7 @@ impl AppState {
         identity::bootstrap::forget_changed_password(&db, &config.data_dir).await?;
         let jwt_secret = load_or_create_secret(&config)?;
         crate::private_fs::restrict(&config.data_dir.join("jwt_secret"))?;
-        let mailer = Mailer::from_config(&config.smtp)?;
+        let mailer = Mailer::from_config(&config)?;
         let thumbnails = Thumbnailer::new(
             thumbnail::Policy {
                 max_side: config.file.thumbnail_max_side,

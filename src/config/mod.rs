@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use chrono_tz::Tz;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 mod choice;
 mod source;
@@ -18,9 +18,12 @@ use choice::choice;
 /// The template shipped as `defConfig/configTemp.yaml` and copied on first start.
 pub const TEMPLATE: &str = include_str!("../../defConfig/configTemp.yaml");
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The file this configuration was read from (`None`: template and environment only).
+    #[serde(skip)]
+    pub loaded_from: Option<PathBuf>,
     pub data_dir: PathBuf,
     pub server: ServerConfig,
     pub database: DatabaseConfig,
@@ -35,7 +38,7 @@ pub struct Config {
     pub export: ExportConfig,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     pub host: String,
@@ -52,8 +55,8 @@ pub struct ServerConfig {
     /// Seconds an idle keep-alive connection stays open waiting for the next request.
     pub idle_timeout_s: u64,
     /// The server's public origin (`https://ops.example.com`, optionally with a path) that
-    /// absolute links in answers are built from; empty means links are relative. The `Host`
-    /// header is never used for links.
+    /// absolute links in answers are built from; empty means links are relative (and the
+    /// reset mail's link uses `http(s)://host:port`). The `Host` header is never used for links.
     pub public_url: String,
 }
 
@@ -64,7 +67,7 @@ choice! {
     }
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub driver: DatabaseDriver,
@@ -90,7 +93,7 @@ choice! {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub store: FileStoreKind,
@@ -107,7 +110,7 @@ pub struct FileConfig {
 }
 
 /// Background export jobs (admin_v1 §12).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportConfig {
     /// Finished files are removed this long after completion.
@@ -122,19 +125,19 @@ pub struct ExportConfig {
     pub workers: usize,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FilePaths {
     pub image: PathBuf,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationConfig {
     pub open: bool,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BootstrapConfig {
     pub admin: bool,
@@ -149,7 +152,7 @@ impl fmt::Debug for BootstrapConfig {
     }
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityConfig {
     pub jwt_secret: String,
@@ -161,6 +164,9 @@ pub struct SecurityConfig {
     pub login_lockout_minutes: i64,
     pub captcha: bool,
     pub password_reset_ttl_minutes: i64,
+    /// The link of the reset mail: `{token}` is replaced by the token, `{public_url}` by
+    /// [`Config::public_origin`].
+    pub password_reset_url: String,
 }
 
 impl fmt::Debug for SecurityConfig {
@@ -180,7 +186,7 @@ choice! {
     }
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     pub host: String,
@@ -189,6 +195,9 @@ pub struct SmtpConfig {
     pub password: String,
     pub tls: SmtpTls,
     pub from: String,
+    /// Replaced by `security.password_reset_url`; still accepted so a config file written by
+    /// an older version keeps loading, and a non-empty value is warned about at start-up.
+    #[serde(default, skip_serializing)]
     pub reset_url: String,
 }
 
@@ -202,14 +211,14 @@ impl fmt::Debug for SmtpConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     pub name: String,
     pub operation_log_retention_days: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DialectsConfig {
     pub ops_v1: DialectConfig,
@@ -218,7 +227,7 @@ pub struct DialectsConfig {
     pub account: DialectConfig,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DialectConfig {
     pub enabled: bool,
@@ -227,7 +236,7 @@ pub struct DialectConfig {
 
 /// The `hanzi` dialect: a mount like the others, plus the wire form of its Characters
 /// and whether user reads are public.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HanziDialectConfig {
     pub enabled: bool,
@@ -267,13 +276,15 @@ choice! {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
     pub level: String,
     pub format: LogFormat,
     /// Record the operation log (CONTRACTS §3). Off only to measure what it costs.
     pub operations: bool,
+    /// One info line per request (target `ops::access`).
+    pub access: bool,
 }
 
 impl Config {
@@ -288,9 +299,22 @@ impl Config {
         }
         // It may hold the database URL, the JWT secret and the SMTP password.
         crate::private_fs::restrict(path)?;
+        Self::load(path)
+    }
+
+    /// Loads an existing file with the environment's overrides; creates nothing.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        Self::from_layers(Some((&text, path)), std::env::vars())
+        let mut config = Self::from_layers(Some((&text, path)), std::env::vars())?;
+        config.loaded_from = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// The template with the environment's overrides: what a server would run with before
+    /// its file exists.
+    pub fn from_template_and_env() -> anyhow::Result<Self> {
+        Self::from_layers(None, std::env::vars())
     }
 
     /// The template alone, with environment overrides: what tests and tools start from.
@@ -466,7 +490,54 @@ impl Config {
             }
         }
         check_log_level(&self.log.level)?;
+        if !self.security.password_reset_url.contains("{token}") {
+            bail!("security.password_reset_url must contain {{token}}, where the reset token goes");
+        }
         Ok(())
+    }
+
+    /// Where absolute links point: `server.public_url` without a trailing slash, or this
+    /// server's own `http(s)://host:port` when it is empty.
+    pub fn public_origin(&self) -> String {
+        let url = self.server.public_url.trim_end_matches('/');
+        if !url.is_empty() {
+            return url.to_owned();
+        }
+        let scheme = if self.server.tls_enable {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}:{}", self.server.host, self.server.port)
+    }
+
+    /// The link a password-reset mail carries (`security.password_reset_url` filled in).
+    pub fn password_reset_link(&self, token: &str) -> String {
+        self.security
+            .password_reset_url
+            .replace("{public_url}", &self.public_origin())
+            .replace("{token}", token)
+    }
+
+    /// The effective configuration as a tree, with every secret replaced by `***` (and the
+    /// database URL's password hidden): what `ops-server config check` prints.
+    pub fn masked(&self) -> serde_json::Value {
+        let mut tree = serde_json::to_value(self).unwrap_or_default();
+        for (section, key) in [
+            ("bootstrap", "admin_password"),
+            ("security", "jwt_secret"),
+            ("smtp", "password"),
+        ] {
+            if let Some(v) = tree.get_mut(section).and_then(|s| s.get_mut(key))
+                && v.as_str().is_some_and(|s| !s.is_empty())
+            {
+                *v = serde_json::Value::from("***");
+            }
+        }
+        if let Some(v) = tree.get_mut("database").and_then(|s| s.get_mut("url")) {
+            *v = serde_json::Value::from(crate::db::redact_url(&self.database.url));
+        }
+        tree
     }
 
     pub fn timezone(&self) -> anyhow::Result<Tz> {

@@ -21,6 +21,7 @@ use sqlx::{AnyPool, Executor};
 use crate::config::{DatabaseConfig, DatabaseDriver};
 
 pub mod builder;
+mod create;
 mod ids;
 pub mod time;
 
@@ -45,33 +46,70 @@ pub enum DbKind {
 pub struct Db {
     pool: AnyPool,
     kind: DbKind,
+    /// This connect made the database (a new SQLite file, or `CREATE DATABASE`).
+    created: bool,
 }
 
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 impl Db {
     /// Connects to the configured database. The SQLite file and its folder are created when
-    /// missing; an unreachable PostgreSQL is an error that names the URL's host.
+    /// missing, and so is a missing PostgreSQL database when the role may create one; an
+    /// unreachable PostgreSQL is an error that names the URL (password hidden).
     pub async fn connect(cfg: &DatabaseConfig) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
-        let (url, kind) = match cfg.driver {
+        let (url, kind, mut created) = match cfg.driver {
             DatabaseDriver::Sqlite => {
                 let path = Path::new(&cfg.path);
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     crate::private_fs::create_dir(dir)
                         .with_context(|| format!("creating database folder {}", dir.display()))?;
                 }
+                // Before the file is touched below: was there a database at all?
+                let new = !cfg.path.starts_with(':') && !path.exists();
                 if !cfg.path.starts_with(':') && !cfg.path.contains("mode=memory") {
                     crate::private_fs::touch(path)?;
                     crate::private_fs::restrict_sqlite(path)?;
                 }
-                (format!("sqlite://{}?mode=rwc", cfg.path), DbKind::Sqlite)
+                (
+                    format!("sqlite://{}?mode=rwc", cfg.path),
+                    DbKind::Sqlite,
+                    new,
+                )
             }
-            DatabaseDriver::Postgres => (cfg.url.clone(), DbKind::Postgres),
+            DatabaseDriver::Postgres => (cfg.url.clone(), DbKind::Postgres, false),
         };
         let options =
             AnyConnectOptions::from_str(&url).context("database.url is not a valid URL")?;
-        let pool = AnyPoolOptions::new()
+        let where_ = || match kind {
+            DbKind::Sqlite => format!("opening SQLite database {}", cfg.path),
+            DbKind::Postgres => format!("connecting to PostgreSQL at {}", redact_url(&cfg.url)),
+        };
+        let pool = match Self::open_pool(cfg, kind, options.clone()).await {
+            Err(e) if kind == DbKind::Postgres && create::is_missing_database(&e) => {
+                let name = create::postgres_database(&cfg.url)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", where_()))?;
+                tracing::info!(database = %name, "created the PostgreSQL database");
+                created = true;
+                Self::open_pool(cfg, kind, options).await
+            }
+            other => other,
+        }
+        .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
+        Ok(Self {
+            pool,
+            kind,
+            created,
+        })
+    }
+
+    async fn open_pool(
+        cfg: &DatabaseConfig,
+        kind: DbKind,
+        options: AnyConnectOptions,
+    ) -> sqlx::Result<AnyPool> {
+        AnyPoolOptions::new()
             .max_connections(cfg.max_connections)
             .acquire_timeout(Duration::from_secs(cfg.connect_timeout_secs))
             .after_connect(move |conn, _meta| {
@@ -92,24 +130,35 @@ impl Db {
             })
             .connect_with(options)
             .await
-            .with_context(|| match kind {
-                DbKind::Sqlite => format!("opening SQLite database {}", cfg.path),
-                DbKind::Postgres => format!("connecting to PostgreSQL at {}", redact_url(&cfg.url)),
-            })?;
-        Ok(Self { pool, kind })
+    }
+
+    /// Whether connecting made the database: start-up says so, since a new empty database
+    /// where an old one was expected is how a wrong working directory shows.
+    pub fn created_new(&self) -> bool {
+        self.created
     }
 
     /// Applies every pending migration of this engine.
-    pub async fn migrate(&self) -> anyhow::Result<()> {
+    /// Answers how many were applied now (0: the database was up to date).
+    pub async fn migrate(&self) -> anyhow::Result<usize> {
         let migrator = match self.kind {
             DbKind::Sqlite => &SQLITE_MIGRATIONS,
             DbKind::Postgres => &POSTGRES_MIGRATIONS,
         };
+        let before = self.applied_migrations().await;
         migrator
             .run(&self.pool)
             .await
             .context("running database migrations")?;
-        Ok(())
+        Ok(self.applied_migrations().await.saturating_sub(before))
+    }
+
+    /// Migrations recorded as applied; 0 before the first run (no bookkeeping table yet).
+    async fn applied_migrations(&self) -> usize {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_or(0, |n| n.max(0) as usize)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -174,7 +223,8 @@ pub fn like_pattern(text: &str) -> String {
     out
 }
 
-fn redact_url(url: &str) -> String {
+/// The URL with its password replaced by `***`, for logs and printed configuration.
+pub fn redact_url(url: &str) -> String {
     // postgres://user:secret@host/db -> postgres://user:***@host/db
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {

@@ -128,6 +128,7 @@ fn rule(r: Rule) -> &'static str {
         Rule::BornAfterOffspring => "出生日期必须早于其后代",
         Rule::WithdrawalOnlyForTreatment => "只有治疗记录可以设置休药期",
         Rule::StillReferenced => "仍被其他记录引用,不能删除",
+        Rule::LastSuperAdmin => "最后一个超级管理员不能取消该角色",
     }
 }
 

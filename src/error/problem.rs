@@ -197,6 +197,8 @@ pub enum Rule {
     WithdrawalOnlyForTreatment,
     /// A record still referenced (animals of a farm or category, orders of an animal).
     StillReferenced,
+    /// The last active super admin keeps the role.
+    LastSuperAdmin,
 }
 
 impl Problem {
@@ -272,6 +274,7 @@ impl Problem {
             Rule::BornAfterOffspring,
             Rule::WithdrawalOnlyForTreatment,
             Rule::StillReferenced,
+            Rule::LastSuperAdmin,
         ];
         let mut all = vec![
             Problem::Required,

@@ -1,7 +1,8 @@
 //! HTTP plumbing shared by every dialect: request ids, client info, path normalisation,
-//! body and query parsing with field-naming errors, token transports, error logging.
+//! body and query parsing with field-naming errors, token transports, error and access logging.
 //! No dialect shapes live here.
 
+pub mod access;
 pub mod blob;
 pub mod body;
 pub mod client;

@@ -60,9 +60,153 @@ async fn migrate_on_a_fresh_directory_creates_config_and_database() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("applied"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let config = std::fs::read_to_string(dir.path().join("data/config.yaml")).unwrap();
     assert_eq!(config, ops::config::TEMPLATE);
     assert!(dir.path().join("data/db.db").exists());
+    let again = run_in(dir.path(), &["migrate"], None, &[]);
+    assert!(again.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        "nothing to apply: the database is up to date"
+    );
+}
+
+#[tokio::test]
+async fn config_check_prints_the_effective_configuration_with_secrets_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("OPS__SERVER__PORT", "9191"),
+        (
+            "OPS__SECURITY__JWT_SECRET",
+            "a-very-secret-signing-key-0123456789",
+        ),
+        ("OPS__SMTP__PASSWORD", "mail-pass-1"),
+        (
+            "OPS__DATABASE__URL",
+            "postgres://ops:db-pass-1@db.example.com/ops",
+        ),
+    ];
+    let out = run_in(dir.path(), &["config", "check"], None, &env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("# The configuration is valid."), "{text}");
+    let yaml: serde_json::Value = serde_yaml_ng::from_str(&text).expect("YAML");
+    assert_eq!(yaml["server"]["port"], 9191);
+    assert_eq!(yaml["security"]["jwt_secret"], "***");
+    assert_eq!(yaml["smtp"]["password"], "***");
+    assert_eq!(
+        yaml["database"]["url"],
+        "postgres://ops:***@db.example.com/ops"
+    );
+    for secret in ["a-very-secret", "mail-pass-1", "db-pass-1"] {
+        assert!(!text.contains(secret), "{secret} shown:\n{text}");
+    }
+    assert!(!dir.path().join("data").exists(), "a check creates nothing");
+    let bad = run_in(
+        dir.path(),
+        &["config", "check"],
+        None,
+        &[("OPS__LOG__FORMAT", "xml")],
+    );
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("log.format")
+            && err.contains("OPS__LOG__FORMAT")
+            && err.contains("text, json"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_postgres_database_is_created() {
+    use sqlx::Connection;
+    let base = std::env::var("OPS_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("ops_new_{}", uuid::Uuid::new_v4().simple());
+    let (server, _) = base.rsplit_once('/').expect("a database in the URL");
+    let url = format!("{server}/{name}");
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("OPS__DATABASE__DRIVER", "postgres"),
+        ("OPS__DATABASE__URL", url.as_str()),
+    ];
+    let out = run_in(dir.path(), &["migrate"], None, &env);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await;
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("created the PostgreSQL database"), "{err}");
+    assert!(err.contains("created a new, empty database"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied"));
+}
+
+#[tokio::test]
+async fn version_names_the_commit() {
+    let out = bin().arg("--version").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+    assert_eq!(
+        text.trim(),
+        format!("ops-server {} (commit {head})", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
+async fn every_flag_has_help_text() {
+    for args in [
+        vec!["--help"],
+        vec!["user", "create", "--help"],
+        vec!["user", "grant", "--help"],
+        vec!["user", "revoke", "--help"],
+        vec!["user", "reset-password", "--help"],
+        vec!["purchase", "seed", "--help"],
+        vec!["settings", "set", "--help"],
+        vec!["hanzi", "import", "--help"],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let options = text.split("Options:").nth(1).unwrap_or("");
+        for line in options.lines().filter(|l| l.trim_start().starts_with('-')) {
+            // `--name <NAME>  The user's login name`: clap sets the help two spaces after the
+            // flag; a flag without help shows only its `[default: …]` there, or nothing.
+            let help = line
+                .trim()
+                .split("  ")
+                .map(str::trim)
+                .find(|s| !s.is_empty() && !s.starts_with('-'));
+            assert!(
+                help.is_some_and(|h| !h.starts_with('[')),
+                "{args:?}: no help for {line:?}"
+            );
+        }
+        let arguments = text.split("Arguments:").nth(1).unwrap_or("");
+        for line in arguments
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.trim_start().starts_with('<'))
+        {
+            assert!(line.split_whitespace().count() > 1, "{args:?}: {line:?}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -749,10 +749,11 @@ async fn the_import_command_loads_a_file_all_or_nothing(b: Backend) {
     std::fs::write(&file, serde_json::to_string(&bad).unwrap()).unwrap();
     let out = import(&app, &file);
     assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The item and its code point, the field, and that nothing was stored.
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("[2]"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.contains("[2]") && err.contains("U+4E02") && err.contains("nothing was stored"),
+        "{err}"
     );
     assert_eq!(stored_count(&app).await, 0);
     std::fs::write(&file, serde_json::to_string(&good).unwrap()).unwrap();
@@ -768,6 +769,11 @@ async fn the_import_command_loads_a_file_all_or_nothing(b: Backend) {
     // Loading again collides with what is there: nothing changes.
     let out = import(&app, &file);
     assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("U+4E00") && err.contains("already taken"),
+        "{err}"
+    );
     assert_eq!(stored_count(&app).await, 2);
 }
 

@@ -6,6 +6,7 @@ mod support;
 
 mod account_auth;
 mod account_groups;
+mod account_permission_lists;
 mod account_rules;
 mod account_support;
 mod account_users;
@@ -37,6 +38,7 @@ mod hanzi_wire;
 mod hardening_http;
 mod hardening_rules;
 mod oplog;
+mod operator;
 mod ops_config;
 mod ops_files;
 mod ops_purchase;

@@ -129,6 +129,7 @@ fn rule(r: Rule) -> &'static str {
         Rule::BornAfterOffspring => "The birth date must be before the offspring's.",
         Rule::WithdrawalOnlyForTreatment => "Only a treatment has a withdrawal period.",
         Rule::StillReferenced => "Other records still refer to this one.",
+        Rule::LastSuperAdmin => "The last active superuser keeps the role.",
     }
 }
 

@@ -7,7 +7,7 @@
 
 mod auth;
 mod backendapi;
-mod error;
+pub(crate) mod error;
 mod extract;
 mod form;
 mod groups;

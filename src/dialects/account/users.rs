@@ -60,7 +60,8 @@ impl UserOut {
             first_name: u.first_name,
             last_name: u.last_name,
             email: u.email.unwrap_or_default(),
-            is_staff: h.is_staff(),
+            // Django's createsuperuser makes superusers staff too.
+            is_staff: h.is_staff() || h.is_superuser(),
             is_active: u.is_active,
             date_joined: local_micros(u.created_at, tz),
             gender: u.gender.as_str(),

@@ -208,6 +208,20 @@ impl IntoResponse for UploadError {
     }
 }
 
+/// `POST /users/register` while the runtime setting `registration_open` is off: the
+/// manual's `-6` (403), worded for what happened.
+pub fn registration_closed() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Json(Envelope::<Value> {
+            code: "-6".to_owned(),
+            message: "注册已关闭".to_owned(),
+            data: Value::Null,
+        }),
+    )
+        .into_response()
+}
+
 /// Unknown routes under the prefix.
 pub async fn not_found() -> ApiError {
     ApiError(Error::NotFound(Entity::Other))

@@ -39,7 +39,8 @@ pub async fn status(State(state): State<AppState>) -> ApiResult<impl IntoRespons
             } else {
                 "disconnected"
             },
-            memory_usage: format!("{}%", s.memory_used_percent),
+            // The manual shows "45%"; a process's share is often below 1%, so one decimal.
+            memory_usage: format!("{:.1}%", s.memory_used_percent),
             active_sessions: s.active_sessions,
             total_users: s.total_users,
             server_time: rfc3339(crate::db::now()),

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -39,7 +39,7 @@ pub struct RegisterOut {
 pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<RegisterIn>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     // The manual's own rules for a login name: 3–50 characters.
     let mut v = Violations::new();
     let len = body.name.chars().count();
@@ -58,9 +58,12 @@ pub async fn register(
     v.into_result()?;
     let mut new = NewUser::new(body.name, body.password);
     new.email = email;
-    let user = identity::register(&state.db, new, state.create_policy())
-        .await
-        .map_err(rename_fields)?;
+    let user = match identity::register(&state.db, new, state.create_policy()).await {
+        Ok(user) => user,
+        // Still the manual's -6, but saying why rather than 权限不足.
+        Err(Error::Forbidden) => return Ok(super::error::registration_closed()),
+        Err(e) => return Err(rename_fields(e).into()),
+    };
     Ok(Reply(
         "注册成功",
         RegisterOut {
@@ -68,7 +71,8 @@ pub async fn register(
             name: user.username,
             email: user.email,
         },
-    ))
+    )
+    .into_response())
 }
 
 /// The domain names the login field `username`; this dialect calls it `name`.

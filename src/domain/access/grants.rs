@@ -15,7 +15,7 @@ use crate::domain::accounts;
 use crate::domain::identity::user::{self, NewUser, PreparedUser, User, UserPatch};
 use crate::domain::identity::{CreatePolicy, Principal, password, validate};
 use crate::domain::paging::Page;
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Problem, Result};
 
 /// A user's groups and direct permissions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,10 +86,13 @@ pub async fn of_users(db: &Db, user_ids: &[i64]) -> Result<HashMap<i64, Holdings
             h.role_codes.push(code);
         }
     }
-    let mut sql =
-        Sql::new("SELECT user_id, permission_id FROM user_permissions WHERE user_id IN (");
+    let mut sql = Sql::new(
+        "SELECT up.user_id, up.permission_id FROM user_permissions up \
+         JOIN permissions p ON p.id = up.permission_id WHERE p.type = ",
+    );
+    sql.bind(api_rules::API_TYPE).push(" AND up.user_id IN (");
     sql.bind_list(user_ids.iter().copied())
-        .push(") ORDER BY permission_id");
+        .push(") ORDER BY up.permission_id");
     let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
     for (uid, pid) in rows {
         out.entry(uid).or_default().permission_ids.push(pid);
@@ -120,9 +123,41 @@ async fn roles_by_id(tx: &mut Tx<'_>, field: &str, ids: &[i64]) -> Result<Vec<(i
     Ok(sql.query_as().fetch_all(&mut **tx).await?)
 }
 
-/// Checks that every id names a permission (of any type); an unknown one fails on `field`.
+/// Checks that every id names an API permission (the rows `/account/permission/` lists); an
+/// admin menu id or an unknown id fails on `field`. Django-style groups and users hold API
+/// permissions only: menus belong to the admin back office's roles.
 async fn require_permissions(tx: &mut Tx<'_>, field: &str, ids: &[i64]) -> Result<Vec<i64>> {
-    db::require_existing(tx, "permissions", Entity::Permission, field, ids).await
+    let unique = dedup(ids);
+    if unique.is_empty() {
+        return Ok(unique);
+    }
+    let mut sql = Sql::new("SELECT id FROM permissions WHERE type = ");
+    sql.bind(api_rules::API_TYPE).push(" AND id IN (");
+    sql.bind_list(unique.iter().copied()).push(")");
+    let found: Vec<i64> = sql.query_scalar().fetch_all(&mut **tx).await?;
+    if let Some(&missing) = unique.iter().find(|id| !found.contains(id)) {
+        return Err(Error::invalid(
+            field,
+            Problem::UnknownReference {
+                entity: Entity::Permission,
+                id: Some(missing),
+            },
+        ));
+    }
+    Ok(unique)
+}
+
+/// A role's permissions that are not API permissions (admin menus and buttons): a group's
+/// `permissions` list neither shows nor replaces them.
+async fn non_api_permissions(tx: &mut Tx<'_>, role_id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT rp.permission_id FROM role_permissions rp \
+         JOIN permissions p ON p.id = rp.permission_id WHERE rp.role_id = $1 AND p.type <> $2",
+    )
+    .bind(role_id)
+    .bind(api_rules::API_TYPE)
+    .fetch_all(&mut **tx)
+    .await?)
 }
 
 async fn role_id_of(tx: &mut Tx<'_>, code: &str) -> Result<i64> {
@@ -185,9 +220,6 @@ async fn decide_tx(
     grants: &Grants,
 ) -> Result<Vec<i64>> {
     let (_, wanted) = planned_roles(tx, user_id, grants).await?;
-    if let Some(perms) = &grants.permissions {
-        require_permissions(tx, "permissions", &dedup(perms)).await?;
-    }
     let touches_roles =
         grants.groups.is_some() || grants.staff.is_some() || grants.superuser.is_some();
     let intent = accounts::Intent {
@@ -195,7 +227,12 @@ async fn decide_tx(
         permissions: grants.permissions.clone(),
         ..intent
     };
+    // Who may act first: a caller who may not grant permissions is refused as such, whatever
+    // ids they sent; then the ids must be API permissions.
     accounts::check_tx(tx, actor, user_id, &intent).await?;
+    if let Some(perms) = &grants.permissions {
+        require_permissions(tx, "permissions", &dedup(perms)).await?;
+    }
     Ok(wanted)
 }
 
@@ -219,10 +256,15 @@ async fn apply_tx(tx: &mut Tx<'_>, user_id: i64, grants: &Grants, fresh: bool) -
     if let Some(perms) = &grants.permissions {
         let perms = dedup(perms);
         require_permissions(tx, "permissions", &perms).await?;
-        sqlx::query("DELETE FROM user_permissions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut **tx)
-            .await?;
+        // The list is the user's API permissions; any other direct grant stays.
+        sqlx::query(
+            "DELETE FROM user_permissions WHERE user_id = $1 AND permission_id IN \
+             (SELECT id FROM permissions WHERE type = $2)",
+        )
+        .bind(user_id)
+        .bind(api_rules::API_TYPE)
+        .execute(&mut **tx)
+        .await?;
         for pid in perms {
             sqlx::query("INSERT INTO user_permissions (user_id, permission_id) VALUES ($1, $2)")
                 .bind(user_id)
@@ -340,10 +382,13 @@ async fn groups_of(db: &Db, role_list: Vec<Role>) -> Result<Vec<Group>> {
     let mut perms: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut users: HashMap<i64, Vec<i64>> = HashMap::new();
     if !ids.is_empty() {
-        let mut sql =
-            Sql::new("SELECT role_id, permission_id FROM role_permissions WHERE role_id IN (");
+        let mut sql = Sql::new(
+            "SELECT rp.role_id, rp.permission_id FROM role_permissions rp \
+             JOIN permissions p ON p.id = rp.permission_id WHERE p.type = ",
+        );
+        sql.bind(api_rules::API_TYPE).push(" AND rp.role_id IN (");
         sql.bind_list(ids.iter().copied())
-            .push(") ORDER BY permission_id");
+            .push(") ORDER BY rp.permission_id");
         let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
         for (rid, pid) in rows {
             perms.entry(rid).or_default().push(pid);
@@ -421,11 +466,17 @@ pub async fn update_group(
     permissions: Option<Vec<i64>>,
 ) -> Result<Group> {
     roles::get(db, id).await?;
-    if let Some(perms) = &permissions {
-        let mut tx = db.begin().await?;
-        require_permissions(&mut tx, "permissions", perms).await?;
-        tx.rollback().await?;
-    }
+    // The new API permissions, plus the menus the role keeps (see `non_api_permissions`).
+    let permissions = match permissions {
+        Some(perms) => {
+            let mut tx = db.begin().await?;
+            let mut all = require_permissions(&mut tx, "permissions", &perms).await?;
+            all.extend(non_api_permissions(&mut tx, id).await?);
+            tx.rollback().await?;
+            Some(all)
+        }
+        None => None,
+    };
     roles::update(
         db,
         id,

@@ -200,9 +200,10 @@ pub async fn update(
 /// The operator at the command line acts with the machine's authority, outside any
 /// session: these are the only unchecked account writes, and no dialect calls them.
 pub mod operator {
-    use crate::db::Db;
+    use crate::db::{Db, Tx};
+    use crate::domain::access::{SUPER_ADMIN, roles};
     use crate::domain::identity::user::{self, User};
-    use crate::error::Result;
+    use crate::error::{Entity, Error, Problem, Result, Rule};
 
     /// Sets a password and ends every session of the user.
     pub async fn set_password(db: &Db, id: i64, password: &str) -> Result<()> {
@@ -212,5 +213,62 @@ pub mod operator {
     /// Enables or disables an account (disabling ends its sessions).
     pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
         user::set_active(db, id, active).await
+    }
+
+    /// Gives the user the role `code`; answers whether anything changed. An unknown role is
+    /// an invalid `role`, an unknown user not found.
+    pub async fn grant_role(db: &Db, id: i64, code: &str) -> Result<bool> {
+        let mut tx = db.begin().await?;
+        let held = holds_tx(&mut tx, id, code).await?;
+        if !held {
+            roles::grant_codes(&mut tx, id, &[code.to_owned()]).await?;
+        }
+        tx.commit().await?;
+        Ok(!held)
+    }
+
+    /// Takes the role `code` away; answers whether anything changed. The last active super
+    /// admin keeps `super_admin`, as in every dialect, so the API stays administrable.
+    pub async fn revoke_role(db: &Db, id: i64, code: &str) -> Result<bool> {
+        let mut tx = db.begin().await?;
+        if !holds_tx(&mut tx, id, code).await? {
+            return Ok(false);
+        }
+        if code == SUPER_ADMIN {
+            super::super::keeps_a_super_admin_tx(&mut tx, &[id])
+                .await
+                .map_err(|e| match e {
+                    Error::Forbidden => Error::StateNotAllowed(Rule::LastSuperAdmin),
+                    other => other,
+                })?;
+        }
+        roles::revoke_codes(&mut tx, id, &[code.to_owned()]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn holds_tx(tx: &mut Tx<'_>, id: i64, code: &str) -> Result<bool> {
+        user::get_tx(tx, id).await?;
+        let role: Option<i64> = sqlx::query_scalar("SELECT id FROM roles WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(role) = role else {
+            return Err(Error::invalid(
+                "role",
+                Problem::UnknownReference {
+                    entity: Entity::Role,
+                    id: None,
+                },
+            ));
+        };
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM user_roles WHERE user_id = $1 AND role_id = $2",
+        )
+        .bind(id)
+        .bind(role)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(n > 0)
     }
 }

@@ -165,7 +165,7 @@ async fn set_references_tx(tx: &mut Tx<'_>, c: &Character) -> Result<()> {
     Ok(())
 }
 
-async fn insert_tx(tx: &mut Tx<'_>, c: &Character) -> Result<()> {
+pub(super) async fn insert_tx(tx: &mut Tx<'_>, c: &Character) -> Result<()> {
     if exists_tx(tx, c.unicode()).await? {
         return Err(exists_error(c.unicode()));
     }

@@ -135,6 +135,23 @@ pub async fn authenticate_jwt(
     Ok((principal, claims))
 }
 
+tokio::task_local! {
+    /// The user a request was authenticated as, for the access log.
+    static CALLER: std::cell::Cell<Option<i64>>;
+}
+
+/// Runs `work` (a request), answering its output together with the id of the user any
+/// session lookup inside it resolved. Every dialect authenticates through [`resolve`], so the
+/// access log learns the caller without each dialect's extractor reporting it.
+pub async fn caller_scope<T>(work: impl std::future::Future<Output = T>) -> (T, Option<i64>) {
+    CALLER
+        .scope(std::cell::Cell::new(None), async {
+            let out = work.await;
+            (out, CALLER.with(std::cell::Cell::get))
+        })
+        .await
+}
+
 /// The user columns, qualified for the session join (built once: this runs on every request).
 static USER_COLUMNS: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| db::qualify(COLUMNS, "u"));
@@ -184,6 +201,8 @@ async fn resolve(db: &Db, condition: &str, key: Lookup) -> Result<Principal> {
     let roles = roles::codes_of(db, user.id).await?;
     // The request acts as this user (its operation-log entry names them).
     actor::note(user.id, &user.username);
+    // Outside a request (CLI, tests) there is no scope; nothing to record.
+    let _ = CALLER.try_with(|c| c.set(Some(user.id)));
     Ok(Principal {
         user,
         session,

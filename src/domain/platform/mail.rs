@@ -5,7 +5,7 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::{SmtpConfig, SmtpTls};
+use crate::config::{Config, SmtpTls};
 
 #[derive(Clone)]
 pub enum Mailer {
@@ -18,6 +18,12 @@ pub enum Mailer {
     Log { reset_url: String },
 }
 
+/// `reset_url` above is `security.password_reset_url` with `{public_url}` filled in; the
+/// `{token}` placeholder is filled per mail.
+fn reset_template(config: &Config) -> String {
+    config.password_reset_link("{token}")
+}
+
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -28,10 +34,11 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    pub fn from_config(cfg: &SmtpConfig) -> anyhow::Result<Self> {
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let cfg = &config.smtp;
         if cfg.host.is_empty() {
             return Ok(Mailer::Log {
-                reset_url: cfg.reset_url.clone(),
+                reset_url: reset_template(config),
             });
         }
         let mut builder = match cfg.tls {
@@ -50,13 +57,12 @@ impl Mailer {
         Ok(Mailer::Smtp {
             transport: Box::new(builder.build()),
             from: cfg.from.clone(),
-            reset_url: cfg.reset_url.clone(),
+            reset_url: reset_template(config),
         })
     }
 
     fn link(reset_url: &str, token: &str) -> String {
-        let sep = if reset_url.contains('?') { '&' } else { '?' };
-        format!("{reset_url}{sep}token={token}")
+        reset_url.replace("{token}", token)
     }
 
     /// Sends the password-reset link. Delivery failures are logged, not returned: the
@@ -108,14 +114,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn link_appends_token() {
+    fn link_is_built_from_public_url_and_the_configured_path() {
+        let mut cfg = Config::defaults().expect("template");
+        cfg.server.public_url = "https://ops.example.com/".into();
+        let Mailer::Log { reset_url } = Mailer::from_config(&cfg).expect("mailer") else {
+            panic!("no SMTP host: the link is logged")
+        };
         assert_eq!(
-            Mailer::link("http://x/reset", "abc"),
-            "http://x/reset?token=abc"
+            Mailer::link(&reset_url, "abc"),
+            "https://ops.example.com/reset-password?token=abc"
         );
+        cfg.server.public_url = String::new();
+        cfg.server.port = 9090;
+        cfg.security.password_reset_url = "{public_url}/#/reset/{token}".into();
+        let Mailer::Log { reset_url } = Mailer::from_config(&cfg).expect("mailer") else {
+            panic!("no SMTP host")
+        };
         assert_eq!(
-            Mailer::link("http://x/reset?a=1", "abc"),
-            "http://x/reset?a=1&token=abc"
+            Mailer::link(&reset_url, "t1"),
+            "http://localhost:9090/#/reset/t1"
         );
     }
 }

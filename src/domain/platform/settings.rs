@@ -138,31 +138,84 @@ pub struct SettingRecord {
     pub updated_at: Timestamp,
 }
 
-fn initial_values(cfg: &Config) -> Vec<(&'static str, Value)> {
+/// Each setting's first-start value and the config key it comes from (`None`: no key).
+fn initial_values(cfg: &Config) -> Vec<(&'static str, Option<&'static str>, Value)> {
     vec![
-        ("site_name", json!(cfg.site.name)),
-        ("registration_open", json!(cfg.registration.open)),
-        ("file_max_size", json!(cfg.file.max_size)),
-        ("file_allowed_types", json!(KNOWN_IMAGE_TYPES)),
-        ("session_ttl_hours", json!(cfg.security.session_ttl_hours)),
-        ("captcha_enabled", json!(cfg.security.captcha)),
-        ("login_max_failures", json!(cfg.security.login_max_failures)),
+        ("site_name", Some("site.name"), json!(cfg.site.name)),
+        (
+            "registration_open",
+            Some("registration.open"),
+            json!(cfg.registration.open),
+        ),
+        (
+            "file_max_size",
+            Some("file.max_size"),
+            json!(cfg.file.max_size),
+        ),
+        ("file_allowed_types", None, json!(KNOWN_IMAGE_TYPES)),
+        (
+            "session_ttl_hours",
+            Some("security.session_ttl_hours"),
+            json!(cfg.security.session_ttl_hours),
+        ),
+        (
+            "captcha_enabled",
+            Some("security.captcha"),
+            json!(cfg.security.captcha),
+        ),
+        (
+            "login_max_failures",
+            Some("security.login_max_failures"),
+            json!(cfg.security.login_max_failures),
+        ),
         (
             "login_lockout_minutes",
+            Some("security.login_lockout_minutes"),
             json!(cfg.security.login_lockout_minutes),
         ),
         (
             "operation_log_retention_days",
+            Some("site.operation_log_retention_days"),
             json!(cfg.site.operation_log_retention_days),
         ),
     ]
+}
+
+/// A config key that only seeds a setting, whose value now differs from the live one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    /// The setting in the store (`registration_open`).
+    pub key: &'static str,
+    /// The config key that seeded it (`registration.open`).
+    pub config_key: &'static str,
+    pub configured: Value,
+    pub live: Value,
+}
+
+/// Every first-start config value that differs from the stored setting: changing it in the
+/// file or environment after the first start does nothing, which start-up says out loud.
+pub async fn drift(db: &Db, cfg: &Config) -> Result<Vec<Drift>> {
+    let stored = list(db).await?;
+    Ok(initial_values(cfg)
+        .into_iter()
+        .filter_map(|(key, config_key, configured)| {
+            let config_key = config_key?;
+            let live = stored.iter().find(|r| r.key == key)?.value.clone();
+            (live != configured).then_some(Drift {
+                key,
+                config_key,
+                configured,
+                live,
+            })
+        })
+        .collect())
 }
 
 /// Inserts every setting that is not stored yet, with its value from the config file.
 /// Stored values are never overwritten: the database is the source of truth after first start.
 pub async fn seed(db: &Db, cfg: &Config) -> Result<()> {
     let now = db::now();
-    for (key, value) in initial_values(cfg) {
+    for (key, _, value) in initial_values(cfg) {
         let Some(def) = definition(key) else { continue };
         sqlx::query(
             "INSERT INTO settings (key, value, value_type, description, is_public, created_at, updated_at) \

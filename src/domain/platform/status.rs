@@ -11,8 +11,8 @@ pub struct Status {
     pub version: &'static str,
     pub uptime: Duration,
     pub database_connected: bool,
-    /// Share of the machine's memory in use, 0–100.
-    pub memory_used_percent: u32,
+    /// This process's resident memory as a share of the machine's memory, 0–100.
+    pub memory_used_percent: f64,
     pub active_sessions: i64,
     pub total_users: i64,
 }
@@ -24,16 +24,9 @@ pub async fn collect(db: &Db, uptime: Duration) -> Result<Status> {
     } else {
         (0, 0)
     };
-    let memory_used_percent = tokio::task::spawn_blocking(|| {
-        let mut sys = sysinfo::System::new();
-        sys.refresh_memory();
-        match sys.total_memory() {
-            0 => 0,
-            total => (sys.used_memory().saturating_mul(100) / total) as u32,
-        }
-    })
-    .await
-    .unwrap_or(0);
+    let memory_used_percent = tokio::task::spawn_blocking(own_memory_percent)
+        .await
+        .unwrap_or(0.0);
     Ok(Status {
         version: env!("CARGO_PKG_VERSION"),
         uptime,
@@ -42,6 +35,26 @@ pub async fn collect(db: &Db, uptime: Duration) -> Result<Status> {
         active_sessions,
         total_users,
     })
+}
+
+/// This process's resident set as a percentage of total memory (the machine's use would say
+/// nothing about the server).
+fn own_memory_percent() -> f64 {
+    use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System};
+    let Ok(pid) = sysinfo::get_current_pid() else {
+        return 0.0;
+    };
+    let mut sys = System::new();
+    sys.refresh_memory();
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::Some(&[pid]),
+        false,
+        ProcessRefreshKind::nothing().with_memory(),
+    );
+    match (sys.total_memory(), sys.process(pid)) {
+        (0, _) | (_, None) => 0.0,
+        (total, Some(p)) => p.memory() as f64 * 100.0 / total as f64,
+    }
 }
 
 /// `10h30m`, as the OPS manual shows uptime.
@@ -58,6 +71,12 @@ pub fn format_uptime(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_memory_is_a_small_nonzero_share() {
+        let p = own_memory_percent();
+        assert!(p > 0.0 && p < 50.0, "{p}");
+    }
 
     #[test]
     fn uptime_formats_like_the_manual() {
