@@ -4,12 +4,13 @@
 //! Every route of the dialect is listed twice, on purpose, in this one file: in [`ROUTES`]
 //! with what it needs (public, any logged-in user, or one permission code of the
 //! [`crate::domain::access::catalog`]), and in [`router`] with its handler. The route guard
-//! ([`extract::guard`]) enforces the table; a routed path missing from the table is refused to
+//! ([`guard::guard`], through [`crate::http::guard`]) enforces the table; a routed path missing from the table is refused to
 //! everyone, and the test suite walks the table.
 
 mod auth;
 mod error;
 mod extract;
+mod guard;
 mod notifications;
 mod notify;
 mod permissions;
@@ -23,7 +24,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-/// What a route requires.
+/// What a route of this dialect requires: the kinds of
+/// [`crate::domain::access::Requirement`] the document uses (no role levels, no API rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone.
@@ -34,21 +36,21 @@ pub enum Access {
     Permission(&'static str),
 }
 
-/// One route: method, path as routed (relative to the prefix), and what it requires.
-#[derive(Debug, Clone, Copy)]
-pub struct RouteRule {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub access: Access,
-}
-
-const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
-    RouteRule {
-        method,
-        path,
-        access,
+impl Access {
+    /// The requirement of the one authorisation decision.
+    pub fn requirement(self) -> crate::domain::access::Requirement {
+        use crate::domain::access::Requirement;
+        match self {
+            Access::Public => Requirement::Public,
+            Access::Login => Requirement::Login,
+            Access::Permission(code) => Requirement::Permission(code),
+        }
     }
 }
+
+/// One route: method, path as routed (relative to the prefix), and what it requires.
+pub type RouteRule = crate::domain::access::routes::RouteRule<Access>;
+use crate::domain::access::routes::rule;
 
 use Access::{Login, Permission as P, Public};
 
@@ -98,13 +100,6 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/notifications/{id}/read", Login),
 ];
 
-/// The rule of a routed `(method, path)`.
-pub fn rule_for(method: &str, path: &str) -> Option<&'static RouteRule> {
-    ROUTES
-        .iter()
-        .find(|r| r.method.eq_ignore_ascii_case(method) && r.path == path)
-}
-
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/auth/login", post(auth::login))
@@ -138,7 +133,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(notify::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            extract::guard,
+            guard::guard,
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)
@@ -164,16 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn routes_are_listed_once() {
-        for (i, a) in ROUTES.iter().enumerate() {
-            for b in &ROUTES[i + 1..] {
-                assert!(
-                    !(a.method == b.method && a.path == b.path),
-                    "{} {}",
-                    a.method,
-                    a.path
-                );
-            }
-        }
+    fn every_routed_path_is_in_the_table_once() {
+        crate::domain::access::routes::assert_table_covers(ROUTES, "src/dialects/admin_v1");
     }
 }
