@@ -19,7 +19,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::DialectConfig;
 use crate::dialects;
+use crate::domain::platform::oplog::Writer;
 use crate::http;
+use crate::http::oplog::{Namer, OpLog};
 pub use crate::state::AppState;
 
 /// Mounts a dialect's router at its configured prefix (an empty prefix merges it at the root).
@@ -37,10 +39,46 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
-    app = mount(app, &d.ops_v1, dialects::ops_v1::router(&state));
-    app = mount(app, &d.admin_v1, dialects::admin_v1::router(&state));
-    app = mount(app, &d.account, dialects::account::router(&state));
-    app = mount(app, &d.hanzi.as_dialect(), dialects::hanzi::router(&state));
+    // One operation-log writer for every dialect; each dialect names its own routes.
+    let writer = state
+        .config
+        .log
+        .operations
+        .then(|| Writer::spawn(state.db.clone()));
+    let logged = |name, cfg: &DialectConfig, namer: Namer, router| match &writer {
+        Some(w) => OpLog::new(name, &cfg.prefix, namer, w.clone()).wrap(router),
+        None => router,
+    };
+    use dialects::{account, admin_v1, hanzi, ops_v1};
+    let hanzi_cfg = d.hanzi.as_dialect();
+    let ops = logged(
+        "ops_v1",
+        &d.ops_v1,
+        ops_v1::oplog::naming,
+        ops_v1::router(&state),
+    );
+    let admin = logged(
+        "admin_v1",
+        &d.admin_v1,
+        admin_v1::oplog::naming,
+        admin_v1::router(&state),
+    );
+    let account = logged(
+        "account",
+        &d.account,
+        account::oplog::naming,
+        account::router(&state),
+    );
+    let hanzi = logged(
+        "hanzi",
+        &hanzi_cfg,
+        hanzi::oplog::naming,
+        hanzi::router(&state),
+    );
+    app = mount(app, &d.ops_v1, ops);
+    app = mount(app, &d.admin_v1, admin);
+    app = mount(app, &d.account, account);
+    app = mount(app, &hanzi_cfg, hanzi);
     let tls = http::headers::Tls(state.config.server.tls_enable);
     let body_timeout = Duration::from_secs(state.config.server.body_timeout_s);
     app.layer(axum::middleware::from_fn(http::internal::log))

@@ -49,6 +49,29 @@ pub enum Command {
     /// Purchase orders.
     #[command(subcommand)]
     Purchase(PurchaseCommand),
+    /// The livestock platform (admin_v1 §5–8).
+    #[command(subcommand)]
+    Livestock(LivestockCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LivestockCommand {
+    /// Load demo data in bulk (benchmarks, trials): farms first (with demo owners), then
+    /// animals over them, then trade orders and financial records over the users and farms.
+    Seed {
+        /// Farms, with demo owners `farmer0001`… (one per 500 farms, at most 200).
+        #[arg(long, default_value_t = 0)]
+        farms: u64,
+        /// Animals spread over the existing farms; every second one gets a vaccination record.
+        #[arg(long, default_value_t = 0)]
+        animals: u64,
+        /// Trade orders, spread over the last 365 days.
+        #[arg(long, default_value_t = 0)]
+        orders: u64,
+        /// Financial records, spread over the last 730 days.
+        #[arg(long, default_value_t = 0)]
+        records: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user_command(config, cmd).await,
         Command::Hanzi(HanziCommand::Import { file }) => hanzi_import(config, &file).await,
         Command::Purchase(cmd) => purchase_command(config, cmd).await,
+        Command::Livestock(cmd) => livestock_command(config, cmd).await,
     }
 }
 
@@ -227,6 +251,54 @@ async fn purchase_command(config: Config, cmd: PurchaseCommand) -> anyhow::Resul
             println!(
                 "loaded {orders} orders for {} in {:.1?}",
                 owner.username,
+                started.elapsed()
+            );
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn livestock_command(config: Config, cmd: LivestockCommand) -> anyhow::Result<()> {
+    use crate::domain::livestock::{farm_seed, trade_seed};
+    let db = Db::connect(&config.database).await?;
+    db.migrate().await?;
+    let tz = config.timezone()?;
+    match cmd {
+        LivestockCommand::Seed {
+            farms,
+            animals,
+            orders,
+            records,
+        } => {
+            let started = std::time::Instant::now();
+            let report = |what: &'static str, total: u64| {
+                let step = (total / 10).max(trade_seed::BATCH as u64);
+                move |done: u64| {
+                    if done % step < trade_seed::BATCH as u64 || done == total {
+                        eprintln!("{done}/{total} {what} ({:.1?})", started.elapsed());
+                    }
+                }
+            };
+            let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+            if farms > 0 {
+                farm_seed::farms(&db, farms, report("farms", farms))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("seeding farms: {e}"))?;
+            }
+            if animals > 0 {
+                farm_seed::animals(&db, animals, today, report("animals", animals))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("seeding animals: {e}"))?;
+            }
+            if orders > 0 {
+                trade_seed::orders(&db, orders, tz, report("orders", orders)).await?;
+            }
+            if records > 0 {
+                trade_seed::records(&db, records, today, report("records", records)).await?;
+            }
+            println!(
+                "loaded {farms} farms, {animals} animals, {orders} orders and {records} financial records in {:.1?}",
                 started.elapsed()
             );
         }

@@ -5,8 +5,10 @@
 
 use std::fmt;
 
+mod order;
 mod problem;
 
+pub use order::OrderRefusal;
 pub use problem::{Format, Kind, Problem, Rule};
 
 /// What kind of record was missing, so dialects can pick their specific "not found" code
@@ -81,6 +83,10 @@ pub enum Error {
     /// referenced record, …); each dialect words the rule.
     #[error("state not allowed: {0:?}")]
     StateNotAllowed(Rule),
+    /// A trade order's state does not allow the action (admin_v1 50001); each dialect words
+    /// the refusal.
+    #[error("order state does not allow this: {0:?}")]
+    OrderState(OrderRefusal),
     /// Anything else. Never shown to clients; logged once at the edge.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -247,6 +247,8 @@ choice! {
 pub struct LogConfig {
     pub level: String,
     pub format: LogFormat,
+    /// Record the operation log (CONTRACTS §3). Off only to measure what it costs.
+    pub operations: bool,
 }
 
 impl Config {

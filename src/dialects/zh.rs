@@ -3,7 +3,7 @@
 //! its few own phrasings and defers to this table for the rest; the exhaustive `match` here
 //! means a new [`Problem`] variant does not compile until it has a Chinese wording.
 
-use crate::error::{Entity, Format, Kind, Problem, Rule};
+use crate::error::{Entity, Format, Kind, OrderRefusal, Problem, Rule};
 
 /// `a、b 或 c`.
 fn choices(allowed: &[&str]) -> String {
@@ -93,6 +93,7 @@ fn format(f: Format) -> &'static str {
         Format::Strokes => "必须是笔画对象的数组",
         Format::PinyinList => "必须是拼音字符串或 {pinyin, importance} 对象的数组",
         Format::Reference => "必须是单个字符或有效的 Unicode 码位",
+        Format::Amount => "金额必须是数字,最多两位小数",
     }
 }
 
@@ -109,6 +110,21 @@ fn rule(r: Rule) -> &'static str {
         Rule::UnknownGlyphType => "未知的字形类型",
         Rule::PeriodReversed => "开始日期不能晚于结束日期",
         Rule::PeriodTooLong => "统计区间不能超过3660天",
+        Rule::SameBuyerAndSeller => "买家和卖家不能是同一用户",
+        Rule::DiscountExceedsAmount => "优惠金额不能超过订单金额与运费之和",
+        Rule::RefundExceedsActual => "退款金额不能超过实付金额",
+        Rule::AnimalDead => "动物已死亡,不能交易",
+        Rule::StartAfterEnd => "开始日期不能晚于结束日期",
+        Rule::RangeTooLarge => "统计范围过大",
+        Rule::DateInFuture => "日期不能晚于今天",
+        Rule::OwnParent => "不能是动物自身",
+        Rule::ParentWrongSex => "父亲必须是雄性,母亲必须是雌性",
+        Rule::ParentNotOlder => "父母的出生日期必须早于该动物",
+        Rule::ParentIsDescendant => "不能是该动物的后代",
+        Rule::ParentGenderLocked => "已登记为其他动物的父母,性别不能更改",
+        Rule::BornAfterOffspring => "出生日期必须早于其后代",
+        Rule::WithdrawalOnlyForTreatment => "只有治疗记录可以设置休药期",
+        Rule::StillReferenced => "仍被其他记录引用,不能删除",
     }
 }
 
@@ -149,6 +165,41 @@ pub fn with_noun(noun: Option<&str>, problem: &Problem, worded: String) -> Strin
             format!("{noun}{worded}")
         }
         _ => worded,
+    }
+}
+
+fn order_action(action: &str) -> &str {
+    match action {
+        "approve" => "审核通过",
+        "reject" => "审核拒绝",
+        "pay" => "支付",
+        "ship" => "发货",
+        "deliver" => "确认送达",
+        "complete" => "完成",
+        "cancel" => "取消",
+        "refund" => "退款",
+        other => other,
+    }
+}
+
+/// The message of a refused order action ([`crate::error::Error::OrderState`]).
+pub fn order_refusal(r: &OrderRefusal) -> String {
+    match r {
+        OrderRefusal::Transition {
+            action,
+            order_status,
+            payment_status,
+        } => format!(
+            "订单状态不允许此操作:{}(订单状态 {order_status},支付状态 {payment_status})",
+            order_action(action)
+        ),
+        OrderRefusal::NotEditable => "只有待审核且未支付的订单可以修改".into(),
+        OrderRefusal::NotDeletable => "只有未支付的待审核或已取消订单可以删除".into(),
+        OrderRefusal::Withdrawal {
+            animal_id,
+            code,
+            ends,
+        } => format!("动物 {code}(ID {animal_id})处于休药期,{ends} 前不能交易或发货"),
     }
 }
 

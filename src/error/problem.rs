@@ -132,6 +132,8 @@ pub enum Format {
     PinyinList,
     /// A glyph reference: one character, or a code point as a number.
     Reference,
+    /// An amount of money: a number or decimal text with at most two decimals.
+    Amount,
 }
 
 /// Domain rules that are not about the shape of one value.
@@ -159,6 +161,36 @@ pub enum Rule {
     PeriodReversed,
     /// A statistics period longer than the longest accepted (3,660 days).
     PeriodTooLong,
+    /// A trade order's buyer and seller are the same user.
+    SameBuyerAndSeller,
+    /// A discount larger than the order's amount plus shipping.
+    DiscountExceedsAmount,
+    /// A refund larger than the order's actual amount.
+    RefundExceedsActual,
+    /// A dead animal cannot be traded.
+    AnimalDead,
+    /// A range whose start is after its end.
+    StartAfterEnd,
+    /// A statistics range with too many buckets.
+    RangeTooLarge,
+    /// A date after today where only past dates make sense.
+    DateInFuture,
+    /// An animal named as its own parent.
+    OwnParent,
+    /// A father that is not male, a mother that is not female.
+    ParentWrongSex,
+    /// A parent born on or after the child.
+    ParentNotOlder,
+    /// A parent that is a descendant of the child (a cycle).
+    ParentIsDescendant,
+    /// The gender of a registered parent cannot change.
+    ParentGenderLocked,
+    /// A birth date not before the animal's offspring.
+    BornAfterOffspring,
+    /// A withdrawal period on a record that is not a treatment.
+    WithdrawalOnlyForTreatment,
+    /// A record still referenced (animals of a farm or category, orders of an animal).
+    StillReferenced,
 }
 
 impl Problem {
@@ -202,6 +234,7 @@ impl Problem {
             Format::Strokes,
             Format::PinyinList,
             Format::Reference,
+            Format::Amount,
         ];
         let rules = [
             Rule::WouldCreateCycle,
@@ -215,6 +248,21 @@ impl Problem {
             Rule::UnknownGlyphType,
             Rule::PeriodReversed,
             Rule::PeriodTooLong,
+            Rule::SameBuyerAndSeller,
+            Rule::DiscountExceedsAmount,
+            Rule::RefundExceedsActual,
+            Rule::AnimalDead,
+            Rule::StartAfterEnd,
+            Rule::RangeTooLarge,
+            Rule::DateInFuture,
+            Rule::OwnParent,
+            Rule::ParentWrongSex,
+            Rule::ParentNotOlder,
+            Rule::ParentIsDescendant,
+            Rule::ParentGenderLocked,
+            Rule::BornAfterOffspring,
+            Rule::WithdrawalOnlyForTreatment,
+            Rule::StillReferenced,
         ];
         let mut all = vec![
             Problem::Required,

@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod guard;
 pub mod headers;
 pub mod internal;
+pub mod oplog;
 pub mod path;
 pub mod request_id;
 pub mod token;

@@ -94,6 +94,7 @@ fn format(f: Format) -> &'static str {
         | Format::Strokes
         | Format::PinyinList
         | Format::Reference => "Enter a valid value.",
+        Format::Amount => "Ensure that there are no more than 2 decimal places.",
     }
 }
 
@@ -110,6 +111,21 @@ fn rule(r: Rule) -> &'static str {
         Rule::UnknownGlyphType => "Unknown glyph type.",
         Rule::PeriodReversed => "The start date must not be after the end date.",
         Rule::PeriodTooLong => "The period must not be longer than 3660 days.",
+        Rule::SameBuyerAndSeller => "The buyer and the seller must differ.",
+        Rule::DiscountExceedsAmount => "The discount exceeds the amount plus shipping.",
+        Rule::RefundExceedsActual => "The refund exceeds the amount paid.",
+        Rule::AnimalDead => "A dead animal cannot be traded.",
+        Rule::StartAfterEnd => "The start date is after the end date.",
+        Rule::RangeTooLarge => "The range is too large.",
+        Rule::DateInFuture => "The date is in the future.",
+        Rule::OwnParent => "An animal cannot be its own parent.",
+        Rule::ParentWrongSex => "The father must be male and the mother female.",
+        Rule::ParentNotOlder => "A parent must be born before the animal.",
+        Rule::ParentIsDescendant => "A parent cannot be a descendant of the animal.",
+        Rule::ParentGenderLocked => "A registered parent's gender cannot change.",
+        Rule::BornAfterOffspring => "The birth date must be before the offspring's.",
+        Rule::WithdrawalOnlyForTreatment => "Only a treatment has a withdrawal period.",
+        Rule::StillReferenced => "Other records still refer to this one.",
     }
 }
 
@@ -201,6 +217,11 @@ pub fn field_errors(err: &Error) -> Option<Map<String, Value>> {
             push(&mut map, &field, message);
         }
         Error::StateNotAllowed(r) => push(&mut map, "non_field_errors", rule(*r).into()),
+        Error::OrderState(_) => push(
+            &mut map,
+            "non_field_errors",
+            "The order's state does not allow this.".into(),
+        ),
         _ => return None,
     }
     Some(map)
@@ -251,9 +272,10 @@ impl ApiError {
 /// `(HTTP status, msg)` of a non-validation error; the table of CONTRACT.md.
 fn classify(err: &Error) -> (StatusCode, &'static str) {
     match err {
-        Error::Invalid(_) | Error::Conflict { .. } | Error::StateNotAllowed(_) => {
-            (StatusCode::BAD_REQUEST, INVALID_MSG)
-        }
+        Error::Invalid(_)
+        | Error::Conflict { .. }
+        | Error::StateNotAllowed(_)
+        | Error::OrderState(_) => (StatusCode::BAD_REQUEST, INVALID_MSG),
         Error::BadCredentials | Error::UserDisabled => (StatusCode::UNAUTHORIZED, LOGIN_FAILED_MSG),
         Error::Unauthenticated => (
             StatusCode::UNAUTHORIZED,

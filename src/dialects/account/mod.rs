@@ -15,6 +15,7 @@ mod extract;
 mod form;
 mod groups;
 mod guard;
+pub mod oplog;
 mod page;
 mod permissions;
 mod reply;

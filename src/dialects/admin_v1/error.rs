@@ -86,6 +86,9 @@ pub fn classify(err: &Error) -> (StatusCode, u32, String) {
             "username" => (StatusCode::BAD_REQUEST, 20001, "用户名已存在".into()),
             "phone" => (StatusCode::BAD_REQUEST, 20002, "手机号已存在".into()),
             "email" => (StatusCode::BAD_REQUEST, 20003, "邮箱已存在".into()),
+            "farms.name" => (StatusCode::BAD_REQUEST, 30001, "养殖场名称已存在".into()),
+            "farms.code" => (StatusCode::BAD_REQUEST, 30002, "养殖场编码已存在".into()),
+            "animals.code" => (StatusCode::BAD_REQUEST, 40001, "动物编码已存在".into()),
             _ => (
                 StatusCode::CONFLICT,
                 10005,
@@ -119,6 +122,7 @@ pub fn classify(err: &Error) -> (StatusCode, u32, String) {
         ),
         Error::RateLimited => (StatusCode::TOO_MANY_REQUESTS, 10007, "请求过于频繁".into()),
         Error::StateNotAllowed(rule) => (StatusCode::CONFLICT, 10005, zh::state(*rule).into()),
+        Error::OrderState(r) => (StatusCode::BAD_REQUEST, 50001, zh::order_refusal(r)),
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             10008,

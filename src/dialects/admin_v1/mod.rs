@@ -7,16 +7,26 @@
 //! ([`guard::guard`], through [`crate::http::guard`]) enforces the table; a routed path missing from the table is refused to
 //! everyone, and the test suite walks the table.
 
+mod animal_categories;
+mod animals;
 mod auth;
 mod error;
 mod extract;
+mod farms;
+mod finance;
 mod guard;
+mod health_records;
+mod livestock;
 mod notifications;
 mod notify;
+pub mod oplog;
+mod orders;
 mod permissions;
 mod reply;
 mod roles;
 mod statistics;
+mod system;
+mod trade;
 mod users;
 
 use axum::Router;
@@ -98,7 +108,95 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/notifications/read-all", Login),
     rule("GET", "/notifications/stream", Login),
     rule("POST", "/notifications/{id}/read", Login),
+    // §9 系统管理: system configs and the operation log (system.rs)
+    rule("GET", "/system/configs", P("system:config:view")),
+    rule("PUT", "/system/configs/{id}", P("system:config:update")),
+    rule("GET", "/system/operation-logs", P("system:log:view")),
+    rule("GET", "/operation-logs", P("system:log:view")),
+    // §5 养殖场管理, §6 动物管理 (livestock.rs)
+    rule("GET", "/farms", P("livestock:farm:view")),
+    rule("POST", "/farms", P("livestock:farm:create")),
+    rule("GET", "/farms/{id}", P("livestock:farm:view")),
+    rule("PUT", "/farms/{id}", P("livestock:farm:update")),
+    rule("DELETE", "/farms/{id}", P("livestock:farm:delete")),
+    rule("POST", "/farms/{id}/audit", P("livestock:farm:audit")),
+    rule(
+        "GET",
+        "/farms/{id}/statistics",
+        P("livestock:farm:statistics"),
+    ),
+    rule("GET", "/animal-categories", P("livestock:category:view")),
+    rule("POST", "/animal-categories", P("livestock:category:create")),
+    rule(
+        "GET",
+        "/animal-categories/{id}",
+        P("livestock:category:view"),
+    ),
+    rule(
+        "PUT",
+        "/animal-categories/{id}",
+        P("livestock:category:update"),
+    ),
+    rule(
+        "DELETE",
+        "/animal-categories/{id}",
+        P("livestock:category:delete"),
+    ),
+    rule("GET", "/animals", P("livestock:animal:view")),
+    rule("POST", "/animals", P("livestock:animal:create")),
+    rule("GET", "/animals/{id}", P("livestock:animal:view")),
+    rule("PUT", "/animals/{id}", P("livestock:animal:update")),
+    rule("DELETE", "/animals/{id}", P("livestock:animal:delete")),
+    rule(
+        "GET",
+        "/animals/{id}/health-records",
+        P("livestock:animal:view"),
+    ),
+    rule(
+        "POST",
+        "/animals/{id}/health-records",
+        P("livestock:animal:health"),
+    ),
+    // §7 订单管理 (trade; handlers in orders.rs, router in trade.rs)
+    rule("GET", "/orders", P("trade:order:view")),
+    rule("POST", "/orders", P("trade:order:create")),
+    rule("GET", "/orders/{id}", P("trade:order:view")),
+    rule("PUT", "/orders/{id}", P("trade:order:update")),
+    rule("DELETE", "/orders/{id}", P("trade:order:delete")),
+    rule("POST", "/orders/{id}/audit", P("trade:order:audit")),
+    rule("POST", "/orders/{id}/pay", P("trade:order:process")),
+    rule("POST", "/orders/{id}/ship", P("trade:order:process")),
+    rule("POST", "/orders/{id}/deliver", P("trade:order:process")),
+    rule("POST", "/orders/{id}/complete", P("trade:order:process")),
+    rule("POST", "/orders/{id}/cancel", P("trade:order:process")),
+    rule("POST", "/orders/{id}/refund", P("trade:order:refund")),
+    // §8 财务管理 (trade; handlers in finance.rs)
+    rule("GET", "/financial-records", P("trade:financial:view")),
+    rule("POST", "/financial-records", P("trade:financial:create")),
+    rule(
+        "GET",
+        "/financial-records/statistics",
+        P("trade:financial:statistics"),
+    ),
+    rule("GET", "/financial-records/{id}", P("trade:financial:view")),
+    rule(
+        "PUT",
+        "/financial-records/{id}",
+        P("trade:financial:update"),
+    ),
+    rule(
+        "DELETE",
+        "/financial-records/{id}",
+        P("trade:financial:delete"),
+    ),
 ];
+
+/// The rule of a routed `(method, path)` (the operation log names writes from it).
+pub fn rule_for(method: &str, path: &str) -> Option<&'static RouteRule> {
+    ROUTES
+        .iter()
+        .find(|r| r.method.eq_ignore_ascii_case(method) && r.path == path)
+}
 
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
@@ -131,6 +229,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(permissions::list).post(permissions::create),
         )
         .merge(notify::router())
+        .merge(system::router())
+        .merge(livestock::router())
+        .merge(trade::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,

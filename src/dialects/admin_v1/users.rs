@@ -5,7 +5,6 @@ use std::sync::LazyLock;
 use axum::extract::State;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query, required};
@@ -15,6 +14,7 @@ use crate::domain::access::roles::{self, RoleSummary};
 use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, user, validate};
+use crate::domain::livestock::farm_list;
 use crate::error::{Error, Format, Problem, Violations};
 use crate::state::AppState;
 
@@ -183,12 +183,21 @@ pub struct UserDetailOut {
     id_card: Option<String>,
     status: i64,
     roles: Vec<RoleOut>,
-    /// Filled once the livestock module exists.
-    farms: Vec<Value>,
+    farms: Vec<UserFarmOut>,
     last_login_at: Option<String>,
     last_login_ip: Option<String>,
     created_at: String,
     updated_at: String,
+}
+
+/// One of the user's farms (§3.2.1).
+#[derive(Serialize)]
+pub struct UserFarmOut {
+    id: i64,
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    status: i64,
 }
 
 /// `GET /users/{id}`
@@ -211,7 +220,16 @@ pub async fn detail(State(state): State<AppState>, Id(id): Id) -> ApiResult<Repl
             address: u.address,
             id_card: u.id_card,
             status: i64::from(u.is_active),
-            farms: Vec::new(),
+            farms: farm_list::of_owner(&state.db, id)
+                .await?
+                .into_iter()
+                .map(|f| UserFarmOut {
+                    id: f.id,
+                    name: f.name,
+                    kind: f.kind,
+                    status: f.status,
+                })
+                .collect(),
             last_login_at: u.last_login_at.map(|t| local_seconds(t, tz)),
             last_login_ip: u.last_login_ip,
             created_at: local_seconds(u.created_at, tz),

@@ -135,6 +135,7 @@ pub fn classify(err: &Error) -> (Option<StatusCode>, &'static str, String) {
             "登录失败次数过多，请稍后再试".into(),
         ),
         Error::StateNotAllowed(rule) => (None, code::FORBIDDEN, zh::state(*rule).into()),
+        Error::OrderState(r) => (None, code::FORBIDDEN, zh::order_refusal(r)),
         Error::Internal(_) => (None, code::INTERNAL, "系统内部错误".into()),
     }
 }

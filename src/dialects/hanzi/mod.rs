@@ -10,6 +10,7 @@ mod equivalence;
 mod error;
 mod extract;
 mod guard;
+pub mod oplog;
 mod repertoire;
 mod stream;
 mod users;

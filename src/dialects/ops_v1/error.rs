@@ -125,6 +125,7 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
             "请求过于频繁,请稍后再试".into(),
         ),
         Error::StateNotAllowed(rule) => (StatusCode::BAD_REQUEST, "-2", zh::state(*rule).into()),
+        Error::OrderState(r) => (StatusCode::BAD_REQUEST, "-2", zh::order_refusal(r)),
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "-1",

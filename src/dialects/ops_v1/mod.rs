@@ -10,6 +10,7 @@ mod error;
 mod extract;
 mod files;
 mod guard;
+pub mod oplog;
 mod purchase;
 mod reply;
 mod system;

@@ -95,6 +95,8 @@ pub const BUILTIN: &[SeedNode] = &[
         "创建权限",
         2,
     ),
+    // §9 系统配置 + 操作日志 (platform: runtime settings store, operation log of every
+    // dialect; routes in dialects/admin_v1/system.rs)
     menu(
         "system:config",
         Some("system"),

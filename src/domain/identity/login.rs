@@ -63,6 +63,8 @@ pub async fn login(
     let (session, token) =
         session::create(db, user.id, req.session_kind, req.ttl_micros, req.client).await?;
     let user = user::get(db, user.id).await?;
+    // The login's operation-log entry names who logged in.
+    crate::domain::platform::oplog::actor::note(user.id, &user.username);
     Ok((user, session, token))
 }
 

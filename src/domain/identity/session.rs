@@ -7,6 +7,7 @@ use super::password::{random_token, token_hash};
 use super::user::{COLUMNS, User};
 use crate::db::{self, Db, Timestamp, Tx};
 use crate::domain::access::roles;
+use crate::domain::platform::oplog::actor;
 use crate::error::{Error, Result};
 
 /// Which dialect's login created the session.
@@ -181,6 +182,8 @@ async fn resolve(db: &Db, condition: &str, key: Lookup) -> Result<Principal> {
             .await?;
     }
     let roles = roles::codes_of(db, user.id).await?;
+    // The request acts as this user (its operation-log entry names them).
+    actor::note(user.id, &user.username);
     Ok(Principal {
         user,
         session,

@@ -17,6 +17,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::error::{Format, Problem};
+
 /// Largest amount accepted from input: 99,999,999,999.99 yuan. Sums of many of them still fit
 /// an `i64` of fen by a wide margin.
 pub const MAX_FEN: i64 = 9_999_999_999_999;
@@ -39,13 +41,14 @@ pub enum MoneyProblem {
 }
 
 impl MoneyProblem {
-    /// The admin_v1 wording (Chinese, as every message of that document).
-    pub fn message(self) -> &'static str {
+    /// The field problem it is (each dialect words it).
+    pub fn problem(self) -> Problem {
         match self {
-            MoneyProblem::NotANumber => "金额格式不正确",
-            MoneyProblem::Negative => "金额不能为负数",
-            MoneyProblem::TooPrecise => "金额最多两位小数",
-            MoneyProblem::TooLarge => "金额超出范围",
+            MoneyProblem::NotANumber | MoneyProblem::TooPrecise => {
+                Problem::BadFormat(Format::Amount)
+            }
+            MoneyProblem::Negative => Problem::AtLeast { min: 0 },
+            MoneyProblem::TooLarge => Problem::AtMost { max: MAX_FEN / 100 },
         }
     }
 }

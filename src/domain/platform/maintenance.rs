@@ -1,6 +1,7 @@
 //! Housekeeping that keeps the database and the blob store tidy: blobs left without records
 //! (their owner was deleted, or a crash came between placing a blob and recording it), and
-//! long-dead sessions, login failures, reset tokens and captchas.
+//! long-dead sessions, login failures, reset tokens and captchas, and operation-log entries
+//! past their retention.
 //!
 //! Every step is idempotent and safe to run on several nodes at once.
 
@@ -37,6 +38,12 @@ pub async fn run_once(db: &Db, store: &dyn BlobStore) -> Result<Swept> {
             .await?
             .rows_affected();
     }
+    // Operation-log entries past `operation_log_retention_days` (read now: a change made on
+    // any node applies at the next pass).
+    let retention = super::settings::load(db)
+        .await?
+        .operation_log_retention_days;
+    rows += super::oplog::store::purge(db, db::now(), retention).await?;
     Ok(Swept { blobs, rows })
 }
 

@@ -1,8 +1,10 @@
-//! Platform services: the runtime settings store, mail, system status, notifications.
+//! Platform services: the runtime settings store, the operation log, mail, system status,
+//! notifications.
 
 pub mod mail;
 pub mod maintenance;
 pub mod notifications;
+pub mod oplog;
 pub mod settings;
 pub mod statistics;
 pub mod status;

@@ -316,6 +316,117 @@ pub async fn update(db: &Db, changes: &Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
+/// A setting's value as text, the way `admin_v1` shows `config_value`: a string as it is,
+/// anything else as compact JSON (`"true"`, `"5242880"`, `'["image/png"]'`).
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads a `config_value` text as the value its `value_type` says (the inverse of
+/// [`value_text`]), then checks it against the setting's definition.
+pub fn parse_text(key: &str, text: &str) -> Result<Value> {
+    let field = "config_value";
+    let def = definition(key)
+        .ok_or_else(|| Error::invalid(field, Problem::Rule(Rule::UnknownSetting)))?;
+    let wrong = |expected: Kind| {
+        Error::invalid(
+            field,
+            Problem::WrongType {
+                expected,
+                got: None,
+            },
+        )
+    };
+    let value = match def.value_type {
+        ValueType::String => Value::String(text.to_owned()),
+        ValueType::Boolean => match text.trim() {
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" => Value::Bool(false),
+            _ => return Err(wrong(Kind::Boolean)),
+        },
+        ValueType::Number => Value::from(
+            text.trim()
+                .parse::<i64>()
+                .map_err(|_| wrong(Kind::Integer))?,
+        ),
+        ValueType::Json => serde_json::from_str(text).map_err(|e| {
+            Error::invalid(
+                field,
+                Problem::Unparsable {
+                    detail: e.to_string(),
+                },
+            )
+        })?,
+    };
+    // Rename the definition's field errors to the field the client sent.
+    check_value(key, &value).map_err(|e| match e {
+        Error::Invalid(fields) => Error::Invalid(
+            fields
+                .into_iter()
+                .map(|f| crate::error::FieldError::new(field, f.problem))
+                .collect(),
+        ),
+        other => other,
+    })
+}
+
+/// One stored setting by id.
+pub async fn get(db: &Db, id: i64) -> Result<SettingRecord> {
+    list(db)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(Error::NotFound(Entity::Setting))
+}
+
+/// Longest `description`.
+const DESCRIPTION_CHARS: usize = 200;
+
+/// Changes one setting's value (given as text, see [`parse_text`]) and/or its description;
+/// a bad value or description changes nothing. Answers the stored record.
+pub async fn update_one(
+    db: &Db,
+    id: i64,
+    value_text: Option<&str>,
+    description: Option<&str>,
+) -> Result<SettingRecord> {
+    let record = get(db, id).await?;
+    let mut v = Violations::new();
+    if value_text.is_none() && description.is_none() {
+        v.add(
+            "config_value",
+            Problem::RequiredOneOf {
+                fields: &["config_value", "description"],
+            },
+        );
+    }
+    let value = match value_text {
+        Some(t) => v.check(parse_text(&record.key, t))?,
+        None => None,
+    };
+    if let Some(d) = description
+        && d.chars().count() > DESCRIPTION_CHARS
+    {
+        v.add(
+            "description",
+            Problem::TooLong {
+                max: DESCRIPTION_CHARS,
+            },
+        );
+    }
+    v.into_result()?;
+    let mut update = db::Update::table("settings");
+    update
+        .set_opt("value", value.map(|v| v.to_string()))
+        .set_opt("description", description.map(str::to_owned))
+        .set("updated_at", db::now());
+    update.where_id(id).query().execute(db.pool()).await?;
+    get(db, id).await
+}
+
 /// The settings as one object `{key: value}` (ops_v1's `/system/config`).
 pub fn as_object(records: &[SettingRecord]) -> Map<String, Value> {
     records
@@ -349,5 +460,44 @@ mod tests {
             json!(["image/png"])
         );
         assert!(check_value("no_such_key", &json!(1)).is_err());
+    }
+
+    #[test]
+    fn config_value_text_is_read_by_its_type_and_range() {
+        assert_eq!(
+            parse_text("registration_open", "false").unwrap(),
+            json!(false)
+        );
+        assert_eq!(parse_text("file_max_size", " 2048 ").unwrap(), json!(2048));
+        assert_eq!(
+            parse_text("file_allowed_types", r#"["image/png"]"#).unwrap(),
+            json!(["image/png"])
+        );
+        assert_eq!(parse_text("site_name", "牧场").unwrap(), json!("牧场"));
+        for (key, bad) in [
+            ("registration_open", "yes"),
+            ("file_max_size", "10"),
+            ("file_max_size", "2k"),
+            ("operation_log_retention_days", "0"),
+            ("operation_log_retention_days", "3651"),
+            ("file_allowed_types", "[\"text/html\"]"),
+            ("file_allowed_types", "not json"),
+            ("site_name", "  "),
+        ] {
+            let err = parse_text(key, bad).unwrap_err();
+            assert_eq!(
+                err.first_field().map(|f| f.field.as_str()),
+                Some("config_value"),
+                "{key}={bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_are_shown_as_text() {
+        assert_eq!(value_text(&json!("OPS")), "OPS");
+        assert_eq!(value_text(&json!(true)), "true");
+        assert_eq!(value_text(&json!(5242880)), "5242880");
+        assert_eq!(value_text(&json!(["image/png"])), r#"["image/png"]"#);
     }
 }

@@ -1,0 +1,197 @@
+//! §7 订单 and §8 财务: the router of the trade routes (merged into the dialect's router; the
+//! rules are in [`super::ROUTES`]) and what the two handler files share.
+
+use axum::Router;
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+
+use super::reply::mask_phone;
+use crate::app::AppState;
+use crate::db::{self, time};
+use crate::domain::livestock::orders::Clock;
+use crate::domain::livestock::refs::{FarmRef, UserRef};
+use crate::error::{Format, Problem, Violations};
+
+use super::{finance, orders};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(orders::list).post(orders::create))
+        .route(
+            "/orders/{id}",
+            get(orders::detail)
+                .put(orders::update)
+                .delete(orders::delete),
+        )
+        .route("/orders/{id}/audit", post(orders::audit))
+        .route("/orders/{id}/pay", post(orders::pay))
+        .route("/orders/{id}/ship", post(orders::ship))
+        .route("/orders/{id}/deliver", post(orders::deliver))
+        .route("/orders/{id}/complete", post(orders::complete))
+        .route("/orders/{id}/cancel", post(orders::cancel))
+        .route("/orders/{id}/refund", post(orders::refund))
+        .route(
+            "/financial-records",
+            get(finance::list).post(finance::create),
+        )
+        .route("/financial-records/statistics", get(finance::statistics))
+        .route(
+            "/financial-records/{id}",
+            get(finance::detail)
+                .put(finance::update)
+                .delete(finance::delete),
+        )
+}
+
+/// Today in server.timezone and now.
+pub fn clock(state: &AppState) -> Clock {
+    Clock {
+        today: Utc::now().with_timezone(&state.tz).date_naive(),
+        now: db::now(),
+    }
+}
+
+/// A date-time bound of a list filter; a bare date as an end means the whole of that day.
+/// Answers `[from, before)` microseconds.
+pub fn bound(
+    v: &mut Violations,
+    state: &AppState,
+    field: &str,
+    raw: Option<&str>,
+    end: bool,
+) -> Option<i64> {
+    let raw = raw?.trim();
+    match time::parse(raw, state.tz) {
+        Some(ts) if end && raw.len() == 10 => Some(ts + 24 * 3_600_000_000),
+        Some(ts) if end => Some(ts + 1),
+        Some(ts) => Some(ts),
+        None => {
+            v.add(field, Problem::BadFormat(Format::DateTime));
+            None
+        }
+    }
+}
+
+/// A calendar-date filter (any accepted time format; its day in server.timezone).
+pub fn day(
+    v: &mut Violations,
+    state: &AppState,
+    field: &str,
+    raw: Option<&str>,
+) -> Option<NaiveDate> {
+    let raw = raw?.trim();
+    match time::parse(raw, state.tz) {
+        Some(ts) => Some(time::to_datetime(ts).with_timezone(&state.tz).date_naive()),
+        None => {
+            v.add(field, Problem::BadFormat(Format::Date));
+            None
+        }
+    }
+}
+
+pub fn at(state: &AppState, ts: Option<i64>) -> Option<String> {
+    ts.map(|t| time::local_seconds(t, state.tz))
+}
+
+/// `{id, username, real_name}` (lists).
+#[derive(Serialize)]
+pub struct UserOut {
+    id: i64,
+    username: String,
+    real_name: String,
+}
+
+pub fn user_out(u: Option<UserRef>) -> Option<UserOut> {
+    u.map(|u| UserOut {
+        id: u.id,
+        username: u.username,
+        real_name: u.real_name,
+    })
+}
+
+/// `{id, username, real_name, phone}` with the phone masked (order detail).
+#[derive(Serialize)]
+pub struct PartyOut {
+    id: i64,
+    username: String,
+    real_name: String,
+    phone: Option<String>,
+}
+
+pub fn party_out(u: Option<UserRef>) -> Option<PartyOut> {
+    u.map(|u| PartyOut {
+        id: u.id,
+        phone: u.phone.as_deref().map(mask_phone),
+        username: u.username,
+        real_name: u.real_name,
+    })
+}
+
+/// `{id, real_name}` (a record's `created_by`).
+#[derive(Serialize)]
+pub struct AuthorOut {
+    id: i64,
+    real_name: String,
+}
+
+pub fn author_out(u: Option<UserRef>) -> Option<AuthorOut> {
+    u.map(|u| AuthorOut {
+        id: u.id,
+        real_name: u.real_name,
+    })
+}
+
+/// `{id, name}` (lists).
+#[derive(Serialize)]
+pub struct FarmOut {
+    id: i64,
+    name: String,
+}
+
+pub fn farm_out(f: Option<FarmRef>) -> Option<FarmOut> {
+    f.map(|f| FarmOut {
+        id: f.id,
+        name: f.name,
+    })
+}
+
+/// `{id, name, address}` (order detail).
+#[derive(Serialize)]
+pub struct FarmAddressOut {
+    id: i64,
+    name: String,
+    address: String,
+}
+
+pub fn farm_address_out(f: Option<FarmRef>) -> Option<FarmAddressOut> {
+    f.map(|f| FarmAddressOut {
+        id: f.id,
+        name: f.name,
+        address: f.address,
+    })
+}
+
+/// A JSON body that may be left out entirely (an action whose parameters are all optional):
+/// an empty body reads as `{}`; anything else is parsed like [`super::extract::Json`].
+pub struct OptionalJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for OptionalJson<T> {
+    type Rejection = super::error::ApiError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let limit = state.config.server.json_body_limit;
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| super::error::ApiError::TooLarge)?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        Ok(OptionalJson(crate::http::body::json(bytes)?))
+    }
+}

@@ -1,0 +1,110 @@
+//! The animal list: every documented filter, newest first, each animal with its farm (and
+//! owner) and category.
+
+use super::animal::{COLUMNS, FEMALE, HEALTH_STATUSES};
+use super::animals::{AnimalItem, ITEM_COLUMNS, ITEM_JOINS};
+use super::{counts, fields};
+use crate::db::{self, Db, Sql};
+use crate::domain::paging::Page;
+use crate::error::{Result, Violations};
+
+#[derive(Debug, Clone, Default)]
+pub struct AnimalFilter {
+    /// Substring of code or name (case-insensitive).
+    pub keyword: Option<String>,
+    pub farm_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub breed: Option<String>,
+    pub gender: Option<i64>,
+    pub health_status: Option<String>,
+    pub status: Option<i64>,
+}
+
+impl AnimalFilter {
+    /// Refuses filter values no animal can have (an unknown `health_status`, a `gender`
+    /// other than 0–2), so a typo is an error rather than an empty list.
+    pub fn check(&self) -> Result<()> {
+        let mut v = Violations::new();
+        if let Some(h) = &self.health_status {
+            fields::choice(&mut v, "health_status", h, HEALTH_STATUSES);
+        }
+        fields::int_in(&mut v, "gender", Some(self.gender), 0, FEMALE);
+        v.into_result()
+    }
+
+    fn apply(&self, sql: &mut Sql) {
+        if let Some(k) = self
+            .keyword
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            let pat = db::like_pattern(k);
+            sql.push(" AND (lower(a.code) LIKE ")
+                .bind(pat.as_str())
+                .push(" ESCAPE '\\' OR lower(a.name) LIKE ")
+                .bind(pat)
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(id) = self.farm_id {
+            sql.push(" AND a.farm_id = ").bind(id);
+        }
+        if let Some(id) = self.category_id {
+            sql.push(" AND a.category_id = ").bind(id);
+        }
+        if let Some(b) = &self.breed {
+            sql.push(" AND a.breed = ").bind(b.as_str());
+        }
+        if let Some(g) = self.gender {
+            sql.push(" AND a.gender = ").bind(g);
+        }
+        if let Some(h) = &self.health_status {
+            sql.push(" AND a.health_status = ").bind(h.as_str());
+        }
+        if let Some(s) = self.status {
+            sql.push(" AND a.status = ").bind(s);
+        }
+    }
+
+    /// The one exact filter set (or none), when the total can be read from the counts.
+    fn counted(&self) -> Option<(&'static str, String)> {
+        let keyword = self
+            .keyword
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty());
+        counts::single(
+            &[
+                ("farm_id", self.farm_id.map(|v| v.to_string())),
+                ("category_id", self.category_id.map(|v| v.to_string())),
+                ("breed", self.breed.clone()),
+                ("gender", self.gender.map(|v| v.to_string())),
+                ("health_status", self.health_status.clone()),
+                ("status", self.status.map(|v| v.to_string())),
+            ],
+            keyword,
+        )
+    }
+}
+
+/// One page of animals (newest first) and the number that match.
+pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<AnimalItem>, i64)> {
+    let total = match filter.counted() {
+        Some((dimension, value)) => counts::get(db, "animals", dimension, &value).await?,
+        None => {
+            let mut count = Sql::new("SELECT COUNT(*) FROM animals a WHERE 1 = 1");
+            filter.apply(&mut count);
+            count.query_scalar().fetch_one(db.pool()).await?
+        }
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS}, {ITEM_COLUMNS} {ITEM_JOINS} WHERE 1 = 1"
+    ));
+    filter.apply(&mut sql);
+    sql.push(" ORDER BY a.id DESC").window(Some(page.window()));
+    let rows = sql.query().fetch_all(db.pool()).await?;
+    let items = rows
+        .iter()
+        .map(AnimalItem::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok((items, total))
+}

@@ -1,0 +1,126 @@
+//! The financial record list: every documented filter, newest record date first, one page, its
+//! total and the `summary` (income, expense, net) of everything the filters match.
+//!
+//! A filter on type, category and dates only (or none) is answered from the per-day rollup
+//! (`financial_daily_totals`): total and summary read a few rows per day instead of every
+//! record. Filters on user, farm or amount read the records through their indexes.
+
+use super::finance::{RECORD_COLUMNS, Record, date_text};
+use super::finance_store::{self, RecordView};
+use super::money::Money;
+use crate::db::{Db, Sql};
+use crate::domain::paging::Page;
+use crate::error::Result;
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    pub record_type: Option<String>,
+    pub category: Option<String>,
+    pub user_id: Option<i64>,
+    pub farm_id: Option<i64>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub min_amount: Option<Money>,
+    pub max_amount: Option<Money>,
+}
+
+impl RecordFilter {
+    fn rollup_answers(&self) -> bool {
+        self.user_id.is_none()
+            && self.farm_id.is_none()
+            && self.min_amount.is_none()
+            && self.max_amount.is_none()
+    }
+}
+
+/// Income, expense and their difference.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub total_income: Money,
+    pub total_expense: Money,
+}
+
+impl Summary {
+    pub fn net_profit(&self) -> Money {
+        self.total_income - self.total_expense
+    }
+}
+
+/// ` AND …` for the filters; `date` names the date column of the table read.
+fn filtered(sql: &mut Sql, f: &RecordFilter, date: &str, with_record_columns: bool) {
+    sql.push(" WHERE 1 = 1");
+    if let Some(t) = &f.record_type {
+        sql.push(" AND record_type = ").bind(t.as_str());
+    }
+    if let Some(c) = &f.category {
+        sql.push(" AND category = ").bind(c.as_str());
+    }
+    if let Some(d) = f.start_date {
+        sql.push(&format!(" AND {date} >= ")).bind(date_text(d));
+    }
+    if let Some(d) = f.end_date {
+        sql.push(&format!(" AND {date} <= ")).bind(date_text(d));
+    }
+    if with_record_columns {
+        if let Some(id) = f.user_id {
+            sql.push(" AND user_id = ").bind(id);
+        }
+        if let Some(id) = f.farm_id {
+            sql.push(" AND farm_id = ").bind(id);
+        }
+        if let Some(m) = f.min_amount {
+            sql.push(" AND amount >= ").bind(m.fen());
+        }
+        if let Some(m) = f.max_amount {
+            sql.push(" AND amount <= ").bind(m.fen());
+        }
+    }
+}
+
+/// `(income, expense, count)` of everything `f` matches.
+pub async fn totals(db: &Db, f: &RecordFilter) -> Result<(Summary, i64)> {
+    let sums = "SELECT CAST(COALESCE(SUM(CASE WHEN record_type = 'income' THEN amount ELSE 0 END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN record_type = 'expense' THEN amount ELSE 0 END), 0) AS BIGINT), ";
+    let sql = if f.rollup_answers() {
+        let mut s = Sql::new(&format!(
+            "{sums} CAST(COALESCE(SUM(records), 0) AS BIGINT) FROM financial_daily_totals"
+        ));
+        filtered(&mut s, f, "day", false);
+        s
+    } else {
+        let mut s = Sql::new(&format!("{sums} COUNT(*) FROM financial_records"));
+        filtered(&mut s, f, "record_date", true);
+        s
+    };
+    let (income, expense, count): (i64, i64, i64) = sql.query_as().fetch_one(db.pool()).await?;
+    Ok((
+        Summary {
+            total_income: Money::from_fen(income),
+            total_expense: Money::from_fen(expense),
+        },
+        count,
+    ))
+}
+
+pub async fn list(
+    db: &Db,
+    f: &RecordFilter,
+    page: Page,
+) -> Result<(Vec<RecordView>, i64, Summary)> {
+    let mut sql = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM financial_records"));
+    filtered(&mut sql, f, "record_date", true);
+    sql.push(" ORDER BY record_date DESC, id DESC")
+        .window(Some(page.window()));
+    let mut conn = db.pool().acquire().await?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let records = rows
+        .iter()
+        .map(Record::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    let views = finance_store::views(&mut conn, records).await?;
+    drop(conn);
+    let (summary, total) = totals(db, f).await?;
+    Ok((views, total, summary))
+}

@@ -1,0 +1,174 @@
+//! The order list: every documented filter, newest first, one page plus its total.
+//!
+//! Each equality filter has an index ending in `(created_at, id)`, so a page is read in index
+//! order. `keyword` searches order numbers: a keyword starting with `ORD` is a prefix (an
+//! index range on the unique order number); any other keyword is a substring (a scan).
+
+use std::collections::HashMap;
+
+use super::order_state::{OrderStatus, PaymentStatus};
+use super::orders::{ORDER_COLUMNS, OrderRow};
+use super::refs::{self, FarmRef, UserRef};
+use crate::db::{self, Db, Sql, Timestamp};
+use crate::domain::paging::Page;
+use crate::error::Result;
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub keyword: Option<String>,
+    pub order_type: Option<String>,
+    pub order_status: Option<OrderStatus>,
+    pub payment_status: Option<PaymentStatus>,
+    pub buyer_id: Option<i64>,
+    pub seller_id: Option<i64>,
+    pub farm_id: Option<i64>,
+    /// Created at or after.
+    pub created_from: Option<Timestamp>,
+    /// Created before.
+    pub created_before: Option<Timestamp>,
+}
+
+/// One list entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderEntry {
+    pub order: OrderRow,
+    pub buyer: Option<UserRef>,
+    pub seller: Option<UserRef>,
+    pub farm: Option<FarmRef>,
+    pub item_count: i64,
+}
+
+/// The smallest string above every string that starts with `prefix` (digits and upper-case
+/// letters only, which sort the same in every collation); `None` when there is none.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match last {
+            '0'..='8' | 'A'..='Y' => char::from(last as u8 + 1),
+            '9' => 'A',
+            _ => continue,
+        };
+        chars.push(next);
+        return Some(chars.into_iter().collect());
+    }
+    None
+}
+
+fn filtered(sql: &mut Sql, f: &OrderFilter) {
+    sql.push(" WHERE 1 = 1");
+    if let Some(k) = f
+        .keyword
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        let k = k.to_uppercase();
+        if k.starts_with("ORD") && k.chars().all(|c| c.is_ascii_alphanumeric()) {
+            sql.push(" AND o.order_no >= ").bind(k.as_str());
+            if let Some(end) = prefix_end(&k) {
+                sql.push(" AND o.order_no < ").bind(end);
+            }
+        } else {
+            sql.push(" AND UPPER(o.order_no) LIKE ")
+                .bind(db::like_pattern(&k).to_uppercase())
+                .push(" ESCAPE '\\'");
+        }
+    }
+    if let Some(t) = &f.order_type {
+        sql.push(" AND o.order_type = ").bind(t.as_str());
+    }
+    if let Some(s) = f.order_status {
+        sql.push(" AND o.order_status = ").bind(s.as_str());
+    }
+    if let Some(s) = f.payment_status {
+        sql.push(" AND o.payment_status = ").bind(s.as_str());
+    }
+    if let Some(id) = f.buyer_id {
+        sql.push(" AND o.buyer_id = ").bind(id);
+    }
+    if let Some(id) = f.seller_id {
+        sql.push(" AND o.seller_id = ").bind(id);
+    }
+    if let Some(id) = f.farm_id {
+        sql.push(" AND o.farm_id = ").bind(id);
+    }
+    if let Some(t) = f.created_from {
+        sql.push(" AND o.created_at >= ").bind(t);
+    }
+    if let Some(t) = f.created_before {
+        sql.push(" AND o.created_at < ").bind(t);
+    }
+}
+
+pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntry>, i64)> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM trade_orders o",
+        db::qualify(ORDER_COLUMNS, "o")
+    ));
+    filtered(&mut sql, f);
+    sql.push(" ORDER BY o.created_at DESC, o.id DESC")
+        .window(Some(page.window()));
+    let mut conn = db.pool().acquire().await?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let orders = rows
+        .iter()
+        .map(OrderRow::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    let total = if orders.is_empty() && page.number == 1 {
+        0
+    } else {
+        let mut count = Sql::new("SELECT COUNT(*) FROM trade_orders o");
+        filtered(&mut count, f);
+        count.query_scalar::<i64>().fetch_one(&mut *conn).await?
+    };
+    let counts = item_counts(&mut conn, &orders).await?;
+    let users = refs::users(
+        &mut conn,
+        orders.iter().flat_map(|o| [o.buyer_id, o.seller_id]),
+    )
+    .await?;
+    let farms = refs::farms(&mut conn, orders.iter().map(|o| o.farm_id)).await?;
+    let list = orders
+        .into_iter()
+        .map(|o| OrderEntry {
+            buyer: o.buyer_id.and_then(|i| users.get(&i).cloned()),
+            seller: o.seller_id.and_then(|i| users.get(&i).cloned()),
+            farm: o.farm_id.and_then(|i| farms.get(&i).cloned()),
+            item_count: counts.get(&o.id).copied().unwrap_or(0),
+            order: o,
+        })
+        .collect();
+    Ok((list, total))
+}
+
+async fn item_counts(
+    conn: &mut sqlx::AnyConnection,
+    orders: &[OrderRow],
+) -> Result<HashMap<i64, i64>> {
+    if orders.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT order_id, COUNT(*) FROM trade_order_items WHERE order_id IN (");
+    sql.bind_list(orders.iter().map(|o| o.id))
+        .push(") GROUP BY order_id");
+    let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_ranges_cover_exactly_the_prefix() {
+        assert_eq!(prefix_end("ORD2024").as_deref(), Some("ORD2025"));
+        assert_eq!(prefix_end("ORD2029").as_deref(), Some("ORD202A"));
+        assert_eq!(prefix_end("ORDZ").as_deref(), Some("ORE"));
+        assert_eq!(prefix_end("ZZ"), None);
+        let end = prefix_end("ORD20240120").unwrap();
+        for inside in ["ORD20240120", "ORD202401200001", "ORD2024012099999"] {
+            assert!(inside >= "ORD20240120" && inside < end.as_str(), "{inside}");
+        }
+        assert!("ORD202401210001" >= end.as_str());
+    }
+}
