@@ -19,8 +19,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::DialectConfig;
 use crate::dialects;
-use crate::domain::platform::oplog::Writer;
 use crate::domain::platform::export::worker::{self as export_worker, WorkerConfig};
+use crate::domain::platform::oplog::Writer;
 use crate::http;
 use crate::http::oplog::{Namer, OpLog};
 pub use crate::state::AppState;

@@ -8,6 +8,7 @@ pub mod body;
 pub mod client;
 pub mod conn;
 pub mod deadline;
+pub mod guard;
 pub mod headers;
 pub mod internal;
 pub mod oplog;

@@ -1,16 +1,13 @@
-//! Extractors whose rejections speak `account`, and the guard that applies the API rules.
+//! Extractors whose rejections speak `account`.
 
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::domain::access::api_rules;
-use crate::domain::identity::{Principal, session};
+use crate::domain::identity::Principal;
 use crate::error::{Entity, Error, Problem};
-use crate::http::{path, token};
+use crate::http::token;
 use crate::state::AppState;
 
 /// The session cookie set at login (Django's name).
@@ -21,28 +18,7 @@ pub fn find_token(headers: &axum::http::HeaderMap) -> Option<String> {
     token::bearer(headers).or_else(|| token::cookie(headers, COOKIE))
 }
 
-/// Every protected route passes here: no or a dead session is 401; a caller who is not a
-/// superuser and holds no API permission matching the method and the full path as sent is
-/// 403. The principal is left in the request for [`Auth`].
-pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let principal = match find_token(req.headers()) {
-        Some(t) => match session::authenticate(&state.db, &t).await {
-            Ok(p) => p,
-            Err(e) => return ApiError::from(e).into_response(),
-        },
-        None => return ApiError::from(Error::Unauthenticated).into_response(),
-    };
-    let full_path = path::original(&req);
-    match api_rules::allows(&state.db, &principal, req.method().as_str(), &full_path).await {
-        Ok(true) => {}
-        Ok(false) => return ApiError::from(Error::Forbidden).into_response(),
-        Err(e) => return ApiError::from(e).into_response(),
-    }
-    req.extensions_mut().insert(principal);
-    next.run(req).await
-}
-
-/// The caller let through by [`guard`].
+/// The caller let through by the route guard ([`super::guard`]).
 pub struct Auth(pub Principal);
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {

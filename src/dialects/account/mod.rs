@@ -1,9 +1,12 @@
 //! The `account` dialect (`/account`): the Django-style account API (document
 //! `003_ea9ddc67cc366037.txt`). Contract: `CONTRACT.md`.
 //!
-//! Every route of the dialect is listed here. All but login and logout pass the API-rule
-//! guard ([`extract::guard`]): a session is required, and a caller who is not a superuser
-//! needs an API permission matching the method and the path as sent.
+//! Every route of the dialect is listed twice, on purpose, in this one file: in [`ROUTES`]
+//! with what it requires, and in [`router`] with its handler. The route guard
+//! ([`guard::guard`], through [`crate::http::guard`]) enforces the table: all but login and
+//! logout need a session and, unless the caller is a superuser, an API permission matching
+//! the method and the full path as sent. A routed path missing from the table is refused to
+//! everyone, and a unit test checks the router against it.
 
 mod auth;
 mod backendapi;
@@ -11,6 +14,7 @@ pub(crate) mod error;
 mod extract;
 mod form;
 mod groups;
+mod guard;
 pub mod oplog;
 mod page;
 mod permissions;
@@ -20,7 +24,48 @@ mod users;
 use axum::Router;
 use axum::routing::{delete, get, post};
 
+use crate::domain::access::Requirement::{self, ApiRule, Public};
+use crate::domain::access::routes::{RouteRule, rule};
 use crate::state::AppState;
+
+/// Every route of the dialect and what it requires.
+pub const ROUTES: &[RouteRule<Requirement>] = &[
+    rule("POST", "/login", Public),
+    // Logout ends the presented session if there is one; without one it is a no-op.
+    rule("GET", "/logout", Public),
+    rule("POST", "/logout", Public),
+    rule("GET", "/user", ApiRule),
+    rule("POST", "/user", ApiRule),
+    rule("DELETE", "/user/multiple_delete", ApiRule),
+    rule("DELETE", "/usr/multiple_delete", ApiRule),
+    rule("GET", "/user/{pk}", ApiRule),
+    rule("PUT", "/user/{pk}", ApiRule),
+    rule("PATCH", "/user/{pk}", ApiRule),
+    rule("DELETE", "/user/{pk}", ApiRule),
+    rule("GET", "/group", ApiRule),
+    rule("POST", "/group", ApiRule),
+    rule("DELETE", "/group/multiple_delete", ApiRule),
+    rule("GET", "/group/{pk}", ApiRule),
+    rule("PUT", "/group/{pk}", ApiRule),
+    rule("PATCH", "/group/{pk}", ApiRule),
+    rule("DELETE", "/group/{pk}", ApiRule),
+    rule("POST", "/group/{pk}/permission", ApiRule),
+    rule("DELETE", "/group/{pk}/permission", ApiRule),
+    rule("GET", "/backendapi", ApiRule),
+    rule("POST", "/backendapi", ApiRule),
+    rule("DELETE", "/backendapi/multiple_delete", ApiRule),
+    rule("GET", "/backendapi/{pk}", ApiRule),
+    rule("PUT", "/backendapi/{pk}", ApiRule),
+    rule("PATCH", "/backendapi/{pk}", ApiRule),
+    rule("DELETE", "/backendapi/{pk}", ApiRule),
+    rule("GET", "/permission", ApiRule),
+    rule("POST", "/permission", ApiRule),
+    rule("DELETE", "/permission/multiple_delete", ApiRule),
+    rule("GET", "/permission/{pk}", ApiRule),
+    rule("PUT", "/permission/{pk}", ApiRule),
+    rule("PATCH", "/permission/{pk}", ApiRule),
+    rule("DELETE", "/permission/{pk}", ApiRule),
+];
 
 pub fn router(state: &AppState) -> Router<AppState> {
     let public = Router::new()
@@ -79,13 +124,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .put(permissions::replace)
                 .patch(permissions::patch)
                 .delete(permissions::destroy),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            extract::guard,
-        ));
+        );
     public
         .merge(protected)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_routed_path_is_in_the_table_once() {
+        crate::domain::access::routes::assert_table_covers(super::ROUTES, "src/dialects/account");
+    }
 }

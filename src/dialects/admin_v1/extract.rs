@@ -1,15 +1,11 @@
 //! Extractors whose rejections speak `admin_v1`, the route guard, and the shared checks of
 //! list parameters.
 
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use super::{Access, rule_for};
-use crate::domain::access;
 use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Problem, Violations};
@@ -78,7 +74,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, Erro
     Ok(principal)
 }
 
-/// The logged-in caller (set by [`guard`], or resolved here); 10002/401 otherwise.
+/// The logged-in caller (set by the route guard, or resolved here); 10002/401 otherwise.
 pub struct Auth(pub Principal);
 
 impl FromRequestParts<AppState> for Auth {
@@ -95,49 +91,6 @@ impl FromRequestParts<AppState> for Auth {
         parts.extensions.insert(principal.clone());
         Ok(Auth(principal))
     }
-}
-
-/// The route guard: looks the matched route up in [`super::ROUTES`] and enforces what it
-/// declares before the handler runs (and before its body is read). A route missing from the
-/// table is refused to everyone, so a forgotten entry fails closed.
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let matched = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_default();
-    let prefix = state.config.dialects.admin_v1.prefix.as_str();
-    let path = matched.strip_prefix(prefix).unwrap_or(&matched);
-    let Some(rule) = rule_for(req.method().as_str(), path) else {
-        // Another method of a listed path: an unknown route. A path not listed at all: a
-        // route someone forgot to declare, refused to everyone.
-        let listed = super::ROUTES.iter().any(|r| r.path == path);
-        let err = if listed {
-            Error::NotFound(crate::error::Entity::Other)
-        } else {
-            Error::Forbidden
-        };
-        return ApiError::Core(err).into_response();
-    };
-    let code = match rule.access {
-        Access::Public => return next.run(req).await,
-        Access::Login => None,
-        Access::Permission(code) => Some(code),
-    };
-    let (mut parts, body) = req.into_parts();
-    let principal = match authenticate(&parts, &state).await {
-        Ok(p) => p,
-        Err(e) => return ApiError::Core(e).into_response(),
-    };
-    if let Some(code) = code {
-        match access::may(&state.db, &principal, code).await {
-            Ok(true) => {}
-            Ok(false) => return ApiError::Core(Error::Forbidden).into_response(),
-            Err(e) => return ApiError::Core(e).into_response(),
-        }
-    }
-    parts.extensions.insert(principal);
-    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Default and largest `page_size`.

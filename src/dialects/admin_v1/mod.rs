@@ -4,7 +4,7 @@
 //! Every route of the dialect is listed twice, on purpose, in this one file: in [`ROUTES`]
 //! with what it needs (public, any logged-in user, or one permission code of the
 //! [`crate::domain::access::catalog`]), and in [`router`] with its handler. The route guard
-//! ([`extract::guard`]) enforces the table; a routed path missing from the table is refused to
+//! ([`guard::guard`], through [`crate::http::guard`]) enforces the table; a routed path missing from the table is refused to
 //! everyone, and the test suite walks the table.
 
 mod animal_categories;
@@ -13,19 +13,20 @@ mod auth;
 mod error;
 mod exports;
 mod extract;
+mod farms;
+mod finance;
+mod guard;
+mod health_records;
+mod livestock;
 mod notifications;
 mod notify;
+pub mod oplog;
+mod orders;
 mod permissions;
 mod reply;
 mod roles;
 mod statistics;
-pub mod oplog;
 mod system;
-mod farms;
-mod finance;
-mod health_records;
-mod livestock;
-mod orders;
 mod trade;
 mod uploads;
 mod users;
@@ -36,7 +37,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-/// What a route requires.
+/// What a route of this dialect requires: the kinds of
+/// [`crate::domain::access::Requirement`] the document uses (no role levels, no API rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone.
@@ -47,21 +49,21 @@ pub enum Access {
     Permission(&'static str),
 }
 
-/// One route: method, path as routed (relative to the prefix), and what it requires.
-#[derive(Debug, Clone, Copy)]
-pub struct RouteRule {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub access: Access,
-}
-
-const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
-    RouteRule {
-        method,
-        path,
-        access,
+impl Access {
+    /// The requirement of the one authorisation decision.
+    pub fn requirement(self) -> crate::domain::access::Requirement {
+        use crate::domain::access::Requirement;
+        match self {
+            Access::Public => Requirement::Public,
+            Access::Login => Requirement::Login,
+            Access::Permission(code) => Requirement::Permission(code),
+        }
     }
 }
+
+/// One route: method, path as routed (relative to the prefix), and what it requires.
+pub type RouteRule = crate::domain::access::routes::RouteRule<Access>;
+use crate::domain::access::routes::rule;
 
 use Access::{Login, Permission as P, Public};
 
@@ -204,7 +206,7 @@ pub const ROUTES: &[RouteRule] = &[
     ),
 ];
 
-/// The rule of a routed `(method, path)`.
+/// The rule of a routed `(method, path)` (the operation log names writes from it).
 pub fn rule_for(method: &str, path: &str) -> Option<&'static RouteRule> {
     ROUTES
         .iter()
@@ -260,7 +262,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(trade::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            extract::guard,
+            guard::guard,
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)
@@ -286,16 +288,7 @@ mod tests {
     }
 
     #[test]
-    fn routes_are_listed_once() {
-        for (i, a) in ROUTES.iter().enumerate() {
-            for b in &ROUTES[i + 1..] {
-                assert!(
-                    !(a.method == b.method && a.path == b.path),
-                    "{} {}",
-                    a.method,
-                    a.path
-                );
-            }
-        }
+    fn every_routed_path_is_in_the_table_once() {
+        crate::domain::access::routes::assert_table_covers(ROUTES, "src/dialects/admin_v1");
     }
 }

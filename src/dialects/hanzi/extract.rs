@@ -1,4 +1,4 @@
-//! Extractors whose rejections speak `hanzi`, the route guards, and the `New-Token` refresh.
+//! Extractors whose rejections speak `hanzi`, and the `New-Token` refresh.
 
 use std::sync::{Arc, Mutex};
 
@@ -198,25 +198,6 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// A reader of the user routes: any logged-in user, or anyone when
-/// `dialects.hanzi.public_users` restores the original's public reads (CONTRACTS §8);
-/// 401 `AUTH-10000001` otherwise.
-pub struct UserReader;
-
-impl FromRequestParts<AppState> for UserReader {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if !state.config.dialects.hanzi.public_users {
-            authenticate(parts, state).await?;
-        }
-        Ok(UserReader)
-    }
-}
-
 /// The caller when a valid token came with the request; nobody otherwise.
 pub struct MaybeAuth(pub Option<Principal>);
 
@@ -231,41 +212,5 @@ impl FromRequestParts<AppState> for MaybeAuth {
             return Ok(MaybeAuth(None));
         }
         Ok(MaybeAuth(authenticate(parts, state).await.ok()))
-    }
-}
-
-/// Role ≥ 1 (admin or super admin); 403 `AUTH-10000002` for other users.
-pub struct AdminAuth(pub Principal);
-
-impl FromRequestParts<AppState> for AdminAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let p = authenticate(parts, state).await?;
-        if !p.is_admin() {
-            return Err(Error::Forbidden.into());
-        }
-        Ok(AdminAuth(p))
-    }
-}
-
-/// Role 2 (super admin); 403 `AUTH-10000002` for other users.
-pub struct SuperAuth(pub Principal);
-
-impl FromRequestParts<AppState> for SuperAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let p = authenticate(parts, state).await?;
-        if !p.is_super_admin() {
-            return Err(Error::Forbidden.into());
-        }
-        Ok(SuperAuth(p))
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, code};
-use super::extract::{AdminAuth, BulkJson, Json, Query, UnicodePath};
+use super::extract::{Auth, BulkJson, Json, Query, UnicodePath};
 use super::stream;
 use crate::config::HanziWire;
 use crate::domain::glyphs::{Character, CodePoint, PuaKind, store};
@@ -90,7 +90,7 @@ fn at_path(unicode: CodePoint, body: &Value) -> ApiResult<Character> {
 /// `POST /repertoire/:unicode` — a full Character; answers its code point.
 pub async fn create(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     UnicodePath(unicode): UnicodePath,
     Json(body): Json<Value>,
 ) -> ApiResult<impl IntoResponse> {
@@ -102,7 +102,7 @@ pub async fn create(
 /// `PUT /repertoire/:unicode` — replaces the character at the path; answers `true`.
 pub async fn update(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     UnicodePath(unicode): UnicodePath,
     Json(body): Json<Value>,
 ) -> ApiResult<impl IntoResponse> {
@@ -114,7 +114,7 @@ pub async fn update(
 /// `DELETE /repertoire/:unicode` — refused (`AUTH-10000002`) while referenced; answers `true`.
 pub async fn delete(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     UnicodePath(unicode): UnicodePath,
 ) -> ApiResult<impl IntoResponse> {
     store::delete(&state.db, unicode).await?;
@@ -133,7 +133,7 @@ pub struct AllocateIn {
 /// point (0xE000–0xE7FF for `component`, 0xE800–0xEFFF otherwise); answers the number.
 pub async fn allocate(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     Json(body): Json<AllocateIn>,
 ) -> ApiResult<impl IntoResponse> {
     if let Some(n) = &body.name
@@ -163,7 +163,7 @@ pub struct RenumberIn {
 /// one transaction; answers `true`.
 pub async fn renumber(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     Json(body): Json<RenumberIn>,
 ) -> ApiResult<impl IntoResponse> {
     let mut v = Violations::new();
@@ -204,7 +204,7 @@ fn parse_batch(items: &[Value]) -> ApiResult<Vec<Character>> {
 /// `POST /repertoire/batch [Character]` — all or nothing; answers `true`.
 pub async fn create_batch(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     BulkJson(items): BulkJson<Vec<Value>>,
 ) -> ApiResult<impl IntoResponse> {
     let characters = parse_batch(&items)?;
@@ -215,7 +215,7 @@ pub async fn create_batch(
 /// `PUT /repertoire/batch [Character]` — all or nothing; answers `true`.
 pub async fn update_batch(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     BulkJson(items): BulkJson<Vec<Value>>,
 ) -> ApiResult<impl IntoResponse> {
     let characters = parse_batch(&items)?;
@@ -227,7 +227,7 @@ pub async fn update_batch(
 /// `true`.
 pub async fn delete_batch(
     State(state): State<AppState>,
-    AdminAuth(_me): AdminAuth,
+    Auth(_me): Auth,
     BulkJson(items): BulkJson<Vec<i64>>,
 ) -> ApiResult<impl IntoResponse> {
     let mut v = Violations::new();

@@ -8,9 +8,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, code};
-use super::extract::{
-    AdminAuth, Auth, IdPath, Json, MaybeAuth, Query, SuperAuth, TOKEN_TYPE, UserReader,
-};
+use super::extract::{Auth, IdPath, Json, MaybeAuth, Query, TOKEN_TYPE};
 use crate::db::Db;
 use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
@@ -121,10 +119,9 @@ pub struct DataList<T> {
 /// Largest page of `GET /users`.
 const USER_PAGE_MAX: i64 = 1000;
 
-/// `GET /users?page=1&size=20` — public, as in the original.
+/// `GET /users?page=1&size=20` — behind a login unless `public_users` (see the route table).
 pub async fn list(
     State(state): State<AppState>,
-    _reader: UserReader,
     Query(q): Query<PageIn>,
 ) -> ApiResult<impl IntoResponse> {
     let (page, size) = (q.page.unwrap_or(1), q.size.unwrap_or(20));
@@ -156,10 +153,9 @@ pub async fn list(
     }))
 }
 
-/// `GET /users/:id` — public, as in the original.
+/// `GET /users/:id` — behind a login unless `public_users` (see the route table).
 pub async fn get(
     State(state): State<AppState>,
-    _reader: UserReader,
     IdPath(id): IdPath,
 ) -> ApiResult<impl IntoResponse> {
     let u = find(&state.db, &id).await?;
@@ -267,7 +263,7 @@ pub async fn update(
 /// `DELETE /users/:id` — admins. Ends the user's sessions (they go with the user).
 pub async fn delete(
     State(state): State<AppState>,
-    AdminAuth(me): AdminAuth,
+    Auth(me): Auth,
     IdPath(id): IdPath,
 ) -> ApiResult<impl IntoResponse> {
     let target = find(&state.db, &id).await?;
@@ -291,7 +287,7 @@ fn not_self(me: &identity::Principal, id: &str) -> ApiResult<()> {
 /// by every dialect. Answers `true`.
 pub async fn promote(
     State(state): State<AppState>,
-    SuperAuth(me): SuperAuth,
+    Auth(me): Auth,
     IdPath(id): IdPath,
     Json(body): Json<PromoteIn>,
 ) -> ApiResult<impl IntoResponse> {
@@ -315,7 +311,7 @@ pub struct DisableIn {
 /// 0 enables. Answers `true`.
 pub async fn disable(
     State(state): State<AppState>,
-    SuperAuth(me): SuperAuth,
+    Auth(me): Auth,
     IdPath(id): IdPath,
     Json(body): Json<DisableIn>,
 ) -> ApiResult<impl IntoResponse> {

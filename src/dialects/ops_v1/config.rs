@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use serde_json::{Map, Value};
 
 use super::error::ApiResult;
-use super::extract::{AdminAuth, Json};
+use super::extract::{Auth, Json};
 use super::reply::Reply;
 use crate::domain::platform::settings;
 use crate::state::AppState;
@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// `GET /system/config` — every setting as `{key: value}`.
 pub async fn get_config(
     State(state): State<AppState>,
-    AdminAuth(_): AdminAuth,
+    Auth(_): Auth,
 ) -> ApiResult<impl IntoResponse> {
     let records = settings::list(&state.db).await?;
     Ok(Reply("Success", settings::as_object(&records)))
@@ -24,7 +24,7 @@ pub async fn get_config(
 /// changes nothing. Answers every setting.
 pub async fn put_config(
     State(state): State<AppState>,
-    AdminAuth(admin): AdminAuth,
+    Auth(admin): Auth,
     Json(mut changes): Json<Map<String, Value>>,
 ) -> ApiResult<impl IntoResponse> {
     // The manual's third token transport travels in the body; it is not a setting.

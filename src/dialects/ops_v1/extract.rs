@@ -121,21 +121,3 @@ impl FromRequestParts<AppState> for Auth {
         Ok(Auth(principal))
     }
 }
-
-/// An admin or super admin; `-6`/403 for other users.
-pub struct AdminAuth(pub Principal);
-
-impl FromRequestParts<AppState> for AdminAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let Auth(p) = Auth::from_request_parts(parts, state).await?;
-        if !p.is_admin() {
-            return Err(Error::Forbidden.into());
-        }
-        Ok(AdminAuth(p))
-    }
-}

@@ -1,11 +1,15 @@
 //! The `ops_v1` dialect (`/api/v1`): the OPS API v1 manual. Contract: `CONTRACT.md`.
 //!
-//! Every route of the dialect is listed here.
+//! Every route of the dialect is listed twice, on purpose, in this one file: in [`ROUTES`]
+//! with what it requires, and in [`router`] with its handler. The route guard
+//! ([`guard::guard`], through [`crate::http::guard`]) enforces the table; a routed path
+//! missing from it is refused to everyone, and a unit test checks the router against it.
 
 mod config;
 mod error;
 mod extract;
 mod files;
+mod guard;
 pub mod oplog;
 mod purchase;
 mod reply;
@@ -16,7 +20,43 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use crate::domain::access::routes::{RouteRule, rule};
+use crate::domain::access::{Level, Requirement};
 use crate::state::AppState;
+
+use Requirement::{Login, Public};
+const ADMIN: Requirement = Requirement::Level(Level::Admin);
+
+/// Every route of the dialect and what it requires.
+pub const ROUTES: &[RouteRule] = &[
+    // 用户
+    rule("POST", "/users/register", Public),
+    rule("POST", "/users/login", Public),
+    rule("POST", "/users/logout", Login),
+    rule("GET", "/users/profile", Login),
+    rule("PUT", "/users/profile", Login),
+    rule("POST", "/users/forgot-password", Public),
+    rule("POST", "/users/reset-password", Public),
+    // 采购: each user sees and changes their own orders (the domain scopes them).
+    rule("POST", "/purchase/getorders", Login),
+    rule("POST", "/purchase/addorder", Login),
+    rule("GET", "/purchase/orders", Login),
+    rule("POST", "/purchase/orders", Login),
+    rule("GET", "/purchase/orders/{id}", Login),
+    rule("PUT", "/purchase/orders/{id}", Login),
+    rule("DELETE", "/purchase/orders/{id}", Login),
+    // 系统
+    rule("GET", "/system/status", Public),
+    rule("GET", "/system/config", ADMIN),
+    rule("PUT", "/system/config", ADMIN),
+    // 文件: records are the owner's; contents are addressed by hash and public.
+    rule("POST", "/files/upload", Login),
+    rule("GET", "/files/list", Login),
+    rule("GET", "/files/{file_id}", Login),
+    rule("DELETE", "/files/{file_id}", Login),
+    rule("GET", "/files/download/{hash}", Public),
+    rule("GET", "/files/get/{hash}", Public),
+];
 
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
@@ -55,10 +95,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/system/config",
             get(config::get_config).put(config::put_config),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::body_token,
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_routed_path_is_in_the_table_once() {
+        crate::domain::access::routes::assert_table_covers(super::ROUTES, "src/dialects/ops_v1");
+    }
 }

@@ -6,15 +6,20 @@
 //! * [`catalog`] — the built-in permission tree seeded at start-up.
 //! * [`check`] — "may this user do X", and the menus a user may see.
 //! * [`api_rules`] — Django-style API patterns and API permissions, and their check.
+//! * [`authorize`] — the one authorisation decision every route goes through.
+//! * [`routes`] — the per-dialect route tables it reads, failing closed.
 //! * [`grants`] — a user's groups and direct permissions, written with the user.
 
 pub mod api_rules;
+pub mod authorize;
 pub mod catalog;
 pub mod check;
 pub mod grants;
 pub mod permissions;
 pub mod roles;
+pub mod routes;
 
+pub use authorize::{Decision, Level, RequestFacts, Requirement, authorize};
 pub use check::{PermissionSet, may, menus_of};
 
 /// Codes of the built-in roles.
