@@ -116,7 +116,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// The router wrapped for serving: trailing slashes are trimmed before routing (CONTRACTS §0),
+/// The router wrapped for serving: trailing slashes are trimmed before routing (decisions §0),
 /// and handlers see the client's address. Generic over the body type, which differs between
 /// the plain (axum) and the TLS (axum-server) servers.
 type Normalize<B> = fn(axum::http::Request<B>) -> axum::http::Request<B>;
@@ -205,7 +205,7 @@ fn graceful(
     handle
 }
 
-/// The request head deadline of CONTRACTS §8 (see [`http::conn`]).
+/// The request head deadline of decisions §8 (see [`http::conn`]).
 fn deadlines(state: &AppState) -> http::conn::DeadlineAcceptor {
     http::conn::DeadlineAcceptor {
         header_timeout: Duration::from_secs(state.config.server.header_timeout_s),

@@ -1,4 +1,4 @@
-//! Files that hold secrets or data are the server's alone (CONTRACTS §8): the data directory
+//! Files that hold secrets or data are the server's alone (decisions §8): the data directory
 //! is created 0700; the database and its WAL, `config.yaml`, the JWT secret and the first
 //! admin's password are 0600. (On non-Unix systems these are no-ops.)
 

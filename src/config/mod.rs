@@ -48,7 +48,7 @@ pub struct ServerConfig {
     pub tls_key: String,
     pub timezone: String,
     pub json_body_limit: usize,
-    /// Seconds a client has to send a request head once it has started (CONTRACTS §8).
+    /// Seconds a client has to send a request head once it has started (decisions §8).
     pub header_timeout_s: u64,
     /// Seconds a client has to send a request body, counted from the end of its head.
     pub body_timeout_s: u64,
@@ -242,7 +242,7 @@ pub struct HanziDialectConfig {
     pub enabled: bool,
     pub prefix: String,
     /// `true` restores the original's public `GET /users` and `GET /users/:id` (they list
-    /// every account of every dialect); by default they need a login (CONTRACTS §8).
+    /// every account of every dialect); by default they need a login (decisions §8).
     pub public_users: bool,
     pub wire: HanziWire,
 }
@@ -281,7 +281,7 @@ choice! {
 pub struct LogConfig {
     pub level: String,
     pub format: LogFormat,
-    /// Record the operation log (CONTRACTS §3). Off only to measure what it costs.
+    /// Record the operation log (decisions §3). Off only to measure what it costs.
     pub operations: bool,
     /// One info line per request (target `ops::access`).
     pub access: bool,

@@ -35,7 +35,7 @@ pub fn local_micros(ts: Timestamp, tz: Tz) -> String {
         .to_string()
 }
 
-/// Parses every input format of CONTRACTS §0: RFC 3339, `YYYY-MM-DDTHH:MM:SS`,
+/// Parses every input format of decisions §0: RFC 3339, `YYYY-MM-DDTHH:MM:SS`,
 /// `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM` and `YYYY-MM-DD`; a value without an offset is
 /// read in `tz`. Returns `None` for anything else.
 pub fn parse(input: &str, tz: Tz) -> Option<Timestamp> {

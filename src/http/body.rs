@@ -21,7 +21,7 @@ pub struct BodyError {
     pub field: Option<String>,
     pub message: String,
     /// Further fields of the same body with the wrong type, `(field, message)`: a client
-    /// hears about all of them at once (CONTRACTS §8).
+    /// hears about all of them at once (decisions §8).
     pub also: Vec<(String, String)>,
 }
 
@@ -60,7 +60,7 @@ fn shape_error(path: String, inner: String) -> BodyError {
 
 /// The dotted path of the first string (or object key) in `value` that holds U+0000, if
 /// any. PostgreSQL cannot store that character in text, and no field means it, so it is a
-/// parameter error on every engine (CONTRACTS §8) rather than a 500 on one of them.
+/// parameter error on every engine (decisions §8) rather than a 500 on one of them.
 pub fn nul_in(value: &serde_json::Value) -> Option<String> {
     use serde_json::Value;
     fn walk(v: &Value, path: &mut Vec<String>) -> bool {
@@ -106,7 +106,7 @@ pub fn nul_error(field: String) -> BodyError {
 }
 
 /// What a multipart upload may add to the file's own bytes (boundaries, part headers and
-/// the small text fields), CONTRACTS §8.
+/// the small text fields), decisions §8.
 pub const MULTIPART_FRAMING: u64 = 64 * 1024;
 
 /// Caps an upload request's whole body at `max_file_size` + [`MULTIPART_FRAMING`], whatever

@@ -1,4 +1,4 @@
-//! Connection deadlines (CONTRACTS §8): once a client starts sending a request, its headers
+//! Connection deadlines (decisions §8): once a client starts sending a request, its headers
 //! must be complete within `server.header_timeout_s`, or the connection is closed.
 //!
 //! hyper's own `header_read_timeout` starts when the connection begins to wait for a

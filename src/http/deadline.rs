@@ -1,4 +1,4 @@
-//! The request body deadline (CONTRACTS §8, `server.body_timeout_s`): the whole body must
+//! The request body deadline (decisions §8, `server.body_timeout_s`): the whole body must
 //! arrive within the deadline counted from the end of the request head. tower-http's body
 //! timeout resets on every frame, so a client trickling a byte at a time would never hit
 //! it; this one does not reset.

@@ -1,4 +1,4 @@
-//! Security headers on every answer (CONTRACTS §8): no MIME sniffing, no framing, no
+//! Security headers on every answer (decisions §8): no MIME sniffing, no framing, no
 //! referrer, and `Cache-Control: no-store` unless the handler chose a caching policy (only
 //! content-addressed blobs do); `Strict-Transport-Security` when TLS is on.
 

@@ -1,4 +1,4 @@
-//! The operation-log layer, one per dialect router (CONTRACTS §3): records every request the
+//! The operation-log layer, one per dialect router (decisions §3): records every request the
 //! dialect's route table names as a change or a login ([`Naming`]), with what the domain
 //! keeps of its bodies, and answers only once the entry is committed.
 //!
@@ -119,7 +119,7 @@ async fn record(State(log): State<OpLog>, req: Request, next: Next) -> Response 
     let (response, actor) = actor::scope(next.run(Request::from_parts(parts, body))).await;
 
     let status = response.status().as_u16();
-    // Refused before anything could change: not logged (CONTRACTS §6). A method the route
+    // Refused before anything could change: not logged (decisions §6). A method the route
     // does not have (405) changed nothing either.
     if status == 405 || (!named.always && matches!(status, 401 | 403)) {
         return response;

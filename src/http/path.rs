@@ -1,4 +1,4 @@
-//! Routes match with and without a trailing slash (CONTRACTS §0): the trailing slash is
+//! Routes match with and without a trailing slash (decisions §0): the trailing slash is
 //! trimmed before routing, and the path as sent is kept for rules that match it (account's
 //! URL patterns such as `^/account/user/`).
 
@@ -40,7 +40,7 @@ pub fn original(request: &Request) -> String {
         .unwrap_or_else(|| request.uri().path().to_owned())
 }
 
-/// A numeric id from a path, only in canonical decimal form (CONTRACTS §8): ASCII digits,
+/// A numeric id from a path, only in canonical decimal form (decisions §8): ASCII digits,
 /// no sign, no leading zero, not percent-encoded, positive, within `i64`. `decoded` is the
 /// segment as the router decoded it; `raw_path` the request path as sent (a segment that
 /// arrived percent-encoded does not appear in it literally). Anything else names nothing,

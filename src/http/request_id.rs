@@ -1,5 +1,5 @@
 //! Request ids: kept from an incoming `X-Request-Id` when it is well formed
-//! (`^[A-Za-z0-9._:-]{1,128}$`, CONTRACTS §8), otherwise generated; echoed in the
+//! (`^[A-Za-z0-9._:-]{1,128}$`, decisions §8), otherwise generated; echoed in the
 //! response header and available to renderers (admin_v1 puts it in the body) through a
 //! task-local for the duration of the request.
 

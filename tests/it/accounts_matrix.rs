@@ -1,4 +1,4 @@
-//! Who may act on whom (CONTRACTS §7), checked as one generated matrix: every account write
+//! Who may act on whom (decisions §7), checked as one generated matrix: every account write
 //! path of every dialect × acting level (user, admin, super admin, a custom role holding the
 //! user-management permissions) × target (self, user, admin, super admin), on both engines.
 //! The expected answer of every cell comes from [`expected`], one table of the rules; every

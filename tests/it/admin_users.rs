@@ -89,7 +89,7 @@ async fn create_then_detail_and_list_show_the_user(b: Backend) {
         .send()
         .await
         .admin(404, 10004);
-    // A path id that is not canonical decimal names nothing (CONTRACTS §8).
+    // A path id that is not canonical decimal names nothing (decisions §8).
     for bad in ["abc", "01", "+1"] {
         app.get(&path(&format!("/users/{bad}")))
             .bearer(&token)
@@ -457,7 +457,7 @@ async fn toggle_status_disables_and_enables_but_never_the_caller(b: Backend) {
         .send()
         .await
         .admin(401, 10002);
-    // A toggle must name its target status (CONTRACTS §8); nothing changes otherwise.
+    // A toggle must name its target status (decisions §8); nothing changes otherwise.
     for body in [json!({}), json!({"status": null})] {
         let r = app
             .post(&path(&format!("/users/{id}/toggle-status")))

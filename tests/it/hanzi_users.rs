@@ -63,7 +63,7 @@ pub async fn admin_token(app: &TestApp) -> String {
 }
 
 async fn get_user(app: &TestApp, id: &str) -> Value {
-    // User reads need a login (CONTRACTS §8).
+    // User reads need a login (decisions §8).
     let reader = admin_token(app).await;
     let r = send(
         app,

@@ -1,4 +1,4 @@
-//! CONTRACTS §8 rules of the HTTP layer: connection and body deadlines, security headers,
+//! decisions §8 rules of the HTTP layer: connection and body deadlines, security headers,
 //! request ids. They do not touch the database, so they run on SQLite only.
 
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! CONTRACTS §8 rules that reach the database: text, canonical ids, hanzi user reads,
+//! decisions §8 rules that reach the database: text, canonical ids, hanzi user reads,
 //! lockout per account, password reset limits, links, file modes, upload cap. Each refusal
 //! reads the data back to show nothing changed.
 

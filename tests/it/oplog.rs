@@ -1,4 +1,4 @@
-//! The operation log across every dialect (CONTRACTS §3): every data-changing route, every
+//! The operation log across every dialect (decisions §3): every data-changing route, every
 //! login (failed ones too), refresh and logout leaves one entry with its secrets masked;
 //! 401/403 refusals and reads leave none; retention; and an answered request's entry
 //! survives a `kill -9` of the server.

@@ -818,7 +818,7 @@ async fn every_purchase_route_needs_a_token_and_a_valid_id(b: Backend) {
     ] {
         r.ops(401, "-3");
     }
-    // Not canonical decimal: no order has that id (CONTRACTS §8).
+    // Not canonical decimal: no order has that id (decisions §8).
     for bad in ["abc", "0", "-1", "1.5", "01"] {
         app.get(&format!("{ORDERS}/{bad}"))
             .bearer(&alice)

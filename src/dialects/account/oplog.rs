@@ -1,4 +1,4 @@
-//! How the operation log names `account` routes (CONTRACTS §3). Routes not listed that
+//! How the operation log names `account` routes (decisions §3). Routes not listed that
 //! write are named by the generic rule (`POST /user` -> `user`/`create`,
 //! `DELETE /group/multiple_delete` -> `group`/`multiple_delete`); reads are not recorded.
 

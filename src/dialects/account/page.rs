@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for Listing {
             .map_or_else(|| parts.uri.path().to_owned(), |p| p.0.clone());
         Ok(Listing {
             page,
-            // CONTRACTS §8: from `server.public_url`, else relative; never the Host header.
+            // decisions §8: from `server.public_url`, else relative; never the Host header.
             base: format!("{}{path}", state.config.server.public_url),
             query,
         })

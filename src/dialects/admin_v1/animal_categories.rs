@@ -1,4 +1,4 @@
-//! Animal categories (CONTRACTS §3: `name`, `code`): list, detail, create, update, delete.
+//! Animal categories (decisions §3: `name`, `code`): list, detail, create, update, delete.
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};

@@ -257,7 +257,7 @@ pub async fn detail(
 
 /// The body of a create and an update: the detail's field names, related records as
 /// `farm_id`, `category_id`, `father_id`, `mother_id`, the purchase info as
-/// `purchase_price`, `purchase_date`, `purchase_source` (CONTRACTS §3).
+/// `purchase_price`, `purchase_date`, `purchase_source` (decisions §3).
 #[derive(Deserialize)]
 pub struct AnimalIn {
     #[serde(default, deserialize_with = "field")]

@@ -43,7 +43,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// The `{id}` of a path: a canonical positive integer (CONTRACTS §8), otherwise not found.
+/// The `{id}` of a path: a canonical positive integer (decisions §8), otherwise not found.
 pub struct Id(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for Id {

@@ -1,4 +1,4 @@
-//! How the operation log names `admin_v1` routes (CONTRACTS §3): from the route table, a
+//! How the operation log names `admin_v1` routes (decisions §3): from the route table, a
 //! write's module and action are those of the permission it needs (`system:user:create` ->
 //! `user`/`create`, as the document's example); auth routes are named here.
 

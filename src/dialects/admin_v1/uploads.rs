@@ -2,7 +2,7 @@
 //! serving what they stored (the document's `file_url` / `thumbnail_url`).
 //!
 //! The body is limited while it streams (`file_max_size` + 64 KiB of multipart framing,
-//! CONTRACTS §8): past it the request is refused with 413/10001 and nothing is kept. Every
+//! decisions §8): past it the request is refused with 413/10001 and nothing is kept. Every
 //! file part goes to a temporary blob first; only once the whole body has been read are the
 //! files decoded (thumbnails) and stored, so a refused request leaves nothing behind.
 

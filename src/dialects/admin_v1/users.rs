@@ -549,7 +549,7 @@ pub async fn toggle_status(
 ) -> ApiResult<Reply<StatusOut>> {
     user::get(&state.db, id).await?;
     let mut v = Violations::new();
-    // A toggle names the status it wants (CONTRACTS §8): a flip would make a retried
+    // A toggle names the status it wants (decisions §8): a flip would make a retried
     // request undo itself.
     if body.status.is_none() {
         v.add("status", Problem::Required);

@@ -28,7 +28,7 @@ use crate::state::AppState;
 pub enum HanziAccess {
     Is(Requirement),
     /// The user reads: a login, or anyone when `dialects.hanzi.public_users` restores the
-    /// original's public reads (CONTRACTS §8).
+    /// original's public reads (decisions §8).
     UserRead,
 }
 

@@ -1,4 +1,4 @@
-//! How the operation log names `hanzi` routes (CONTRACTS §3). Routes not listed that write
+//! How the operation log names `hanzi` routes (decisions §3). Routes not listed that write
 //! are named by the generic rule; reads are not recorded.
 
 use crate::domain::platform::oplog::Naming::{self, Auth, Change};

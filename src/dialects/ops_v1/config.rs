@@ -1,4 +1,4 @@
-//! `/system/config` — OPS manual "系统管理", CONTRACTS §2: the runtime settings store, for
+//! `/system/config` — OPS manual "系统管理", decisions §2: the runtime settings store, for
 //! admins. A change takes effect on the next request (settings are read per request).
 
 use axum::extract::State;

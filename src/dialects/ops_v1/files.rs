@@ -1,4 +1,4 @@
-//! `/files/*` — OPS manual "文件管理", CONTRACTS §2 "Files".
+//! `/files/*` — OPS manual "文件管理", decisions §2 "Files".
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! `/purchase/*` — OPS manual "采购管理", CONTRACTS §2: the compatibility routes
+//! `/purchase/*` — OPS manual "采购管理", decisions §2: the compatibility routes
 //! (`POST /purchase/getorders`, `POST /purchase/addorder`) and the REST routes.
 
 use axum::extract::{FromRequestParts, State};
@@ -254,7 +254,7 @@ impl From<(Order, Vec<CostRecord>)> for DetailOut {
 }
 
 /// The `{id}` of `/purchase/orders/{id}`: a canonical positive integer, otherwise the order
-/// is not found (`-200`, CONTRACTS §8).
+/// is not found (`-200`, decisions §8).
 pub struct OrderId(i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for OrderId {

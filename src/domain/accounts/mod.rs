@@ -1,4 +1,4 @@
-//! Acting on accounts: the one place that decides who may act on whom (CONTRACTS §7) for
+//! Acting on accounts: the one place that decides who may act on whom (decisions §7) for
 //! every write on an account in every dialect — profile, email, login name, password,
 //! status, roles/groups, direct permissions, staff/superuser flags, hanzi role, delete.
 //!
@@ -201,7 +201,7 @@ fn changed(before: &BTreeSet<i64>, after: &[i64]) -> BTreeSet<i64> {
 /// Decides whether `actor` may carry out `intent` on account `target` (`None`: an account
 /// being created, which starts as a user without roles), inside the caller's transaction
 /// so the facts cannot change before the write. [`Error::NotFound`] for an unknown target,
-/// [`Error::Forbidden`] when a rule of CONTRACTS §7 refuses.
+/// [`Error::Forbidden`] when a rule of decisions §7 refuses.
 pub async fn check_tx(
     tx: &mut Tx<'_>,
     actor: &Principal,

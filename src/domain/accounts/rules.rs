@@ -1,4 +1,4 @@
-//! Who may act on whom (CONTRACTS §7), as pure rules over facts the caller has loaded:
+//! Who may act on whom (decisions §7), as pure rules over facts the caller has loaded:
 //! no database, so every rule is unit-tested here.
 //!
 //! * An actor acts only on accounts of their own level or below; so only a super admin

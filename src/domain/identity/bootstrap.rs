@@ -1,4 +1,4 @@
-//! The first administrator (CONTRACTS §0).
+//! The first administrator (decisions §0).
 
 use std::io::Write;
 use std::path::Path;

@@ -24,7 +24,7 @@ pub async fn request(
         return Ok(None);
     }
     let now = db::now();
-    // At most this many mails per account per hour (CONTRACTS §8): the answer stays the
+    // At most this many mails per account per hour (decisions §8): the answer stays the
     // same, so the limit reveals nothing, and nobody can flood a mailbox through us.
     let recent: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2",

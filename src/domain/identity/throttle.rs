@@ -1,7 +1,7 @@
 //! Login throttling: after N failed logins for one account from one address within the
 //! window, further attempts are refused for the lockout period, even with the right password.
 //! Failures count per account whatever identifier named it (login name, email, hanzi id, in
-//! any case; CONTRACTS §8), so switching identifiers buys no extra guesses. Kept in the
+//! any case; decisions §8), so switching identifiers buys no extra guesses. Kept in the
 //! database so every node sees the same counts.
 
 use crate::db::{self, Db};

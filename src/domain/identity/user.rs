@@ -496,7 +496,7 @@ pub(in crate::domain) async fn set_password_tx(
     if done.rows_affected() == 0 {
         return Err(Error::NotFound(Entity::User));
     }
-    // A new password voids every reset link still out there (CONTRACTS §8): one that
+    // A new password voids every reset link still out there (decisions §8): one that
     // leaked must not undo the change.
     sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(db::now())

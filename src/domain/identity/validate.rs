@@ -20,7 +20,7 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\+?[0-9][0-9 -]{4,19}$").unwrap()
 });
 
-/// Passwords are 6–128 characters in every dialect (CONTRACTS §0).
+/// Passwords are 6–128 characters in every dialect (decisions §0).
 pub fn password(field: &str, pw: &str) -> Result<()> {
     let n = pw.chars().count();
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
@@ -57,7 +57,7 @@ pub fn username(field: &str, name: &str) -> Result<()> {
 }
 
 /// Zero-width and bidirectional-control characters: they make two names that look the same
-/// (or a name that displays reversed), so login names refuse them (CONTRACTS §8).
+/// (or a name that displays reversed), so login names refuse them (decisions §8).
 pub fn is_invisible(c: char) -> bool {
     matches!(
         c,

@@ -1,6 +1,6 @@
 //! Notifications that trade events owe to the people involved.
 //!
-//! The order-audit notice goes to the buyer and the seller (CONTRACTS §6), through the
+//! The order-audit notice goes to the buyer and the seller (decisions §6), through the
 //! platform's notification service, once the audit has committed.
 
 use crate::db::Db;

@@ -1,6 +1,6 @@
 //! A trade order as sent (create, update) and the rules it must meet before it is stored.
 //!
-//! Shapes follow the detail response (CONTRACTS §3): `buyer_id`, `seller_id`, `farm_id`,
+//! Shapes follow the detail response (decisions §3): `buyer_id`, `seller_id`, `farm_id`,
 //! `items[]` with the item fields, `shipping_address{…}`, amounts as numbers or decimal
 //! strings. `total_amount` is Σ unit_price × quantity and `actual_amount` total − discount +
 //! shipping; both are computed, never taken from the client. Whether the referenced people,

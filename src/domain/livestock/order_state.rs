@@ -1,4 +1,4 @@
-//! The trade order state machine (CONTRACTS §3 and §6): one pure table.
+//! The trade order state machine (decisions §3 and §6): one pure table.
 //!
 //! `order_status` pending → confirmed → shipped → delivered → completed, or cancelled;
 //! `payment_status` unpaid → paid → refunded. Every (order status, payment status, action)

@@ -1,6 +1,6 @@
 //! Farm statistics (§5.3.2) and the summary a farm's detail shows.
 //!
-//! Counting (CONTRACTS §6): `total_animals` counts every animal but the dead, `sick_animals`
+//! Counting (decisions §6): `total_animals` counts every animal but the dead, `sick_animals`
 //! counts sick, treating and quarantine, `dead_animals` the dead; `total_value` sums the
 //! current value of the living. Rates and shares are computed from exact integers in
 //! hundredths of a percent: a rate is rounded half up; the shares of one breakdown use

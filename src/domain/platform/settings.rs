@@ -1,4 +1,4 @@
-//! The runtime settings store (CONTRACTS §2), shared by `ops_v1` `/system/config` and
+//! The runtime settings store (decisions §2), shared by `ops_v1` `/system/config` and
 //! `admin_v1` `/system/configs`. Values live in the database, so a change takes effect on the
 //! next request on every node. First-start values come from the config file.
 

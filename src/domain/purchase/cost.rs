@@ -160,7 +160,7 @@ impl Costs {
         &self.0
     }
 
-    /// `Σ cost × int`, over every line whatever its currency (CONTRACTS §2). Cannot overflow:
+    /// `Σ cost × int`, over every line whatever its currency (decisions §2). Cannot overflow:
     /// at most [`MAX_LINES`] lines of at most [`PRICE_MAX`] × [`QUANTITY_MAX`].
     pub fn total(&self) -> i64 {
         self.0.iter().map(CostLine::amount).sum()

@@ -1,4 +1,4 @@
-//! Purchase orders and their cost lines (the OPS manual's 采购管理; CONTRACTS §2).
+//! Purchase orders and their cost lines (the OPS manual's 采购管理; decisions §2).
 //!
 //! * [`currency`], [`status`], [`cost`], [`photos`], [`order`] — values parsed at the edge.
 //! * [`store`] — create, read, full replace and delete; an order and its cost lines are

@@ -33,7 +33,7 @@ pub struct RawOrder {
     pub photos: Vec<String>,
     /// `None`: `pending`.
     pub order_status: Option<String>,
-    /// Any format of CONTRACTS §0; `None` or blank: the time of the write.
+    /// Any format of decisions §0; `None` or blank: the time of the write.
     pub update_time: Option<String>,
     pub costs: Vec<RawCost>,
 }

@@ -1,4 +1,4 @@
-//! An order's photos: SHA-256 hashes of file records the caller may see (CONTRACTS §6:
+//! An order's photos: SHA-256 hashes of file records the caller may see (decisions §6:
 //! their own records; an admin any record).
 
 use super::Caller;

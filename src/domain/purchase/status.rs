@@ -1,6 +1,6 @@
 //! The life cycle of a purchase order, as a closed set of states.
 
-/// One of the nine documented states (CONTRACTS §2); `pending` when a client sends none.
+/// One of the nine documented states (decisions §2); `pending` when a client sends none.
 /// Clients may set any state at any time: the manual documents no transition rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderStatus {

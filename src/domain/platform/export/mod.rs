@@ -38,7 +38,7 @@ pub fn public_id(id: i64) -> String {
 /// The number of a public task id; anything else names no task.
 pub fn parse_public_id(raw: &str) -> Option<i64> {
     let digits = raw.strip_prefix("export_task_")?;
-    // Canonical decimal only (CONTRACTS §8): no sign, no leading zero.
+    // Canonical decimal only (decisions §8): no sign, no leading zero.
     if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -1,4 +1,4 @@
-//! The operation log (admin document §9.2, CONTRACTS §3): one entry per request that changes
+//! The operation log (admin document §9.2, decisions §3): one entry per request that changes
 //! data in any dialect, plus every login (failed ones too), refresh and logout.
 //!
 //! * [`naming`] — which requests are recorded, under which module and action.

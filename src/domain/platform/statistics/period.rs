@@ -69,7 +69,7 @@ fn local_date(v: &mut Violations, field: &str, value: Option<&str>, tz: Tz) -> O
 }
 
 impl Period {
-    /// `start_date` and `end_date` (any CONTRACTS §0 time format; only the local date counts),
+    /// `start_date` and `end_date` (any decisions §0 time format; only the local date counts),
     /// both optional: the end defaults to `today`, the start to 30 days ending on the end. A
     /// start after the end, or more than [`MAX_DAYS`] days, is invalid.
     pub fn parse(start: Option<&str>, end: Option<&str>, today: NaiveDate, tz: Tz) -> Result<Self> {
