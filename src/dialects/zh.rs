@@ -111,7 +111,6 @@ fn rule(r: Rule) -> &'static str {
         Rule::ImageTooManyPixels => "图片尺寸过大",
         Rule::ImageTooMuchMemory => "图片解码所需内存超出限制",
         Rule::ImageUndecodable => "图片已损坏或无法解码",
-        Rule::PeriodReversed => "开始日期不能晚于结束日期",
         Rule::PeriodTooLong => "统计区间不能超过3660天",
         Rule::SameBuyerAndSeller => "买家和卖家不能是同一用户",
         Rule::DiscountExceedsAmount => "优惠金额不能超过订单金额与运费之和",

@@ -163,8 +163,6 @@ pub enum Rule {
     ImageTooMuchMemory,
     /// Bytes that claim to be an image but do not decode.
     ImageUndecodable,
-    /// A statistics period whose start is after its end.
-    PeriodReversed,
     /// A statistics period longer than the longest accepted (3,660 days).
     PeriodTooLong,
     /// A trade order's buyer and seller are the same user.
@@ -257,7 +255,6 @@ impl Problem {
             Rule::ImageTooManyPixels,
             Rule::ImageTooMuchMemory,
             Rule::ImageUndecodable,
-            Rule::PeriodReversed,
             Rule::PeriodTooLong,
             Rule::SameBuyerAndSeller,
             Rule::DiscountExceedsAmount,

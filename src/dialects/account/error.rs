@@ -112,7 +112,6 @@ fn rule(r: Rule) -> &'static str {
         Rule::ImageTooManyPixels => "The image has too many pixels.",
         Rule::ImageTooMuchMemory => "The image needs too much memory to decode.",
         Rule::ImageUndecodable => "The image is damaged or cannot be decoded.",
-        Rule::PeriodReversed => "The start date must not be after the end date.",
         Rule::PeriodTooLong => "The period must not be longer than 3660 days.",
         Rule::SameBuyerAndSeller => "The buyer and the seller must differ.",
         Rule::DiscountExceedsAmount => "The discount exceeds the amount plus shipping.",

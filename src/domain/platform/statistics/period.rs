@@ -82,7 +82,7 @@ impl Period {
         if first > last {
             return Err(Error::invalid(
                 "start_date",
-                Problem::Rule(Rule::PeriodReversed),
+                Problem::Rule(Rule::StartAfterEnd),
             ));
         }
         if (last - first).num_days() + 1 > MAX_DAYS {
