@@ -25,8 +25,17 @@ use crate::http;
 use crate::http::oplog::{Namer, OpLog};
 pub use crate::state::AppState;
 
-/// Mounts a dialect's router at its configured prefix (an empty prefix merges it at the root).
-fn mount(app: Router<AppState>, cfg: &DialectConfig, router: Router<AppState>) -> Router<AppState> {
+/// Mounts a dialect's router at its configured prefix (an empty prefix merges it at the root),
+/// its answers tagged with the dialect and route template for the metrics.
+fn mount(
+    app: Router<AppState>,
+    name: &'static str,
+    cfg: &DialectConfig,
+    router: Router<AppState>,
+) -> Router<AppState> {
+    let router = router.layer(axum::middleware::from_fn(move |req, next| {
+        http::metrics::tag(name, req, next)
+    }));
     match (cfg.enabled, cfg.prefix.as_str()) {
         (false, _) => app,
         (true, "") => app.merge(router),
@@ -40,6 +49,14 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
+    if state.config.metrics.enabled {
+        http::metrics::install();
+        app = app.route("/metrics", get(http::metrics::scrape));
+    }
+    // Tagged before the dialects are added: `.layer` wraps only the routes it finds.
+    let mut app = app.layer(axum::middleware::from_fn(|req, next| {
+        http::metrics::tag("server", req, next)
+    }));
     // One operation-log writer for every dialect; each dialect names its own routes.
     let writer = state
         .config
@@ -76,10 +93,11 @@ pub fn router(state: AppState) -> Router {
         hanzi::oplog::naming,
         hanzi::router(&state),
     );
-    app = mount(app, &d.ops_v1, ops);
-    app = mount(app, &d.admin_v1, admin);
-    app = mount(app, &d.account, account);
-    app = mount(app, &hanzi_cfg, hanzi);
+    app = mount(app, "ops_v1", &d.ops_v1, ops);
+    app = mount(app, "admin_v1", &d.admin_v1, admin);
+    app = mount(app, "account", &d.account, account);
+    app = mount(app, "hanzi", &hanzi_cfg, hanzi);
+
     let tls = http::headers::Tls(state.config.server.tls_enable);
     let body_timeout = Duration::from_secs(state.config.server.body_timeout_s);
     app = app.layer(axum::middleware::from_fn(http::internal::log));
@@ -87,16 +105,19 @@ pub fn router(state: AppState) -> Router {
         // Inside the request-id scope, so the line carries the id.
         app = app.layer(axum::middleware::from_fn(http::access::log));
     }
-    app.layer(axum::middleware::from_fn(http::request_id::scope))
+    app.layer(axum::middleware::from_fn(http::metrics::track))
+        .layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(axum::middleware::from_fn(move |req, next| http::headers::secure(tls, req, next)))
         .layer(
             ServiceBuilder::new()
                 .map_request(move |req| http::deadline::limit(req, body_timeout))
                 .map_request(http::request_id::drop_malformed::<axum::body::Body>)
                 .layer(SetRequestIdLayer::new(http::request_id::HEADER.clone(), http::request_id::MakeId))
+                // At ERROR level, so that whatever filter lets a line through also keeps the
+                // span, and with it the request id (every line written while answering names it).
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                     let id = req.headers().get(&http::request_id::HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    tracing::error_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(http::request_id::HEADER.clone()))
                 .layer(CatchPanicLayer::new()),
@@ -149,7 +170,8 @@ pub async fn serve(
     let handle = graceful(shutdown);
     let mut server = axum_server::from_tcp(listener)?
         .acceptor(deadlines(&state))
-        .handle(handle);
+        .handle(handle)
+        .http1_only();
     tune(server.http_builder(), &state);
     start_background(&state);
     let db = state.db.clone();
@@ -172,6 +194,10 @@ pub async fn serve_tls(
     let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
         .await
         .with_context(|| format!("loading server.tls_cert {cert} / server.tls_key {key}"))?;
+    // Offer only HTTP/1.1 in ALPN, as only HTTP/1.1 is served (see `tune`).
+    let mut rustls_config = (*tls.get_inner()).clone();
+    rustls_config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    tls.reload_from_config(std::sync::Arc::new(rustls_config));
     // axum-server drives the std listener itself; it must not block.
     listener.set_nonblocking(true)?;
     let handle = graceful(shutdown);
@@ -179,7 +205,8 @@ pub async fn serve_tls(
     let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(deadlines(&state));
     let mut server = axum_server::from_tcp(listener)?
         .acceptor(acceptor)
-        .handle(handle);
+        .handle(handle)
+        .http1_only();
     tune(server.http_builder(), &state);
     start_background(&state);
     let db = state.db.clone();
@@ -214,6 +241,10 @@ fn deadlines(state: &AppState) -> http::conn::DeadlineAcceptor {
 
 /// Connection timeouts: hyper's header timer runs from the moment a connection waits for a
 /// request, so it is the idle keep-alive limit; the shorter head deadline is the acceptor's.
+///
+/// The servers are HTTP/1.1 only (decisions §8): hyper's HTTP/2 server has no idle limit (its pings keep an
+/// idle connection open forever), and none of the four documented systems' clients needs
+/// HTTP/2; a reverse proxy in front may still speak it to browsers.
 fn tune(
     builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
     state: &AppState,
@@ -224,16 +255,12 @@ fn tune(
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(idle)
         .keep_alive(true);
-    builder
-        .http2()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .keep_alive_interval(idle)
-        .keep_alive_timeout(Duration::from_secs(state.config.server.header_timeout_s));
 }
 
-/// Work a serving process does beside requests: housekeeping every ten minutes, and the
-/// export workers.
+/// Work a serving process does beside requests: housekeeping every ten minutes, the export
+/// workers, and removing the first admin password file once that password is changed.
 fn start_background(state: &AppState) {
+    crate::domain::identity::bootstrap::watch(state.db.clone(), state.config.data_dir.clone());
     let store = crate::domain::files::store(&state.config.file);
     crate::domain::platform::maintenance::spawn(
         state.db.clone(),

@@ -36,6 +36,7 @@ pub struct Config {
     pub dialects: DialectsConfig,
     pub log: LogConfig,
     pub export: ExportConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -107,6 +108,17 @@ pub struct FileConfig {
     pub image_max_decode_bytes: u64,
     /// Decodes at once in the process; 0 = one per CPU core.
     pub decode_concurrency: usize,
+}
+
+/// `GET /metrics` (Prometheus text format), served beside the dialects.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// `false`: no `/metrics` route at all.
+    pub enabled: bool,
+    /// When set, scrapes need `Authorization: Bearer <token>`. When empty, `/metrics` is open
+    /// only while `server.host` is a loopback address, and refused (403) otherwise.
+    pub token: String,
 }
 
 /// Background export jobs (admin_v1 §12).
@@ -527,6 +539,7 @@ impl Config {
             ("bootstrap", "admin_password"),
             ("security", "jwt_secret"),
             ("smtp", "password"),
+            ("metrics", "token"),
         ] {
             if let Some(v) = tree.get_mut(section).and_then(|s| s.get_mut(key))
                 && v.as_str().is_some_and(|s| !s.is_empty())
@@ -548,6 +561,16 @@ impl Config {
             )
         })
     }
+}
+
+/// `server.host` names only this machine (`127.0.0.1`, `::1`, `localhost`): nothing else can
+/// connect, so what is served there is not public.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// HS256 keys shorter than the hash output are weak (RFC 7518 §3.2).

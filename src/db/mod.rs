@@ -41,6 +41,14 @@ pub enum DbKind {
     Postgres,
 }
 
+/// Connections of the pool: open, idle, and the limit.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
 /// The shared connection pool.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -163,6 +171,15 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// How the pool is used right now (for metrics).
+    pub fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            open: self.pool.size(),
+            idle: self.pool.num_idle(),
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     pub fn kind(&self) -> DbKind {

@@ -25,13 +25,7 @@ enum Phase {
     Head { newlines: u8 },
     /// The head is complete; the body (if any) is the body deadline's business.
     Rest,
-    /// An HTTP/2 connection (it opened with the client preface): frames have no blank line
-    /// to wait for, and h2 has its own flow control, so the deadline stays out of it.
-    Off,
 }
-
-/// The start of the HTTP/2 client connection preface.
-const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0";
 
 /// An IO stream that fails its reads once a request head takes longer than the deadline.
 pub struct HeadDeadline<IO> {
@@ -39,9 +33,6 @@ pub struct HeadDeadline<IO> {
     timeout: Duration,
     phase: Phase,
     sleep: Pin<Box<Sleep>>,
-    /// How many bytes of the connection's start matched [`H2_PREFACE`]; `None` once it is
-    /// known not to be HTTP/2.
-    preface: Option<usize>,
 }
 
 impl<IO> HeadDeadline<IO> {
@@ -51,22 +42,12 @@ impl<IO> HeadDeadline<IO> {
             timeout,
             phase: Phase::Waiting,
             sleep: Box::pin(tokio::time::sleep(timeout)),
-            preface: Some(0),
         }
     }
 
     /// Advances the phase over bytes just read.
     fn saw(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            if self.preface.is_none() && matches!(self.phase, Phase::Rest | Phase::Off) {
-                return;
-            }
-            if let Some(n) = self.preface {
-                self.preface = (H2_PREFACE.get(n) == Some(&b)).then_some(n + 1);
-                if self.preface == Some(H2_PREFACE.len()) {
-                    self.phase = Phase::Off;
-                }
-            }
             match self.phase {
                 Phase::Waiting => {
                     self.sleep.as_mut().reset(Instant::now() + self.timeout);
@@ -74,7 +55,7 @@ impl<IO> HeadDeadline<IO> {
                     self.step(b);
                 }
                 Phase::Head { .. } => self.step(b),
-                Phase::Rest | Phase::Off => {}
+                Phase::Rest => return,
             }
         }
     }
@@ -131,7 +112,7 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadDeadline<IO> {
         let done = Pin::new(&mut this.io).poll_write(cx, buf);
         // A response is going out, so the request head was read: the next bytes that arrive
         // start a new request.
-        if matches!(done, Poll::Ready(Ok(n)) if n > 0) && this.phase != Phase::Off {
+        if matches!(done, Poll::Ready(Ok(n)) if n > 0) {
             this.phase = Phase::Waiting;
         }
         done
@@ -201,14 +182,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn http2_connections_are_left_alone() {
-        assert_eq!(
-            phase_after(&[b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", b"\0\0\x04"]),
-            Phase::Off
-        );
-        assert_eq!(phase_after(&[b"PR", b"I * HTTP/2.0"]), Phase::Off);
+    async fn an_http2_preface_gets_the_head_deadline_like_any_request() {
+        // Only HTTP/1.1 is served: a client that opens with the HTTP/2 preface and stalls is
+        // a slow request head like any other.
         assert!(matches!(
-            phase_after(&[b"PRIX * HTTP/2.0"]),
+            phase_after(&[b"PRI * HTTP/2.0\r\n"]),
             Phase::Head { .. }
         ));
     }

@@ -95,6 +95,35 @@ async fn an_idle_keep_alive_connection_outlives_the_header_timeout_but_not_the_i
     assert!(idle_from.elapsed() < Duration::from_secs(12));
 }
 
+/// Only HTTP/1.1 is served, so no connection escapes the idle limit: a client that opens with
+/// the HTTP/2 preface and then sends frames is not served, and the connection ends at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_client_is_not_served_and_cannot_hold_a_connection_open() {
+    let app = app_with_timeouts(2, 60, 60).await;
+    let mut s = TcpStream::connect(app.addr).await.unwrap();
+    let start = Instant::now();
+    // The HTTP/2 connection preface, then an empty SETTINGS frame.
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .unwrap();
+    let (bytes, closed) = read_until_closed(&mut s, Duration::from_secs(8)).await;
+    let closed = closed.expect("the server closed the connection");
+    assert!(
+        closed.duration_since(start) < Duration::from_secs(4),
+        "held open for {:?}",
+        closed.duration_since(start)
+    );
+    let text = String::from_utf8_lossy(&bytes);
+    // No HTTP/2 SETTINGS frame came back: whatever was answered is HTTP/1.1 (or nothing).
+    assert!(
+        bytes.is_empty() || text.starts_with("HTTP/1.1 "),
+        "answered {bytes:?}"
+    );
+    // HTTP/1.1 on a new connection still works.
+    let r = app.get("/healthz").send().await;
+    assert_eq!(r.status, 200);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_does_not_arrive_in_time_is_refused_and_the_connection_ends() {
     let app = app_with_timeouts(10, 2, 60).await;

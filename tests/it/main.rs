@@ -5,6 +5,7 @@
 mod support;
 
 mod account_auth;
+mod account_forms;
 mod account_groups;
 mod account_permission_lists;
 mod account_rules;
@@ -37,6 +38,7 @@ mod hanzi_users;
 mod hanzi_wire;
 mod hardening_http;
 mod hardening_rules;
+mod metrics;
 mod operator;
 mod oplog;
 mod ops_config;

@@ -442,6 +442,63 @@ async fn every_request_logs_one_access_line_without_bodies_or_colour() {
 }
 
 #[tokio::test]
+async fn json_logs_are_one_object_a_line_and_carry_the_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // A RUST_LOG-style filter: the access lines and the CLI's "listening" at info, everything
+    // else from warn.
+    let mut server = serve_fresh(
+        dir.path(),
+        port,
+        &[
+            ("OPS__LOG__FORMAT", "json"),
+            ("OPS__LOG__LEVEL", "warn,ops::access=info,ops::cli=info"),
+        ],
+    );
+    assert!(server.wait_for("listening").await, "{}", server.log());
+    let client = reqwest::Client::new();
+    for id in ["req_json_1", "req_json_2"] {
+        let r = client
+            .post(format!("http://127.0.0.1:{port}/api/v1/users/login"))
+            .header("x-request-id", id)
+            .json(&json!({"name": "admin", "password": "wrong"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["x-request-id"], id);
+    }
+    assert!(server.wait_for("req_json_2").await);
+    let log = server.stop();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    // Start-up's other info lines (data paths, new database) were filtered out.
+    assert!(
+        lines.iter().all(|l| l["level"] != "INFO"
+            || l["target"] == "ops::access"
+            || l["target"] == "ops::cli"),
+        "{log}"
+    );
+    assert!(!log.contains("data locations"), "{log}");
+    let access: Vec<_> = lines
+        .iter()
+        .filter(|l| l["target"] == "ops::access")
+        .collect();
+    assert_eq!(access.len(), 2, "{log}");
+    for (line, id) in access.iter().zip(["req_json_1", "req_json_2"]) {
+        assert_eq!(line["fields"]["request_id"], id, "{line}");
+        assert_eq!(line["span"]["request_id"], id, "{line}");
+    }
+    // Every line written while a request was being answered names that request.
+    for line in lines.iter().filter(|l| l.get("span").is_some()) {
+        let id = line["span"]["request_id"].as_str().unwrap_or("");
+        assert!(id.starts_with("req_json_"), "{line}");
+    }
+}
+
+#[tokio::test]
 async fn the_access_log_can_be_switched_off() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use crate::domain::identity::Principal;
 use crate::error::{Entity, Error, Problem};
+use crate::http::form_body::{self, BodyKind, MultipartError};
 use crate::http::token;
 use crate::state::AppState;
 
@@ -34,8 +35,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     }
 }
 
-/// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes. An empty body
-/// reads as `{}` so that missing fields are reported one by one.
+/// Fields that are lists in the account serializers (many-to-many fields). A form sends a
+/// list as the key repeated, and DRF reads these with `getlist`, so one value is a list of one.
+const LIST_FIELDS: &[&str] = &["groups", "permissions", "user_permissions"];
+
+/// A request body, as DRF's default parsers read it: JSON (any other `Content-Type`),
+/// `application/x-www-form-urlencoded` or `multipart/form-data`, up to
+/// `server.json_body_limit` bytes. An empty body reads as `{}` so that missing fields are
+/// reported one by one.
 pub struct Body(pub Value);
 
 impl FromRequest<AppState> for Body {
@@ -43,20 +50,28 @@ impl FromRequest<AppState> for Body {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit;
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| ApiError::Core(Error::TooLarge))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Body(Value::Object(Map::new())));
-        }
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::Core(Error::invalid(
-                "detail",
-                Problem::Unparsable {
-                    detail: format!("JSON parse error - {e}"),
-                },
-            ))
-        })?;
+        let value = match form_body::kind(&req) {
+            BodyKind::Json => json(req, limit).await?,
+            BodyKind::UrlEncoded => {
+                let bytes = axum::body::to_bytes(req.into_body(), limit)
+                    .await
+                    .map_err(|_| ApiError::Core(Error::TooLarge))?;
+                form(form_body::urlencoded(&bytes))
+            }
+            BodyKind::Multipart => match form_body::multipart(req, state, limit).await {
+                Ok(map) => form(map),
+                Err(MultipartError::TooLarge) => return Err(Error::TooLarge.into()),
+                Err(MultipartError::Malformed(why)) => {
+                    return Err(Error::invalid(
+                        "detail",
+                        Problem::Unparsable {
+                            detail: format!("Multipart form parse error - {why}"),
+                        },
+                    )
+                    .into());
+                }
+            },
+        };
         // U+0000 cannot be stored (PostgreSQL) and is never meant: a field error (§8).
         if let Some(field) = crate::http::body::nul_in(&value) {
             let field = if field == "." {
@@ -68,6 +83,33 @@ impl FromRequest<AppState> for Body {
         }
         Ok(Body(value))
     }
+}
+
+async fn json(req: Request, limit: usize) -> Result<Value, ApiError> {
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::Core(Error::TooLarge))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::Core(Error::invalid(
+            "detail",
+            Problem::Unparsable {
+                detail: format!("JSON parse error - {e}"),
+            },
+        ))
+    })
+}
+
+/// A form's fields as the serializers read them: list fields always lists.
+fn form(mut map: Map<String, Value>) -> Value {
+    for key in LIST_FIELDS {
+        if let Some(v @ Value::String(_)) = map.get_mut(*key) {
+            *v = Value::Array(vec![v.take()]);
+        }
+    }
+    Value::Object(map)
 }
 
 /// A primary key in the path; anything but a canonical positive integer is 404 (as a DRF

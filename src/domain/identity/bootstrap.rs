@@ -44,8 +44,7 @@ pub async fn ensure_admin(db: &Db, configured: &str, data_dir: &Path) -> anyhow:
 
 /// Deletes `<data_dir>/initial_admin_password` once the password in it no longer opens the
 /// `admin` account (it was changed, or the account is gone): a stale secret on disk helps
-/// no one. Runs at start-up and after every password change made through
-/// [`crate::domain::access::accounts`].
+/// no one. Runs at start-up and from [`watch`] while the server runs.
 pub async fn forget_changed_password(db: &Db, data_dir: &Path) -> anyhow::Result<()> {
     let path = data_dir.join("initial_admin_password");
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -60,6 +59,38 @@ pub async fn forget_changed_password(db: &Db, data_dir: &Path) -> anyhow::Result
         tracing::info!(file = %path.display(), "the first admin password was changed; file removed");
     }
     Ok(())
+}
+
+/// How often [`watch`] looks at the `admin` account's password hash.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// While `<data_dir>/initial_admin_password` exists, checks every two seconds whether the
+/// `admin` account's password hash changed, and if so whether the file's password still
+/// opens it ([`forget_changed_password`]). So the file goes within seconds of the change,
+/// whichever dialect, command or node made it; a cheap read of one row per tick, and a
+/// password check only when the hash moved. Ends once the file is gone.
+pub fn watch(db: Db, data_dir: std::path::PathBuf) {
+    tokio::spawn(async move {
+        let path = data_dir.join("initial_admin_password");
+        let mut seen: Option<Option<String>> = None;
+        loop {
+            if !path.exists() {
+                return;
+            }
+            let hash: Option<String> =
+                sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'admin'")
+                    .fetch_optional(db.pool())
+                    .await
+                    .unwrap_or(None);
+            if seen.as_ref().is_some_and(|s| *s != hash) || hash.is_none() {
+                if let Err(e) = forget_changed_password(&db, &data_dir).await {
+                    tracing::warn!(error = %e, "checking the first admin password file");
+                }
+            }
+            seen = Some(hash);
+            tokio::time::sleep(WATCH_EVERY).await;
+        }
+    });
 }
 
 /// Writes a secret readable only by its owner.

@@ -72,6 +72,7 @@ pub async fn check(db: &Db, policy: ThrottlePolicy, key: &Key, ip: &str) -> Resu
         if newest - oldest <= policy.window_minutes * MINUTE
             && now - newest < policy.lockout_minutes * MINUTE
         {
+            metrics::counter!("ops_login_lockouts_total").increment(1);
             return Err(Error::RateLimited);
         }
     }
@@ -79,6 +80,7 @@ pub async fn check(db: &Db, policy: ThrottlePolicy, key: &Key, ip: &str) -> Resu
 }
 
 pub async fn record_failure(db: &Db, key: &Key, ip: &str) -> Result<()> {
+    metrics::counter!("ops_login_failures_total").increment(1);
     sqlx::query("INSERT INTO login_failures (login, ip, created_at) VALUES ($1, $2, $3)")
         .bind(key.0.clone())
         .bind(ip)

@@ -2,6 +2,7 @@
 //! notifications, export jobs.
 
 pub mod export;
+pub mod gauges;
 pub mod mail;
 pub mod maintenance;
 pub mod notifications;
