@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::config::{Config, DatabaseDriver};
-use crate::db::{self, Db};
+use crate::db::Db;
 use crate::domain::platform::settings;
 
 /// `path` made absolute against the working directory, for display.
@@ -21,7 +21,7 @@ fn absolute(path: &Path) -> String {
 pub fn report_paths(config: &Config, db: &Db) {
     let database = match config.database.driver {
         DatabaseDriver::Sqlite => absolute(Path::new(&config.database.path)),
-        DatabaseDriver::Postgres => db::redact_url(&config.database.url),
+        DatabaseDriver::Postgres => crate::config::redact_url(&config.database.url),
     };
     let jwt_secret = if config.security.jwt_secret.is_empty() {
         absolute(&config.data_dir.join("jwt_secret"))

@@ -4,8 +4,8 @@ use anyhow::{Context, bail};
 
 use super::explain::explain;
 use crate::db::Db;
-use crate::domain::access::grants;
 use crate::domain::access::roles::{self, RoleFilter};
+use crate::domain::accounts::holdings;
 use crate::domain::accounts::manage::operator;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::user::{self, User};
@@ -17,7 +17,7 @@ pub async fn list(db: &Db) -> anyhow::Result<()> {
         .await
         .map_err(explain)?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let holdings = grants::of_users(db, &ids).await.map_err(explain)?;
+    let holdings = holdings::of_users(db, &ids).await.map_err(explain)?;
     println!(
         "{:>6}  {:<24} {:<32} {:<9} roles",
         "id", "name", "email", "state"

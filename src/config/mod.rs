@@ -548,7 +548,7 @@ impl Config {
             }
         }
         if let Some(v) = tree.get_mut("database").and_then(|s| s.get_mut("url")) {
-            *v = serde_json::Value::from(crate::db::redact_url(&self.database.url));
+            *v = serde_json::Value::from(redact_url(&self.database.url));
         }
         tree
     }
@@ -560,6 +560,26 @@ impl Config {
                 self.server.timezone
             )
         })
+    }
+}
+
+/// The URL with its password replaced by `***`, for logs and printed configuration.
+pub fn redact_url(url: &str) -> String {
+    // postgres://user:secret@host/db -> postgres://user:***@host/db
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -637,6 +657,15 @@ fn check_log_level(filter: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_url_hides_password() {
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+    }
 
     fn load(yaml: &str, env: &[(&str, &str)]) -> anyhow::Result<Config> {
         let env = env

@@ -91,7 +91,10 @@ impl Db {
             AnyConnectOptions::from_str(&url).context("database.url is not a valid URL")?;
         let where_ = || match kind {
             DbKind::Sqlite => format!("opening SQLite database {}", cfg.path),
-            DbKind::Postgres => format!("connecting to PostgreSQL at {}", redact_url(&cfg.url)),
+            DbKind::Postgres => format!(
+                "connecting to PostgreSQL at {}",
+                crate::config::redact_url(&cfg.url)
+            ),
         };
         let pool = match Self::open_pool(cfg, kind, options.clone()).await {
             Err(e) if kind == DbKind::Postgres && create::is_missing_database(&e) => {
@@ -240,26 +243,6 @@ pub fn like_pattern(text: &str) -> String {
     out
 }
 
-/// The URL with its password replaced by `***`, for logs and printed configuration.
-pub fn redact_url(url: &str) -> String {
-    // postgres://user:secret@host/db -> postgres://user:***@host/db
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme + 3],
-                    &creds[..colon],
-                    &url[at..]
-                ),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,14 +255,5 @@ mod tests {
     #[test]
     fn like_pattern_escapes_metacharacters() {
         assert_eq!(like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
-    }
-
-    #[test]
-    fn redact_url_hides_password() {
-        assert_eq!(
-            redact_url("postgres://u:pw@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
     }
 }

@@ -20,12 +20,12 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use http_body_util::BodyExt;
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::platform::oplog::capture::{self, BodyCapture};
 use crate::domain::platform::oplog::redact::{self, Limits};
 use crate::domain::platform::oplog::{Named, Naming, NewEntry, Writer, actor, naming};
 use crate::http::internal::InternalError;
+use crate::state::AppState;
 
 /// How a dialect names a routed `(method, path)`; `path` is the route pattern relative to
 /// the dialect's prefix (`/users/{id}`). `None` falls back to [`naming::derive`].

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use crate::db_test;
 use crate::support::{ADMIN_PASSWORD, Backend, TestApp};
 use ops::db::Db;
-use ops::domain::access::{api_rules, grants, roles};
+use ops::domain::access::{api_rules, roles};
+use ops::domain::accounts::holdings;
 use ops::domain::identity::user::{self, CreatePolicy, NewUser};
 
 const PW: &str = "secret12";
@@ -292,7 +293,7 @@ async fn snapshot(db: &Db, id: i64) -> Snapshot {
         return Snapshot(None);
     };
     let roles = roles::ids_of(db, id).await.unwrap();
-    let perms = grants::of_user(db, id).await.unwrap().permission_ids;
+    let perms = holdings::of_user(db, id).await.unwrap().permission_ids;
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(id)
         .fetch_one(db.pool())
@@ -365,12 +366,12 @@ async fn send_raw(
     // permission added to the ones it has, another hanzi role.
     let mut with_extras = current.clone();
     with_extras.push(w.extras);
-    let mut with_perm = grants::of_user(&w.db, id)
+    let mut with_perm = holdings::of_user(&w.db, id)
         .await
         .map(|h| h.permission_ids)
         .unwrap_or_default();
     with_perm.push(w.api_perm);
-    let staff = !grants::of_user(&w.db, id)
+    let staff = !holdings::of_user(&w.db, id)
         .await
         .map(|h| h.is_staff())
         .unwrap_or(false);

@@ -12,6 +12,7 @@ use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
 use crate::domain::access::grants::{self, Group};
+use crate::domain::accounts::holdings;
 use crate::error::{Error, Problem, Violations};
 use crate::state::AppState;
 
@@ -145,7 +146,7 @@ pub async fn add(
     uri: Uri,
 ) -> ApiResult<impl IntoResponse> {
     let (users, perms) = member_query(&uri)?;
-    let group = grants::change_group(&state.db, &me, id, true, &users, &perms).await?;
+    let group = holdings::change_group(&state.db, &me, id, true, &users, &perms).await?;
     Ok(Done(GroupOut::from(group)))
 }
 
@@ -157,6 +158,6 @@ pub async fn remove(
     uri: Uri,
 ) -> ApiResult<impl IntoResponse> {
     let (users, perms) = member_query(&uri)?;
-    let group = grants::change_group(&state.db, &me, id, false, &users, &perms).await?;
+    let group = holdings::change_group(&state.db, &me, id, false, &users, &perms).await?;
     Ok(Done(GroupOut::from(group)))
 }

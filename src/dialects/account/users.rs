@@ -14,7 +14,7 @@ use super::form::{self, Form, Mode, Text};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
 use crate::db::time::local_micros;
-use crate::domain::access::grants::{self, AccountPatch, Grants, Holdings};
+use crate::domain::accounts::holdings::{self, AccountPatch, Grants, Holdings};
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, validate};
 use crate::error::{Error, Format, Problem};
@@ -78,7 +78,7 @@ impl UserOut {
 /// The output of users with their holdings.
 async fn render(state: &AppState, users: Vec<User>) -> Result<Vec<UserOut>, Error> {
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let mut holdings = grants::of_users(&state.db, &ids).await?;
+    let mut holdings = holdings::of_users(&state.db, &ids).await?;
     Ok(users
         .into_iter()
         .map(|u| {
@@ -222,7 +222,7 @@ pub async fn create(
             (new, i.grants)
         })
         .collect();
-    let created = grants::create_users(&state.db, &me, items)
+    let created = holdings::create_users(&state.db, &me, items)
         .await
         .map_err(|e| ApiError::for_create(e, batch, n))?;
     let out = render(&state, created).await?;
@@ -252,7 +252,7 @@ async fn update(
         is_active: i.is_active,
         grants: i.grants,
     };
-    let user = grants::update_user(&state.db, me, id, patch).await?;
+    let user = holdings::update_user(&state.db, me, id, patch).await?;
     Ok(Done(render_one(state, user).await?).into_response())
 }
 
@@ -283,7 +283,7 @@ pub async fn destroy(
     Auth(me): Auth,
     Pk(id): Pk,
 ) -> ApiResult<NoContent> {
-    grants::delete_users(&state.db, &me, &[id]).await?;
+    holdings::delete_users(&state.db, &me, &[id]).await?;
     Ok(NoContent)
 }
 
@@ -293,6 +293,6 @@ pub async fn delete_many(
     Auth(me): Auth,
     Ids(ids): Ids,
 ) -> ApiResult<NoContent> {
-    grants::delete_users(&state.db, &me, &ids).await?;
+    holdings::delete_users(&state.db, &me, &ids).await?;
     Ok(NoContent)
 }

@@ -7,11 +7,11 @@ use super::error::ApiResult;
 use super::extract::{self, Id, Json, Query};
 use super::livestock::field;
 use super::reply::{Paged, Reply};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::livestock::Field;
 use crate::domain::livestock::category::{self, Category, RawCategory};
 use crate::error::Violations;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct CategoryOut {

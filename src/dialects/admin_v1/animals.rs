@@ -8,7 +8,6 @@ use super::error::ApiResult;
 use super::extract::{self, Id, Json, Query};
 use super::livestock::{field, today};
 use super::reply::{Paged, Reply};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::livestock::Field;
 use crate::domain::livestock::animal::RawAnimal;
@@ -16,6 +15,7 @@ use crate::domain::livestock::animal_list::{self, AnimalFilter};
 use crate::domain::livestock::animals::{self, AnimalDetail, AnimalItem, ParentRef};
 use crate::domain::livestock::money::{Money, RawMoney};
 use crate::error::Violations;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {

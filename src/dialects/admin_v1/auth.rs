@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
-use super::extract::{Auth, Json, required};
+use super::extract::{ACCESS, Auth, Json, required};
 use super::reply::Reply;
 use crate::db::time::local_seconds;
 use crate::domain::access::permissions::PermissionNode;
@@ -15,9 +15,6 @@ use crate::domain::identity::{
 use crate::error::{Entity, Error, Problem, Violations};
 use crate::http::client::Client;
 use crate::state::AppState;
-
-/// The `typ` of an `admin_v1` access token.
-pub const ACCESS: &str = "access";
 
 const HOUR: i64 = 3_600_000_000;
 

@@ -11,13 +11,13 @@ use serde_json::{Map, Value};
 use super::error::ApiResult;
 use super::extract::{Auth, Json};
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::files;
 use crate::domain::identity::Principal;
 use crate::domain::platform::export::{self, Plan, Resource, Status, Task};
 use crate::error::{Entity, Error};
 use crate::http::blob::{BlobMeta, Disposition};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ExportIn {

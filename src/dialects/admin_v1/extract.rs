@@ -12,6 +12,9 @@ use crate::error::{Entity, Error, Problem, Violations};
 use crate::http::{body, token};
 use crate::state::AppState;
 
+/// The `typ` of an `admin_v1` access token (the only kind the extractors accept).
+pub const ACCESS: &str = "access";
+
 /// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes.
 pub struct Json<T>(pub T);
 
@@ -67,7 +70,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, Erro
         &state.db,
         &state.jwt_secret,
         &token,
-        super::auth::ACCESS,
+        ACCESS,
         SessionKind::Admin,
     )
     .await?;

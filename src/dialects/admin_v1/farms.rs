@@ -7,7 +7,6 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::livestock::{field, percent};
 use super::reply::{Paged, Reply, mask_phone};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::livestock::Field;
 use crate::domain::livestock::farm::{Audit, Farm, RawFarm};
@@ -16,6 +15,7 @@ use crate::domain::livestock::farms::{self, FarmView};
 use crate::domain::livestock::money::Money;
 use crate::domain::livestock::statistics::{self, Period};
 use crate::error::Violations;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {

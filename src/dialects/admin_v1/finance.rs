@@ -7,7 +7,6 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::reply::{Paged, Pagination, Reply};
 use super::trade::{AuthorOut, FarmOut, UserOut, at, author_out, clock, day, farm_out, user_out};
-use crate::app::AppState;
 use crate::domain::livestock::finance::{RECORD_TYPES, RawRecord};
 use crate::domain::livestock::finance_list::{self, RecordFilter, Summary};
 use crate::domain::livestock::finance_stats::{self, CategoryShare, GroupBy, StatsQuery};
@@ -15,6 +14,7 @@ use crate::domain::livestock::finance_store::{self, RecordView};
 use crate::domain::livestock::money::{self, Money, RawMoney};
 use crate::domain::livestock::order;
 use crate::error::{Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {

@@ -7,13 +7,13 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::livestock::{field, today};
 use super::reply::{Paged, Reply};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::livestock::Field;
 use crate::domain::livestock::health::{self, HealthRecord, RawHealthRecord, RecordFilter};
 use crate::domain::livestock::money::{Money, RawMoney};
 use crate::domain::livestock::statistics::Period;
 use crate::error::Violations;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serializer};
 
 use super::{animal_categories, animals, farms, health_records};
-use crate::app::AppState;
 use crate::domain::livestock::Field;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

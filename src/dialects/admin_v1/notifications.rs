@@ -321,7 +321,7 @@ async fn still_logged_in(state: &AppState, bearer: &str) -> bool {
         &state.db,
         &state.jwt_secret,
         bearer,
-        super::auth::ACCESS,
+        super::extract::ACCESS,
         SessionKind::Admin,
     )
     .await

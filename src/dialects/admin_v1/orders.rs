@@ -10,7 +10,6 @@ use super::trade::{
     FarmAddressOut, FarmOut, OptionalJson, PartyOut, UserOut, at, bound, clock, farm_address_out,
     farm_out, party_out, user_out,
 };
-use crate::app::AppState;
 use crate::domain::livestock::money::{Money, RawMoney};
 use crate::domain::livestock::order::{ORDER_TYPES, RawOrder};
 use crate::domain::livestock::order_actions::{self, Command};
@@ -18,6 +17,7 @@ use crate::domain::livestock::order_list::{self, OrderFilter};
 use crate::domain::livestock::order_state::{OrderStatus, PaymentStatus};
 use crate::domain::livestock::orders::{self, OrderDetail, OrderRow};
 use crate::error::{Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {

@@ -10,11 +10,11 @@ use serde_json::Value;
 use super::error::ApiResult;
 use super::extract::{self, Id, Json, Query};
 use super::reply::{Paged, Reply};
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::platform::oplog::{Entry, Filter, store};
 use crate::domain::platform::settings::{self, SettingRecord};
 use crate::error::{Problem, Violations};
+use crate::state::AppState;
 
 /// The routes of this file (each is listed in [`super::ROUTES`]).
 pub fn router() -> Router<AppState> {

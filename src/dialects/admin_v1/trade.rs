@@ -7,11 +7,11 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
 use super::reply::mask_phone;
-use crate::app::AppState;
 use crate::db::{self, time};
 use crate::domain::livestock::orders::Clock;
 use crate::domain::livestock::refs::{FarmRef, UserRef};
 use crate::error::{Format, Problem, Violations};
+use crate::state::AppState;
 
 use super::{finance, orders};
 

@@ -21,13 +21,13 @@ use serde::Serialize;
 use super::error::{ApiError, ApiResult, word};
 use super::extract::Auth;
 use super::reply::Reply;
-use crate::app::AppState;
 use crate::db::time::local_seconds;
 use crate::domain::files::documents::{self, CheckedForm, DocumentForm};
 use crate::domain::files::upload::{self, Limits, Received};
 use crate::domain::files::{self, FileRecord, ImageKind};
 use crate::error::{Entity, Error, Problem};
 use crate::http::blob::{BlobMeta, Disposition};
+use crate::state::AppState;
 
 /// Multipart framing allowed beyond `file_max_size` (boundaries, part headers, text fields).
 const FRAMING: u64 = 64 * 1024;

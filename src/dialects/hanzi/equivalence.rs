@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::error::ApiResult;
 use super::extract::{Auth, SmallJson};
 use super::stream;
-use crate::app::AppState;
 use crate::domain::glyphs::equivalence::{self, Equivalence, NewEquivalence};
+use crate::state::AppState;
 
 /// `{"user":…,"model":…,"data":<stored array>}`; `data` is stored JSON text, written as is.
 fn write_item(e: &Equivalence, out: &mut Vec<u8>) -> std::io::Result<()> {

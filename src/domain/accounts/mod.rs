@@ -10,6 +10,7 @@
 //!
 //! Dialects only render the refusal ([`Error::Forbidden`]).
 
+pub mod holdings;
 pub mod manage;
 pub mod rules;
 
