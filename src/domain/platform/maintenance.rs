@@ -1,5 +1,6 @@
 //! Housekeeping that keeps the database and the blob store tidy: blobs left without records
-//! (their owner was deleted, or a crash came between placing a blob and recording it), and
+//! (their owner was deleted, or a crash came between placing a blob and recording it),
+//! temporary uploads of processes that died, and
 //! long-dead sessions, login failures, reset tokens and captchas, operation-log entries past
 //! their retention, and export files past `export.retention_hours`.
 //!
@@ -25,7 +26,10 @@ pub struct Swept {
 pub async fn run_once(db: &Db, store: &dyn BlobStore) -> Result<Swept> {
     // Expired exports first, so their files go in this same pass.
     let expired = super::export::remove_expired(db, store, db::now()).await?;
-    let blobs = expired + blobs::collect_garbage(db, store).await?;
+    let blobs = expired
+        + blobs::collect_garbage(db, store).await?
+        + blobs::collect_orphans(db, store).await?;
+    store.sweep_temporaries().await?;
     let cutoff = db::now() - KEEP;
     let mut rows = 0;
     for sql in [
