@@ -22,7 +22,11 @@ fn blob_location(config: &Config) -> String {
         crate::config::FileStoreKind::Local => absolute(&config.file.paths.image),
         crate::config::FileStoreKind::S3 => {
             let s3 = &config.file.s3;
-            let at = if s3.endpoint.is_empty() { "AWS" } else { &s3.endpoint };
+            let at = if s3.endpoint.is_empty() {
+                "AWS"
+            } else {
+                &s3.endpoint
+            };
             format!("s3://{} at {at}", s3.bucket)
         }
     }

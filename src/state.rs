@@ -69,12 +69,8 @@ impl AppState {
             .await?;
         }
         identity::bootstrap::forget_changed_password(&db, &config.data_dir).await?;
-        let jwt_secret = identity::signing_key::load(
-            &db,
-            &config.security.jwt_secret,
-            &config.data_dir,
-        )
-        .await?;
+        let jwt_secret =
+            identity::signing_key::load(&db, &config.security.jwt_secret, &config.data_dir).await?;
         // Fail now, not at the first upload, when `file.*` cannot make a blob store.
         crate::domain::files::open_store(&config.file)?;
         let mailer = Mailer::from_config(&config)?;

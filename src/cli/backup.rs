@@ -101,7 +101,11 @@ pub async fn backup(config: &Config, dir: &Path) -> anyhow::Result<()> {
     println!(
         "backup written to {}: {}{}",
         dir.display(),
-        if database { "the database" } else { "no database (pg_dump)" },
+        if database {
+            "the database"
+        } else {
+            "no database (pg_dump)"
+        },
         blobs.map_or(String::new(), |n| format!(", {n} blobs"))
     );
     Ok(())
@@ -109,7 +113,9 @@ pub async fn backup(config: &Config, dir: &Path) -> anyhow::Result<()> {
 
 /// A consistent copy of the live SQLite database at `to`.
 async fn snapshot_sqlite(db: &Db, to: &Path) -> anyhow::Result<()> {
-    let target = to.to_str().context("the backup folder's path is not UTF-8")?;
+    let target = to
+        .to_str()
+        .context("the backup folder's path is not UTF-8")?;
     sqlx::query("VACUUM INTO $1")
         .bind(target)
         .execute(db.pool())
@@ -183,13 +189,17 @@ fn copy_blob(store: &LocalStore, hash: &ContentHash, to: &Path) -> anyhow::Resul
 
 /// `ops-server restore DIR`: into a data directory with no database and no blobs yet.
 pub async fn restore(config: &Config, dir: &Path) -> anyhow::Result<()> {
-    let manifest: Manifest = serde_json::from_slice(
-        &std::fs::read(dir.join(MANIFEST))
-            .with_context(|| format!("{} is not a finished backup (no {MANIFEST})", dir.display()))?,
-    )
-    .with_context(|| format!("reading {}", dir.join(MANIFEST).display()))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).with_context(|| {
+            format!("{} is not a finished backup (no {MANIFEST})", dir.display())
+        })?)
+        .with_context(|| format!("reading {}", dir.join(MANIFEST).display()))?;
     if manifest.format != 1 {
-        bail!("{}: unknown backup format {}", dir.display(), manifest.format);
+        bail!(
+            "{}: unknown backup format {}",
+            dir.display(),
+            manifest.format
+        );
     }
     if manifest.engine != config.database.driver.word() {
         bail!(
@@ -301,7 +311,8 @@ fn copy_checked(from: &Path, to: &Path) -> anyhow::Result<ContentHash> {
 
 fn write_durably(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut f = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut f =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())

@@ -608,7 +608,9 @@ fn check_s3(s3: &S3Config) -> anyhow::Result<()> {
         bail!("file.s3.endpoint must be empty or an http:// or https:// URL");
     }
     if s3.access_key.is_empty() != s3.secret_key.is_empty() {
-        bail!("file.s3.access_key and file.s3.secret_key must be set together (or both left empty)");
+        bail!(
+            "file.s3.access_key and file.s3.secret_key must be set together (or both left empty)"
+        );
     }
     Ok(())
 }
@@ -708,9 +710,12 @@ mod tests {
         assert!(err.contains("file.s3.bucket"), "{err}");
         let err = load("", &[env[0], env[2], env[3]]).unwrap_err().to_string();
         assert!(err.contains("file.s3.access_key"), "{err}");
-        let err = load("", &[env[0], env[2], ("OPS__FILE__S3__ENDPOINT", "ftp://x")])
-            .unwrap_err()
-            .to_string();
+        let err = load(
+            "",
+            &[env[0], env[2], ("OPS__FILE__S3__ENDPOINT", "ftp://x")],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("file.s3.endpoint"), "{err}");
         // A local store ignores an incomplete s3 section.
         assert!(load("", &[("OPS__FILE__S3__ACCESS_KEY", "AK")]).is_ok());

@@ -103,7 +103,10 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_write() {
     let store = ops::domain::files::store(&cfg.file);
     for h in &hashes {
         let hash = ops::domain::files::ContentHash::parse(h).unwrap();
-        assert!(store.exists(&hash).await.unwrap(), "record without blob {h}");
+        assert!(
+            store.exists(&hash).await.unwrap(),
+            "record without blob {h}"
+        );
     }
     let check: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(db.pool())

@@ -61,7 +61,10 @@ impl Fixture {
     async fn no_temporaries_left(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while self.temporaries().await > 0 {
-            assert!(Instant::now() < deadline, "temporary uploads were left behind");
+            assert!(
+                Instant::now() < deadline,
+                "temporary uploads were left behind"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -270,10 +273,7 @@ async fn the_maintenance_pass_removes_blobs_without_a_row_and_keeps_recorded_one
         stored.iter().map(ContentHash::as_str).collect::<Vec<_>>(),
         vec![kept["sha256"].as_str().unwrap()]
     );
-    let r = app
-        .get(kept["download_url"].as_str().unwrap())
-        .send()
-        .await;
+    let r = app.get(kept["download_url"].as_str().unwrap()).send().await;
     r.assert_status(200);
     assert_eq!(r.bytes, png_of(2_000, 5));
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blobs")
@@ -309,7 +309,10 @@ async fn uploads_downloads_and_deletes_go_to_the_bucket(b: Backend) {
     assert_eq!(first["sha256"], second["sha256"]);
     let h = first["sha256"].as_str().unwrap().to_owned();
     let key = format!("{}/{}/{h}", &h[..2], &h[2..4]);
-    assert!(!app.data_dir.join("images").exists(), "nothing on local disk");
+    assert!(
+        !app.data_dir.join("images").exists(),
+        "nothing on local disk"
+    );
     assert_eq!(s3::keys(&bucket, None).await, vec![key.clone()]);
 
     let r = app
@@ -319,7 +322,10 @@ async fn uploads_downloads_and_deletes_go_to_the_bucket(b: Backend) {
         .await;
     r.assert_status(206);
     assert_eq!(r.bytes, &bytes[100..200]);
-    assert_eq!(r.header("content-range").as_deref(), Some("bytes 100-199/3000"));
+    assert_eq!(
+        r.header("content-range").as_deref(),
+        Some("bytes 100-199/3000")
+    );
     let r = app.get(first["preview_url"].as_str().unwrap()).send().await;
     r.assert_status(200);
     assert_eq!(r.bytes, bytes);
@@ -331,7 +337,10 @@ async fn uploads_downloads_and_deletes_go_to_the_bucket(b: Backend) {
             .await
             .ops(200, "0");
     }
-    assert!(s3::keys(&bucket, None).await.is_empty(), "the last record took the object");
+    assert!(
+        s3::keys(&bucket, None).await.is_empty(),
+        "the last record took the object"
+    );
     app.get(first["download_url"].as_str().unwrap())
         .send()
         .await
@@ -347,18 +356,21 @@ async fn document_thumbnails_live_in_the_bucket_too(b: Backend) {
         return;
     };
     let (app, bucket) = s3_app(b, &url).await;
-    let (token, _) = crate::admin_common::login(&app, "admin", crate::support::ADMIN_PASSWORD).await;
+    let (token, _) =
+        crate::admin_common::login(&app, "admin", crate::support::ADMIN_PASSWORD).await;
     let mut png = Vec::new();
     image::DynamicImage::new_rgb8(400, 200)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
-    let form = reqwest::multipart::Form::new().text("type", "license").part(
-        "file",
-        reqwest::multipart::Part::bytes(png.clone())
-            .file_name("license.png")
-            .mime_str("application/octet-stream")
-            .unwrap(),
-    );
+    let form = reqwest::multipart::Form::new()
+        .text("type", "license")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(png.clone())
+                .file_name("license.png")
+                .mime_str("application/octet-stream")
+                .unwrap(),
+        );
     let r = app
         .post(&crate::admin_common::path("/upload/file"))
         .bearer(&token)
@@ -366,7 +378,11 @@ async fn document_thumbnails_live_in_the_bucket_too(b: Backend) {
         .send()
         .await;
     let d = r.admin(200, 200).clone();
-    assert_eq!(s3::keys(&bucket, None).await.len(), 2, "original and thumbnail");
+    assert_eq!(
+        s3::keys(&bucket, None).await.len(),
+        2,
+        "original and thumbnail"
+    );
     let original = app.get(d["file_url"].as_str().unwrap()).send().await;
     original.assert_status(200);
     assert_eq!(original.bytes, png);

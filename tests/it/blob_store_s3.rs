@@ -3,10 +3,10 @@
 //! nothing. Without that variable the S3 tests fail under CI (`CI` set) and are skipped, with a
 //! line saying so, on a developer's `cargo test`.
 
+use futures_util::TryStreamExt;
+use object_store::ObjectStore;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
-use object_store::ObjectStore;
-use futures_util::TryStreamExt;
 use ops::config::S3Config;
 
 /// The S3 endpoint of this run, `None` when a developer runs without one.

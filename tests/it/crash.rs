@@ -22,8 +22,15 @@ const CLIENTS: usize = 6;
 /// A write the server answered success to.
 #[derive(Debug, Clone)]
 pub(crate) enum Acked {
-    Order { tag: String, id: i64 },
-    File { tag: String, id: i64, bytes: Vec<u8> },
+    Order {
+        tag: String,
+        id: i64,
+    },
+    File {
+        tag: String,
+        id: i64,
+        bytes: Vec<u8>,
+    },
 }
 
 fn order(tag: &str) -> Value {
@@ -132,7 +139,13 @@ async fn acknowledged_writes_survive_a_sigkill(backend: Backend) {
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| {
             let stop = Arc::new(AtomicBool::new(false));
-            tokio::spawn(client_loop(node.url(""), token.clone(), c, acked.clone(), stop))
+            tokio::spawn(client_loop(
+                node.url(""),
+                token.clone(),
+                c,
+                acked.clone(),
+                stop,
+            ))
         })
         .collect();
     let kill_after = Duration::from_millis(rand::rng().random_range(1_500..4_000));
@@ -158,14 +171,16 @@ async fn acknowledged_writes_survive_a_sigkill(backend: Backend) {
         .unwrap();
     let stored: Vec<_> = store.hashes().try_collect().await.unwrap();
     for hash in &stored {
-        let refs: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM files WHERE sha256 = $1 OR thumb_sha256 = $1",
-        )
-        .bind(hash.as_str())
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-        assert!(refs > 0, "blob {hash} has no record after the maintenance pass");
+        let refs: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE sha256 = $1 OR thumb_sha256 = $1")
+                .bind(hash.as_str())
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert!(
+            refs > 0,
+            "blob {hash} has no record after the maintenance pass"
+        );
     }
     if backend == Backend::Sqlite {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check")
@@ -174,7 +189,10 @@ async fn acknowledged_writes_survive_a_sigkill(backend: Backend) {
             .unwrap();
         assert_eq!(check, "ok");
     }
-    let orders = acked.iter().filter(|w| matches!(w, Acked::Order { .. })).count();
+    let orders = acked
+        .iter()
+        .filter(|w| matches!(w, Acked::Order { .. }))
+        .count();
     eprintln!(
         "crash test ({backend:?}): killed after {} ms; {} writes answered success ({orders} orders, {} uploads), \
          {found} found after restart; {} blobs stored, {} orphan blobs removed by the maintenance pass",
@@ -190,7 +208,6 @@ async fn acknowledged_writes_survive_a_sigkill(backend: Backend) {
 }
 
 db_test!(acknowledged_writes_survive_a_sigkill);
-
 
 /// Checks that every acknowledged write is stored (with its bytes, for uploads) and has its
 /// operation-log entry; answers how many were checked.
@@ -223,7 +240,12 @@ pub(crate) async fn all_there(
                 )
                 .await;
                 let (status, _) = node
-                    .call(reqwest::Method::GET, &format!("/api/v1/files/{id}"), Some(token), None)
+                    .call(
+                        reqwest::Method::GET,
+                        &format!("/api/v1/files/{id}"),
+                        Some(token),
+                        None,
+                    )
                     .await;
                 assert_eq!(status, 200, "file {id}");
                 let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));

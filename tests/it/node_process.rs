@@ -130,9 +130,10 @@ impl Node {
         if let Some(b) = body {
             rb = rb.json(b);
         }
-        let r = rb.send().await.unwrap_or_else(|e| {
-            panic!("{} {method} {path}: {e}\n{}", self.name, self.log())
-        });
+        let r = rb
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{} {method} {path}: {e}\n{}", self.name, self.log()));
         let status = r.status().as_u16();
         let bytes = r.bytes().await.unwrap_or_default();
         assert!(
@@ -142,7 +143,10 @@ impl Node {
             String::from_utf8_lossy(&bytes),
             self.log()
         );
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 }
 
@@ -158,7 +162,10 @@ impl Node {
             )
             .await;
         assert_eq!(status, 200, "{r}");
-        r["data"]["cookie_value"].as_str().expect("token").to_owned()
+        r["data"]["cookie_value"]
+            .as_str()
+            .expect("token")
+            .to_owned()
     }
 
     /// Uploads `bytes` as `name` with `ops_v1`; answers the success `data`.

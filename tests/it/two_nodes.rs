@@ -90,7 +90,11 @@ async fn two_nodes_on_one_database_and_one_bucket_act_as_one_server() {
     assert!(status == 200 || status == 201, "{r}");
     let task_id = r["data"]["task_id"].as_str().expect("task id").to_owned();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while task(&a, &root_a, &task_id).await["progress"].as_i64().unwrap_or(0) == 0 {
+    while task(&a, &root_a, &task_id).await["progress"]
+        .as_i64()
+        .unwrap_or(0)
+        == 0
+    {
         assert!(Instant::now() < deadline, "the export never started on A");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -106,7 +110,10 @@ async fn two_nodes_on_one_database_and_one_bucket_act_as_one_server() {
         if t["status"] != "processing" && t["status"] != "pending" {
             break t;
         }
-        assert!(Instant::now() < deadline, "B did not finish the export: {t}");
+        assert!(
+            Instant::now() < deadline,
+            "B did not finish the export: {t}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(done["status"], "completed", "{done}");
@@ -124,7 +131,11 @@ async fn two_nodes_on_one_database_and_one_bucket_act_as_one_server() {
         .unwrap();
     assert_eq!(file.status(), 200);
     let text = String::from_utf8(file.bytes().await.unwrap().to_vec()).unwrap();
-    assert_eq!(text.lines().count() as i64, ROWS + 2, "header + rows, none twice");
+    assert_eq!(
+        text.lines().count() as i64,
+        ROWS + 2,
+        "header + rows, none twice"
+    );
     assert_eq!(
         s3::keys(&bucket, None).await.len(),
         1,
@@ -195,7 +206,12 @@ async fn two_nodes_on_one_database_and_one_bucket_act_as_one_server() {
     assert_eq!(status, 200, "{r}");
     let register = json!({"name": "erin", "password": "secret12", "password_confirm": "secret12"});
     let (status, r) = b
-        .call(Method::POST, "/api/v1/users/register", None, Some(&register))
+        .call(
+            Method::POST,
+            "/api/v1/users/register",
+            None,
+            Some(&register),
+        )
         .await;
     assert_eq!((status, r["code"].clone()), (403, json!("-6")), "{r}");
     let (status, _) = b
@@ -208,7 +224,12 @@ async fn two_nodes_on_one_database_and_one_bucket_act_as_one_server() {
         .await;
     assert_eq!(status, 200);
     let (status, r) = a
-        .call(Method::POST, "/api/v1/users/register", None, Some(&register))
+        .call(
+            Method::POST,
+            "/api/v1/users/register",
+            None,
+            Some(&register),
+        )
         .await;
     assert_eq!(status, 200, "{r}");
 

@@ -141,5 +141,8 @@ async fn without_rows<'a>(db: &Db, batch: &'a [ContentHash]) -> Result<Vec<&'a C
         .iter()
         .map(|r| r.try_get::<String, _>("sha256"))
         .collect::<std::result::Result<_, _>>()?;
-    Ok(batch.iter().filter(|h| !known.contains(h.as_str())).collect())
+    Ok(batch
+        .iter()
+        .filter(|h| !known.contains(h.as_str()))
+        .collect())
 }
