@@ -1,7 +1,9 @@
 //! The `ops-server` command line: serve (default), migrate, configuration check, runtime
-//! settings, user administration, the hanzi repertoire and demo purchase orders.
+//! settings, user administration, the hanzi repertoire, demo purchase orders, backup and
+//! restore.
 //! Passwords are read from a prompt or standard input, never from an argument.
 
+mod backup;
 mod check;
 mod explain;
 mod settings;
@@ -71,6 +73,18 @@ pub enum Command {
     /// The livestock platform (admin_v1 §5–8).
     #[command(subcommand)]
     Livestock(LivestockCommand),
+    /// Write a consistent copy of the installation into a new folder while it serves
+    /// (SQLite: the database and the local blobs; PostgreSQL: the local blobs, the database
+    /// with pg_dump).
+    Backup {
+        /// A folder that does not exist yet (or is empty).
+        dir: PathBuf,
+    },
+    /// Put a backup back into an empty data directory (no database, no blobs yet).
+    Restore {
+        /// A folder written by `ops-server backup`.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,6 +219,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Hanzi(HanziCommand::Import { file }) => hanzi_import(config, &file).await,
         Command::Purchase(cmd) => purchase_command(config, cmd).await,
         Command::Livestock(cmd) => livestock_command(config, cmd).await,
+        Command::Backup { dir } => backup::backup(&config, &dir).await,
+        Command::Restore { dir } => backup::restore(&config, &dir).await,
     }
 }
 

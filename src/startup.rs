@@ -16,6 +16,22 @@ fn absolute(path: &Path) -> String {
         .to_string()
 }
 
+/// Where blobs live: the local folder, or the bucket.
+fn blob_location(config: &Config) -> String {
+    match config.file.store {
+        crate::config::FileStoreKind::Local => absolute(&config.file.paths.image),
+        crate::config::FileStoreKind::S3 => {
+            let s3 = &config.file.s3;
+            let at = if s3.endpoint.is_empty() {
+                "AWS"
+            } else {
+                &s3.endpoint
+            };
+            format!("s3://{} at {at}", s3.bucket)
+        }
+    }
+}
+
 /// Logs the configuration file, database, blob store and secret locations, then (at WARN)
 /// that the database is new when this start created it.
 pub fn report_paths(config: &Config, db: &Db) {
@@ -24,7 +40,7 @@ pub fn report_paths(config: &Config, db: &Db) {
         DatabaseDriver::Postgres => crate::config::redact_url(&config.database.url),
     };
     let jwt_secret = if config.security.jwt_secret.is_empty() {
-        absolute(&config.data_dir.join("jwt_secret"))
+        "the database (shared_secrets, one key for every node)".to_owned()
     } else {
         "security.jwt_secret (from the configuration)".to_owned()
     };
@@ -36,7 +52,7 @@ pub fn report_paths(config: &Config, db: &Db) {
     tracing::info!(
         config = %config_file,
         database = %database,
-        blobs = %absolute(&config.file.paths.image),
+        blobs = %blob_location(config),
         jwt_secret = %jwt_secret,
         data_dir = %absolute(&config.data_dir),
         working_directory = %cwd,

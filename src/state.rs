@@ -69,8 +69,10 @@ impl AppState {
             .await?;
         }
         identity::bootstrap::forget_changed_password(&db, &config.data_dir).await?;
-        let jwt_secret = load_or_create_secret(&config)?;
-        crate::private_fs::restrict(&config.data_dir.join("jwt_secret"))?;
+        let jwt_secret =
+            identity::signing_key::load(&db, &config.security.jwt_secret, &config.data_dir).await?;
+        // Fail now, not at the first upload, when `file.*` cannot make a blob store.
+        crate::domain::files::open_store(&config.file)?;
         let mailer = Mailer::from_config(&config)?;
         let thumbnails = Thumbnailer::new(
             thumbnail::Policy {
@@ -116,24 +118,4 @@ impl AppState {
             first_user_is_super_admin: !self.config.bootstrap.admin,
         }
     }
-}
-
-fn load_or_create_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if !config.security.jwt_secret.is_empty() {
-        return Ok(config.security.jwt_secret.as_bytes().to_vec());
-    }
-    let path = config.data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let existing = existing.trim();
-        if existing.len() >= 32 {
-            return Ok(existing.as_bytes().to_vec());
-        }
-    }
-    let secret = format!(
-        "{}{}",
-        identity::password::random_token(),
-        identity::password::random_token()
-    );
-    identity::bootstrap::write_private(&path, &secret)?;
-    Ok(secret.into_bytes())
 }

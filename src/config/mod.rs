@@ -91,6 +91,7 @@ impl fmt::Debug for DatabaseConfig {
 choice! {
     pub enum FileStoreKind {
         Local => "local",
+        S3 => "s3",
     }
 }
 
@@ -99,6 +100,8 @@ choice! {
 pub struct FileConfig {
     pub store: FileStoreKind,
     pub paths: FilePaths,
+    /// The bucket of `store: s3` (ignored with `local`).
+    pub s3: S3Config,
     pub max_size: u64,
     /// Longest side of upload thumbnails, in pixels.
     pub thumbnail_max_side: u32,
@@ -141,6 +144,34 @@ pub struct ExportConfig {
 #[serde(deny_unknown_fields)]
 pub struct FilePaths {
     pub image: PathBuf,
+}
+
+/// An S3-compatible bucket for blobs (`file.store: s3`), shared by every node.
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    /// The service's URL (`https://s3.eu-west-1.amazonaws.com`, `http://minio:9000`);
+    /// empty means AWS itself, found from `region`.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    /// Empty (with `secret_key` empty too): the usual AWS variables and instance credentials.
+    pub access_key: String,
+    pub secret_key: String,
+    /// `true`: `endpoint/bucket/key` URLs (MinIO, most self-hosted services); `false`:
+    /// `bucket.endpoint/key` (AWS).
+    pub path_style: bool,
+}
+
+impl fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("path_style", &self.path_style)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -430,6 +461,9 @@ impl Config {
         if self.file.image_max_decode_bytes < 1 << 20 {
             bail!("file.image_max_decode_bytes must be at least 1048576");
         }
+        if self.file.store == FileStoreKind::S3 {
+            check_s3(&self.file.s3)?;
+        }
         let e = &self.export;
         if !(1..=87_600).contains(&e.retention_hours) {
             bail!("export.retention_hours must be between 1 and 87600");
@@ -547,6 +581,14 @@ impl Config {
                 *v = serde_json::Value::from("***");
             }
         }
+        if let Some(v) = tree
+            .get_mut("file")
+            .and_then(|f| f.get_mut("s3"))
+            .and_then(|s| s.get_mut("secret_key"))
+            && v.as_str().is_some_and(|s| !s.is_empty())
+        {
+            *v = serde_json::Value::from("***");
+        }
         if let Some(v) = tree.get_mut("database").and_then(|s| s.get_mut("url")) {
             *v = serde_json::Value::from(redact_url(&self.database.url));
         }
@@ -591,6 +633,29 @@ pub fn is_loopback(host: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `file.s3.*` when `file.store` is `s3`: a bucket, a region, an http(s) endpoint (or none),
+/// and both keys or neither.
+fn check_s3(s3: &S3Config) -> anyhow::Result<()> {
+    if s3.bucket.trim().is_empty() {
+        bail!("file.s3.bucket is required when file.store is s3");
+    }
+    if s3.region.trim().is_empty() {
+        bail!("file.s3.region is required when file.store is s3 (us-east-1 for most services)");
+    }
+    if !(s3.endpoint.is_empty()
+        || s3.endpoint.starts_with("http://")
+        || s3.endpoint.starts_with("https://"))
+    {
+        bail!("file.s3.endpoint must be empty or an http:// or https:// URL");
+    }
+    if s3.access_key.is_empty() != s3.secret_key.is_empty() {
+        bail!(
+            "file.s3.access_key and file.s3.secret_key must be set together (or both left empty)"
+        );
+    }
+    Ok(())
 }
 
 /// HS256 keys shorter than the hash output are weak (RFC 7518 §3.2).
@@ -673,6 +738,39 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<Vec<_>>();
         Config::from_layers(Some((yaml, Path::new("test.yaml"))), env.into_iter())
+    }
+
+    #[test]
+    fn s3_keys_come_from_the_environment_and_are_checked_and_masked() {
+        let env = [
+            ("OPS__FILE__STORE", "s3"),
+            ("OPS__FILE__S3__ENDPOINT", "http://127.0.0.1:9000"),
+            ("OPS__FILE__S3__BUCKET", "blobs"),
+            ("OPS__FILE__S3__ACCESS_KEY", "AK"),
+            ("OPS__FILE__S3__SECRET_KEY", "very-secret"),
+            ("OPS__FILE__S3__PATH_STYLE", "true"),
+        ];
+        let cfg = load("", &env).unwrap();
+        assert_eq!(cfg.file.store, FileStoreKind::S3);
+        assert_eq!(cfg.file.s3.bucket, "blobs");
+        assert_eq!(cfg.file.s3.region, "us-east-1");
+        assert!(cfg.file.s3.path_style);
+        assert_eq!(cfg.masked()["file"]["s3"]["secret_key"], "***");
+        assert!(!format!("{:?}", cfg.file.s3).contains("very-secret"));
+
+        let err = load("", &env[..1]).unwrap_err().to_string();
+        assert!(err.contains("file.s3.bucket"), "{err}");
+        let err = load("", &[env[0], env[2], env[3]]).unwrap_err().to_string();
+        assert!(err.contains("file.s3.access_key"), "{err}");
+        let err = load(
+            "",
+            &[env[0], env[2], ("OPS__FILE__S3__ENDPOINT", "ftp://x")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("file.s3.endpoint"), "{err}");
+        // A local store ignores an incomplete s3 section.
+        assert!(load("", &[("OPS__FILE__S3__ACCESS_KEY", "AK")]).is_ok());
     }
 
     #[test]

@@ -101,8 +101,8 @@ impl Server {
     }
 }
 
-/// Inserts `ROWS` users in one statement (the engine generates the rows).
-async fn seed(db: &ops::db::Db, backend: Backend) {
+/// Inserts `rows` users in one statement (the engine generates the rows).
+pub(crate) async fn seed(db: &ops::db::Db, backend: Backend, rows: i64) {
     let sql = match backend {
         Backend::Sqlite => {
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $1) \
@@ -125,7 +125,7 @@ async fn seed(db: &ops::db::Db, backend: Backend) {
             .await
             .unwrap();
     }
-    sqlx::query(sql).bind(ROWS).execute(&mut *tx).await.unwrap();
+    sqlx::query(sql).bind(rows).execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -191,7 +191,7 @@ async fn a_killed_export_is_taken_up_again_and_completes(backend: Backend) {
         }
     }
     let db = ops::db::Db::connect(&cfg.database).await.unwrap();
-    seed(&db, backend).await;
+    seed(&db, backend, ROWS).await;
     let token = server.login(&client).await;
     let r: Value = client
         .post(server.url("/export/users"))

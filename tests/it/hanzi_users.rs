@@ -689,7 +689,11 @@ async fn a_token_older_than_an_hour_is_refreshed_in_new_token(b: Backend) {
     let app = TestApp::spawn(b).await;
     register(&app, "alice", "secret12").await;
     let token = login(&app, "alice", "secret12").await;
-    let secret = std::fs::read_to_string(app.data_dir.join("jwt_secret")).unwrap();
+    let secret: String =
+        sqlx::query_scalar("SELECT value FROM shared_secrets WHERE name = 'jwt_secret'")
+            .fetch_one(app.db().await.pool())
+            .await
+            .unwrap();
     let key = jsonwebtoken::DecodingKey::from_secret(secret.trim().as_bytes());
     let claims: ops::domain::identity::jwt::Claims =
         jsonwebtoken::decode(&token, &key, &jsonwebtoken::Validation::default())

@@ -366,9 +366,9 @@ async fn secrets_and_data_are_owner_only_and_the_first_password_is_forgotten(b: 
     let dir = app.config.data_dir.clone();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700);
-    for f in ["jwt_secret", "initial_admin_password"] {
-        assert_eq!(mode(&dir.join(f)), 0o600, "{f}");
-    }
+    // The JWT key lives in the database (shared_secrets), not in a file.
+    assert!(!dir.join("jwt_secret").exists());
+    assert_eq!(mode(&dir.join("initial_admin_password")), 0o600);
     if b == Backend::Sqlite {
         assert_eq!(mode(&dir.join("db.db")), 0o600);
         let wal = dir.join("db.db-wal");

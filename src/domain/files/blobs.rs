@@ -11,7 +11,10 @@
 //! either the upload committed first (its record is counted) or it waits for the release to
 //! finish and then places its own copy. A crash after the file is removed but before the commit
 //! leaves a row without a file and without records, which the next upload of those bytes repairs.
+//! A crash after the file is placed but before the commit leaves a file without a row (the row
+//! was rolled back): [`collect_orphans`] gives it a row and releases it under the same lock.
 
+use futures_util::StreamExt;
 use sqlx::Row;
 
 use super::hash::ContentHash;
@@ -87,4 +90,59 @@ pub async fn collect_garbage(db: &Db, store: &dyn BlobStore) -> Result<u64> {
         }
     }
     Ok(removed)
+}
+
+/// Hashes checked against the `blobs` table per query.
+const ORPHAN_BATCH: usize = 500;
+
+/// Removes every stored blob that has no `blobs` row (nor, then, any record); answers how
+/// many went. Each candidate gets a row first and is then [`release`]d, so it is removed under
+/// the row's lock: an upload of the same bytes that is committing meanwhile either commits
+/// first (its record keeps the blob) or waits and places its own copy afterwards.
+pub async fn collect_orphans(db: &Db, store: &dyn BlobStore) -> Result<u64> {
+    let mut hashes = store.hashes().chunks(ORPHAN_BATCH);
+    let mut removed = 0;
+    while let Some(batch) = hashes.next().await {
+        let batch: Vec<ContentHash> = batch.into_iter().collect::<Result<_>>()?;
+        for hash in without_rows(db, &batch).await? {
+            sqlx::query(
+                "INSERT INTO blobs (sha256, size, mime, created_at) \
+                 VALUES ($1, 0, 'application/octet-stream', $2) ON CONFLICT (sha256) DO NOTHING",
+            )
+            .bind(hash.as_str())
+            .bind(crate::db::now())
+            .execute(db.pool())
+            .await?;
+            if release(db, store, hash.as_str()).await? {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// The hashes of `batch` that have no `blobs` row.
+async fn without_rows<'a>(db: &Db, batch: &'a [ContentHash]) -> Result<Vec<&'a ContentHash>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=batch.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT sha256 FROM blobs WHERE sha256 IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for hash in batch {
+        query = query.bind(hash.as_str());
+    }
+    let known: std::collections::HashSet<String> = query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("sha256"))
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(batch
+        .iter()
+        .filter(|h| !known.contains(h.as_str()))
+        .collect())
 }

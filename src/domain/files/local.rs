@@ -12,11 +12,12 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use async_trait::async_trait;
+use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use tokio_util::io::ReaderStream;
 
 use super::hash::ContentHash;
-use super::store::{BlobStore, BlobWriter, ByteStream, OpenBlob};
+use super::store::{BlobStore, BlobWriter, ByteStream, HashStream, OpenBlob};
 use crate::error::{Error, Result};
 
 /// Read in chunks of this size when streaming a blob out.
@@ -114,6 +115,51 @@ impl BlobStore for LocalStore {
             Err(e) => Err(internal(e, || format!("removing {}", path.display()))),
         }
     }
+
+    fn hashes(&self) -> HashStream {
+        // One top-level shard (1/256 of the blobs) is read at a time.
+        let root = self.root.clone();
+        let shards = futures_util::stream::iter(0..=255u8).then(move |top| {
+            let dir = root.join(format!("{top:02x}"));
+            blocking(move || hashes_under(&dir))
+        });
+        Box::pin(shards.flat_map(|shard| {
+            let items: Vec<Result<ContentHash>> = match shard {
+                Ok(hashes) => hashes.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(e)],
+            };
+            futures_util::stream::iter(items)
+        }))
+    }
+
+    async fn sweep_temporaries(&self) -> Result<u64> {
+        let dir = self.temp_dir();
+        blocking(move || Ok(sweep_stale(&dir))).await
+    }
+}
+
+/// The blobs in one top-level shard folder `dir` (`<root>/ab`), by their file names.
+fn hashes_under(dir: &Path) -> anyhow::Result<Vec<ContentHash>> {
+    let mut found = Vec::new();
+    let top = match std::fs::read_dir(dir) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("listing {}", dir.display()))),
+    };
+    for sub in top {
+        let sub = sub.with_context(|| format!("listing {}", dir.display()))?;
+        if !sub.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let files = std::fs::read_dir(sub.path())
+            .with_context(|| format!("listing {}", sub.path().display()))?;
+        for file in files.flatten() {
+            if let Some(hash) = file.file_name().to_str().and_then(ContentHash::parse) {
+                found.push(hash);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// An upload in progress: a temporary file that is deleted when dropped unless placed.
@@ -181,12 +227,13 @@ fn place_file(temp: tempfile::TempPath, target: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes temporary files left by uploads whose server was killed. Best effort: a file that
-/// cannot be read or removed now is tried again on the next upload.
-fn sweep_stale(dir: &Path) {
+/// Removes temporary files left by uploads whose server was killed; answers how many went.
+/// Best effort: a file that cannot be read or removed now is tried again on the next upload.
+fn sweep_stale(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return 0;
     };
+    let mut removed = 0;
     let now = SystemTime::now();
     for entry in entries.flatten() {
         let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
@@ -194,10 +241,11 @@ fn sweep_stale(dir: &Path) {
                 .metadata()
                 .and_then(|m| m.modified())
                 .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMP));
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
         }
     }
+    removed
 }
 
 /// An open blob file.

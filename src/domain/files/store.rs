@@ -1,8 +1,8 @@
 //! The blob store boundary: where the bytes of a blob live, named by their SHA-256.
 //!
 //! The store knows nothing of records or owners; [`super::blobs`] decides when a blob may be
-//! placed or removed. The local-disk implementation is [`super::local::LocalStore`]; an S3 one
-//! would implement the same traits.
+//! placed or removed. [`super::local::LocalStore`] keeps blobs on local disk,
+//! [`super::s3::S3Store`] in an S3-compatible bucket that every node shares.
 
 use std::pin::Pin;
 
@@ -15,6 +15,9 @@ use crate::error::Result;
 
 /// Bytes read from the store, in chunks, never the whole blob at once.
 pub type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// The hashes of stored blobs, a page at a time.
+pub type HashStream = Pin<Box<dyn Stream<Item = Result<ContentHash>> + Send>>;
 
 #[async_trait]
 pub trait BlobStore: Send + Sync {
@@ -30,6 +33,15 @@ pub trait BlobStore: Send + Sync {
 
     /// Removes a blob; removing a missing blob is not an error.
     async fn remove(&self, hash: &ContentHash) -> Result<()>;
+
+    /// Every stored blob, in no particular order, without uploads in progress (the
+    /// maintenance pass looks for blobs that no row names: a crash between placing a blob and
+    /// committing its record leaves one).
+    fn hashes(&self) -> HashStream;
+
+    /// Removes what uploads that died with their process left behind, once it is old enough
+    /// that no live upload can own it; answers how many went.
+    async fn sweep_temporaries(&self) -> Result<u64>;
 }
 
 /// A blob being written.
@@ -37,11 +49,12 @@ pub trait BlobStore: Send + Sync {
 pub trait BlobWriter: Send {
     async fn write(&mut self, chunk: &[u8]) -> Result<()>;
 
-    /// Makes what was written durable (still under its temporary name).
+    /// Makes what was written durable (still under its temporary name). The last write:
+    /// S3 completes its upload here.
     async fn sync(&mut self) -> Result<()>;
 
-    /// Reads back everything written so far (for decoding an image before it is placed);
-    /// later writes append after it.
+    /// Reads back everything written so far (for decoding an image before it is placed).
+    /// Call it after [`Self::sync`]: the S3 writer accepts no writes after that.
     async fn read_back(&mut self) -> Result<Vec<u8>>;
 
     /// Moves the written bytes under their final name `hash`, atomically: readers see either
@@ -50,8 +63,9 @@ pub trait BlobWriter: Send {
     async fn place(self: Box<Self>, hash: &ContentHash) -> Result<()>;
 }
 
-/// A blob opened for reading. Holding it keeps the bytes readable even if the blob is
-/// removed meanwhile.
+/// A blob opened for reading. On local disk, holding it keeps the bytes readable even if the
+/// blob is removed meanwhile; in S3 a blob removed (its last record deleted) while it is being
+/// streamed ends the stream with an error.
 #[async_trait]
 pub trait OpenBlob: Send {
     /// The blob's size in bytes.

@@ -13,6 +13,7 @@ pub mod refresh;
 pub mod register;
 pub mod reset;
 pub mod session;
+pub mod signing_key;
 pub mod throttle;
 pub mod user;
 pub mod validate;

@@ -1,5 +1,6 @@
 //! Housekeeping that keeps the database and the blob store tidy: blobs left without records
-//! (their owner was deleted, or a crash came between placing a blob and recording it), and
+//! (their owner was deleted, or a crash came between placing a blob and recording it),
+//! temporary uploads of processes that died, and
 //! long-dead sessions, login failures, reset tokens and captchas, operation-log entries past
 //! their retention, and export files past `export.retention_hours`.
 //!
@@ -21,11 +22,26 @@ pub struct Swept {
     pub rows: u64,
 }
 
-/// Runs one pass.
+/// Passes between two walks of the whole blob store (it lists every blob, which in a large
+/// bucket is many requests): with the 10-minute pass, hourly, and always on the first pass of
+/// a process (a restart after a crash is when orphans appear).
+const STORE_WALK_EVERY: u64 = 6;
+
+/// Runs one full pass, the walk of the blob store included.
 pub async fn run_once(db: &Db, store: &dyn BlobStore) -> Result<Swept> {
+    run_pass(db, store, true).await
+}
+
+/// Runs one pass; `walk_store`: also look through the store for blobs without a row and for
+/// temporary uploads of dead processes.
+async fn run_pass(db: &Db, store: &dyn BlobStore, walk_store: bool) -> Result<Swept> {
     // Expired exports first, so their files go in this same pass.
     let expired = super::export::remove_expired(db, store, db::now()).await?;
-    let blobs = expired + blobs::collect_garbage(db, store).await?;
+    let mut blobs = expired + blobs::collect_garbage(db, store).await?;
+    if walk_store {
+        blobs += blobs::collect_orphans(db, store).await?;
+        store.sweep_temporaries().await?;
+    }
     let cutoff = db::now() - KEEP;
     let mut rows = 0;
     for sql in [
@@ -54,9 +70,10 @@ pub fn spawn(db: Db, store: std::sync::Arc<dyn BlobStore>, every: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
+        for pass in 0u64.. {
             tick.tick().await;
-            match run_once(&db, store.as_ref()).await {
+            let walk_store = pass % STORE_WALK_EVERY == 0;
+            match run_pass(&db, store.as_ref(), walk_store).await {
                 Ok(s) if s.blobs + s.rows > 0 => {
                     tracing::info!(blobs = s.blobs, rows = s.rows, "maintenance pass")
                 }
