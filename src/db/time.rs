@@ -63,6 +63,20 @@ pub fn parse(input: &str, tz: Tz) -> Option<Timestamp> {
         .map(|dt| dt.with_timezone(&Utc).timestamp_micros())
 }
 
+/// A list filter's bound as an instant of the half-open range `[from, before)`: a start is
+/// the instant itself; an end given as a bare date includes that whole day, an end with a time
+/// includes that instant. `None` when `input` is not a time ([`parse`]). Every list and export
+/// with a date-time range filter reads it here.
+pub fn bound(input: &str, tz: Tz, end: bool) -> Option<Timestamp> {
+    let s = input.trim();
+    let ts = parse(s, tz)?;
+    Some(match (end, s.len() == 10) {
+        (true, true) => ts + 24 * 3_600_000_000,
+        (true, false) => ts + 1,
+        (false, _) => ts,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,7 +36,7 @@ pub async fn finished(app: &TestApp, token: &str, task_id: &str) -> Value {
     }
 }
 
-async fn download(app: &TestApp, token: &str, task_id: &str) -> Resp {
+pub async fn download(app: &TestApp, token: &str, task_id: &str) -> Resp {
     app.get(&path(&format!("/export/tasks/{task_id}/download")))
         .bearer(token)
         .send()

@@ -17,6 +17,7 @@ mod admin_animals;
 mod admin_auth;
 mod admin_common;
 mod admin_export_crash;
+mod admin_export_sources;
 mod admin_exports;
 mod admin_farms;
 mod admin_finance;

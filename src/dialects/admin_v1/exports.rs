@@ -68,13 +68,34 @@ async fn queue(
     ))
 }
 
-/// `POST /export/users` — the user list (§3.1) with its filters.
-pub async fn users(
-    State(state): State<AppState>,
-    Auth(me): Auth,
-    Json(body): Json<ExportIn>,
-) -> ApiResult<Reply<QueuedOut>> {
-    queue(&state, &me, Resource::Users, body).await
+/// `POST /export/{resource}` handlers: one per list, so each route has its own permission in
+/// the route table.
+macro_rules! export_route {
+    ($(#[$doc:meta] $name:ident => $resource:expr;)*) => {$(
+        #[$doc]
+        pub async fn $name(
+            State(state): State<AppState>,
+            Auth(me): Auth,
+            Json(body): Json<ExportIn>,
+        ) -> ApiResult<Reply<QueuedOut>> {
+            queue(&state, &me, $resource, body).await
+        }
+    )*};
+}
+
+export_route! {
+    /// `POST /export/users` — the user list (§3.1) with its filters.
+    users => Resource::Users;
+    /// `POST /export/farms` — the farm list (§5.1) with its filters.
+    farms => Resource::Farms;
+    /// `POST /export/animals` — the animal list (§6.1) with its filters.
+    animals => Resource::Animals;
+    /// `POST /export/orders` — the order list (§7.1) with its filters.
+    orders => Resource::Orders;
+    /// `POST /export/financial-records` — the financial record list (§8.1) with its filters.
+    financial_records => Resource::FinancialRecords;
+    /// `POST /export/operation-logs` — the operation log (§9.2.1) with its filters.
+    operation_logs => Resource::OperationLogs;
 }
 
 #[derive(Serialize)]

@@ -72,6 +72,7 @@ pub async fn list(
         city: q.city,
         user_id: q.user_id,
     };
+    filter.check()?;
     let (items, total) = farm_list::list(&state.db, &filter, page).await?;
     let list = items
         .into_iter()

@@ -7,14 +7,13 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::reply::{Paged, Pagination, Reply};
 use super::trade::{AuthorOut, FarmOut, UserOut, at, author_out, clock, day, farm_out, user_out};
-use crate::domain::livestock::finance::{RECORD_TYPES, RawRecord};
-use crate::domain::livestock::finance_list::{self, RecordFilter, Summary};
+use crate::state::AppState;
+use crate::domain::livestock::finance::RawRecord;
+use crate::domain::livestock::finance_list::{self, RecordQuery, Summary};
 use crate::domain::livestock::finance_stats::{self, CategoryShare, GroupBy, StatsQuery};
 use crate::domain::livestock::finance_store::{self, RecordView};
 use crate::domain::livestock::money::{self, Money, RawMoney};
-use crate::domain::livestock::order;
 use crate::error::{Problem, Violations};
-use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {
@@ -102,22 +101,22 @@ pub async fn list(
 ) -> ApiResult<Reply<RecordPage>> {
     let mut v = Violations::new();
     let page = extract::page(&mut v, q.page, q.page_size);
-    let record_type = order::choice(&mut v, "record_type", q.record_type, RECORD_TYPES);
-    let start_date = day(&mut v, &state, "start_date", q.start_date.as_deref());
-    let end_date = day(&mut v, &state, "end_date", q.end_date.as_deref());
-    let min_amount = order::money(&mut v, "min_amount", q.min_amount.as_ref());
-    let max_amount = order::money(&mut v, "max_amount", q.max_amount.as_ref());
+    let filter = v.check(
+        RecordQuery {
+            record_type: q.record_type,
+            category: q.category,
+            user_id: q.user_id,
+            farm_id: q.farm_id,
+            start_date: q.start_date,
+            end_date: q.end_date,
+            min_amount: q.min_amount,
+            max_amount: q.max_amount,
+        }
+        .parse(state.tz),
+    )?;
     v.into_result()?;
-    let filter = RecordFilter {
-        record_type,
-        category: q.category.filter(|c| !c.trim().is_empty()),
-        user_id: q.user_id,
-        farm_id: q.farm_id,
-        start_date,
-        end_date,
-        min_amount,
-        max_amount,
-    };
+    // Present whenever the check passed.
+    let filter = filter.unwrap_or_default();
     let (views, total, summary) = finance_list::list(&state.db, &filter, page).await?;
     let list = views.into_iter().map(|r| record_out(&state, r)).collect();
     Ok(Reply::ok(

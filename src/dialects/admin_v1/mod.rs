@@ -106,8 +106,17 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/upload/file", P("system:file:upload")),
     rule("POST", "/upload/files", P("system:file:upload")),
     rule("GET", "/uploads/{hash}", Public),
-    // §12 导出功能 (one route per resource that exists, each with its export permission)
+    // §12 导出功能 (one route per list, each with its export permission)
     rule("POST", "/export/users", P("system:user:export")),
+    rule("POST", "/export/farms", P("livestock:farm:export")),
+    rule("POST", "/export/animals", P("livestock:animal:export")),
+    rule("POST", "/export/orders", P("trade:order:export")),
+    rule(
+        "POST",
+        "/export/financial-records",
+        P("trade:financial:export"),
+    ),
+    rule("POST", "/export/operation-logs", P("system:log:export")),
     rule("GET", "/export/tasks/{task_id}", P("system:export:view")),
     rule(
         "GET",
@@ -254,6 +263,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/uploads/{hash}", get(uploads::serve))
         .route("/export/users", post(exports::users))
+        .route("/export/farms", post(exports::farms))
+        .route("/export/animals", post(exports::animals))
+        .route("/export/orders", post(exports::orders))
+        .route(
+            "/export/financial-records",
+            post(exports::financial_records),
+        )
+        .route("/export/operation-logs", post(exports::operation_logs))
         .route("/export/tasks/{task_id}", get(exports::task))
         .route("/export/tasks/{task_id}/download", get(exports::download))
         .merge(notify::router())

@@ -7,16 +7,15 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::reply::{Paged, Reply};
 use super::trade::{
-    FarmAddressOut, FarmOut, OptionalJson, PartyOut, UserOut, at, bound, clock, farm_address_out,
+    FarmAddressOut, FarmOut, OptionalJson, PartyOut, UserOut, at, clock, farm_address_out,
     farm_out, party_out, user_out,
 };
 use crate::domain::livestock::money::{Money, RawMoney};
-use crate::domain::livestock::order::{ORDER_TYPES, RawOrder};
+use crate::domain::livestock::order::RawOrder;
 use crate::domain::livestock::order_actions::{self, Command};
-use crate::domain::livestock::order_list::{self, OrderFilter};
-use crate::domain::livestock::order_state::{OrderStatus, PaymentStatus};
+use crate::domain::livestock::order_list::{self, OrderQuery};
 use crate::domain::livestock::orders::{self, OrderDetail, OrderRow};
-use crate::error::{Problem, Violations};
+use crate::error::Violations;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -54,27 +53,6 @@ pub struct OrderItemOut {
     created_at: String,
 }
 
-fn parsed<T>(
-    v: &mut Violations,
-    field: &str,
-    raw: Option<String>,
-    parse: impl Fn(&str) -> Option<T>,
-    allowed: &'static [&'static str],
-) -> Option<T> {
-    let s = raw?;
-    let out = parse(&s);
-    if out.is_none() {
-        v.add(
-            field,
-            Problem::NotOneOf {
-                allowed,
-                got: Some(s),
-            },
-        );
-    }
-    out
-}
-
 /// `GET /orders`
 pub async fn list(
     State(state): State<AppState>,
@@ -82,41 +60,23 @@ pub async fn list(
 ) -> ApiResult<Reply<Paged<OrderItemOut>>> {
     let mut v = Violations::new();
     let page = extract::page(&mut v, q.page, q.page_size);
-    let order_type = parsed(
-        &mut v,
-        "order_type",
-        q.order_type,
-        |s| ORDER_TYPES.contains(&s).then(|| s.to_owned()),
-        ORDER_TYPES,
-    );
-    let order_status = parsed(
-        &mut v,
-        "order_status",
-        q.order_status,
-        OrderStatus::parse,
-        OrderStatus::NAMES,
-    );
-    let payment_status = parsed(
-        &mut v,
-        "payment_status",
-        q.payment_status,
-        PaymentStatus::parse,
-        PaymentStatus::NAMES,
-    );
-    let created_from = bound(&mut v, &state, "start_date", q.start_date.as_deref(), false);
-    let created_before = bound(&mut v, &state, "end_date", q.end_date.as_deref(), true);
+    let filter = v.check(
+        OrderQuery {
+            keyword: q.keyword,
+            order_type: q.order_type,
+            order_status: q.order_status,
+            payment_status: q.payment_status,
+            buyer_id: q.buyer_id,
+            seller_id: q.seller_id,
+            farm_id: q.farm_id,
+            start_date: q.start_date,
+            end_date: q.end_date,
+        }
+        .parse(state.tz),
+    )?;
     v.into_result()?;
-    let filter = OrderFilter {
-        keyword: q.keyword,
-        order_type,
-        order_status,
-        payment_status,
-        buyer_id: q.buyer_id,
-        seller_id: q.seller_id,
-        farm_id: q.farm_id,
-        created_from,
-        created_before,
-    };
+    // Present whenever the check passed.
+    let filter = filter.unwrap_or_default();
     let (entries, total) = order_list::list(&state.db, &filter, page).await?;
     let list = entries
         .into_iter()

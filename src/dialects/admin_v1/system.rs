@@ -11,9 +11,9 @@ use super::error::ApiResult;
 use super::extract::{self, Id, Json, Query};
 use super::reply::{Paged, Reply};
 use crate::db::time::local_seconds;
-use crate::domain::platform::oplog::{Entry, Filter, store};
+use crate::domain::platform::oplog::{Entry, store};
 use crate::domain::platform::settings::{self, SettingRecord};
-use crate::error::{Problem, Violations};
+use crate::error::Violations;
 use crate::state::AppState;
 
 /// The routes of this file (each is listed in [`super::ROUTES`]).
@@ -172,25 +172,20 @@ pub async fn operation_logs(
 ) -> ApiResult<Reply<Paged<LogOut>>> {
     let mut v = Violations::new();
     let page = extract::page(&mut v, q.page, q.page_size);
-    if q.user_id.is_some_and(|u| u < 1) {
-        v.add("user_id", Problem::AtLeast { min: 1 });
-    }
-    let dates = v.check(store::date_range(
-        q.start_date.as_deref(),
-        q.end_date.as_deref(),
-        state.tz,
-    ))?;
+    let filter = v.check(
+        store::Query {
+            user_id: q.user_id,
+            module: q.module,
+            action: q.action,
+            ip: q.ip,
+            start_date: q.start_date,
+            end_date: q.end_date,
+        }
+        .parse(state.tz),
+    )?;
     v.into_result()?;
-    let (from, to) = dates.unwrap_or_default();
-    let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let filter = Filter {
-        user_id: q.user_id,
-        module: text(q.module),
-        action: text(q.action),
-        ip: text(q.ip),
-        from,
-        to,
-    };
+    // Present whenever the check passed.
+    let filter = filter.unwrap_or_default();
     let (entries, total) = store::list(&state.db, &filter, page).await?;
     let list = entries.into_iter().map(|e| log_out(&state, e)).collect();
     Ok(Reply::ok("获取成功", Paged::new(list, page, total)))

@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use super::reply::mask_phone;
 use crate::db::{self, time};
+use crate::domain::livestock::fields;
 use crate::domain::livestock::orders::Clock;
 use crate::domain::livestock::refs::{FarmRef, UserRef};
-use crate::error::{Format, Problem, Violations};
+use crate::error::Violations;
 use crate::state::AppState;
 
 use super::{finance, orders};
@@ -52,42 +53,14 @@ pub fn clock(state: &AppState) -> Clock {
     }
 }
 
-/// A date-time bound of a list filter; a bare date as an end means the whole of that day.
-/// Answers `[from, before)` microseconds.
-pub fn bound(
-    v: &mut Violations,
-    state: &AppState,
-    field: &str,
-    raw: Option<&str>,
-    end: bool,
-) -> Option<i64> {
-    let raw = raw?.trim();
-    match time::parse(raw, state.tz) {
-        Some(ts) if end && raw.len() == 10 => Some(ts + 24 * 3_600_000_000),
-        Some(ts) if end => Some(ts + 1),
-        Some(ts) => Some(ts),
-        None => {
-            v.add(field, Problem::BadFormat(Format::DateTime));
-            None
-        }
-    }
-}
-
-/// A calendar-date filter (any accepted time format; its day in server.timezone).
+/// A calendar-date filter (the rule: [`fields::local_date`]).
 pub fn day(
     v: &mut Violations,
     state: &AppState,
     field: &str,
     raw: Option<&str>,
 ) -> Option<NaiveDate> {
-    let raw = raw?.trim();
-    match time::parse(raw, state.tz) {
-        Some(ts) => Some(time::to_datetime(ts).with_timezone(&state.tz).date_naive()),
-        None => {
-            v.add(field, Problem::BadFormat(Format::Date));
-            None
-        }
-    }
+    fields::local_date(v, field, raw, state.tz)
 }
 
 pub fn at(state: &AppState, ts: Option<i64>) -> Option<String> {

@@ -106,16 +106,11 @@ fn bound(
     raw: Option<&str>,
     end: bool,
 ) -> Option<i64> {
-    let raw = raw?.trim();
-    match time::parse(raw, state.tz) {
-        Some(ts) if end && raw.len() == 10 => Some(ts + 24 * 3_600_000_000),
-        Some(ts) if end => Some(ts + 1),
-        Some(ts) => Some(ts),
-        None => {
-            v.add(field, Problem::BadFormat(Format::DateTime));
-            None
-        }
+    let ts = time::bound(raw?, state.tz, end);
+    if ts.is_none() {
+        v.add(field, Problem::BadFormat(Format::DateTime));
     }
+    ts
 }
 
 /// `GET /users`

@@ -1,7 +1,7 @@
 //! The animal list: every documented filter, newest first, each animal with its farm (and
 //! owner) and category.
 
-use super::animal::{COLUMNS, FEMALE, HEALTH_STATUSES};
+use super::animal::{COLUMNS, FEMALE, HEALTH_STATUSES, STATUS_MAX};
 use super::animals::{AnimalItem, ITEM_COLUMNS, ITEM_JOINS};
 use super::{counts, fields};
 use crate::db::{self, Db, Sql};
@@ -22,13 +22,17 @@ pub struct AnimalFilter {
 
 impl AnimalFilter {
     /// Refuses filter values no animal can have (an unknown `health_status`, a `gender`
-    /// other than 0–2), so a typo is an error rather than an empty list.
+    /// other than 0–2, a `status` other than 0–3, an id below 1), so a typo is an error rather
+    /// than an empty list. The list and its export both ask.
     pub fn check(&self) -> Result<()> {
         let mut v = Violations::new();
         if let Some(h) = &self.health_status {
             fields::choice(&mut v, "health_status", h, HEALTH_STATUSES);
         }
         fields::int_in(&mut v, "gender", Some(self.gender), 0, FEMALE);
+        fields::int_in(&mut v, "status", Some(self.status), 0, STATUS_MAX);
+        fields::id_filter(&mut v, "farm_id", self.farm_id);
+        fields::id_filter(&mut v, "category_id", self.category_id);
         v.into_result()
     }
 
@@ -86,25 +90,53 @@ impl AnimalFilter {
     }
 }
 
-/// One page of animals (newest first) and the number that match.
-pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<AnimalItem>, i64)> {
-    let total = match filter.counted() {
+/// How many animals match.
+pub async fn count(db: &Db, filter: &AnimalFilter) -> Result<i64> {
+    Ok(match filter.counted() {
         Some((dimension, value)) => counts::get(db, "animals", dimension, &value).await?,
         None => {
             let mut count = Sql::new("SELECT COUNT(*) FROM animals a WHERE 1 = 1");
             filter.apply(&mut count);
             count.query_scalar().fetch_one(db.pool()).await?
         }
-    };
+    })
+}
+
+fn select(filter: &AnimalFilter) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS}, {ITEM_COLUMNS} {ITEM_JOINS} WHERE 1 = 1"
     ));
     filter.apply(&mut sql);
-    sql.push(" ORDER BY a.id DESC").window(Some(page.window()));
+    sql
+}
+
+async fn items(db: &Db, sql: &Sql) -> Result<Vec<AnimalItem>> {
     let rows = sql.query().fetch_all(db.pool()).await?;
-    let items = rows
+    Ok(rows
         .iter()
         .map(AnimalItem::from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
-    Ok((items, total))
+        .collect::<sqlx::Result<Vec<_>>>()?)
+}
+
+/// One page of animals (newest first) and the number that match.
+pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<AnimalItem>, i64)> {
+    let total = count(db, filter).await?;
+    let mut sql = select(filter);
+    sql.push(" ORDER BY a.id DESC").window(Some(page.window()));
+    Ok((items(db, &sql).await?, total))
+}
+
+/// Up to `limit` matching animals with ids above `after`, in id order (a keyset batch).
+pub async fn batch_after(
+    db: &Db,
+    filter: &AnimalFilter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<AnimalItem>> {
+    let mut sql = select(filter);
+    sql.push(" AND a.id > ")
+        .bind(after)
+        .push(" ORDER BY a.id LIMIT ")
+        .bind(limit);
+    items(db, &sql).await
 }

@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use super::counts;
-use super::farm::{COLUMNS, Farm};
+use super::farm::{COLUMNS, Farm, STATUS_MAX};
 use super::farms::{OWNER_COLUMNS, Owner};
+use super::{counts, fields};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
-use crate::error::Result;
+use crate::error::{Result, Violations};
 
 /// The documented filters; `None` leaves a filter out.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +31,15 @@ pub struct FarmItem {
 }
 
 impl FarmFilter {
+    /// Refuses filter values no farm can have (a `status` outside 0–3, an owner id below 1),
+    /// so a typo is an error rather than an empty list. The list and its export both ask.
+    pub fn check(&self) -> Result<()> {
+        let mut v = Violations::new();
+        fields::int_in(&mut v, "status", Some(self.status), 0, STATUS_MAX);
+        fields::id_filter(&mut v, "user_id", self.user_id);
+        v.into_result()
+    }
+
     fn apply(&self, sql: &mut Sql) {
         if let Some(k) = self
             .keyword
@@ -83,21 +92,51 @@ impl FarmFilter {
     }
 }
 
-/// One page of farms (newest first) and the number of farms that match.
-pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmItem>, i64)> {
-    let total = match filter.counted() {
+/// How many farms match.
+pub async fn count(db: &Db, filter: &FarmFilter) -> Result<i64> {
+    Ok(match filter.counted() {
         Some((dimension, value)) => counts::get(db, "farms", dimension, &value).await?,
         None => {
             let mut count = Sql::new("SELECT COUNT(*) FROM farms f WHERE 1 = 1");
             filter.apply(&mut count);
             count.query_scalar().fetch_one(db.pool()).await?
         }
-    };
+    })
+}
+
+fn select(filter: &FarmFilter) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS}, {OWNER_COLUMNS} FROM farms f JOIN users u ON u.id = f.user_id WHERE 1 = 1"
     ));
     filter.apply(&mut sql);
+    sql
+}
+
+/// One page of farms (newest first) and the number of farms that match.
+pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmItem>, i64)> {
+    let total = count(db, filter).await?;
+    let mut sql = select(filter);
     sql.push(" ORDER BY f.id DESC").window(Some(page.window()));
+    Ok((items(db, &sql).await?, total))
+}
+
+/// Up to `limit` matching farms with ids above `after`, in id order (a keyset batch).
+pub async fn batch_after(
+    db: &Db,
+    filter: &FarmFilter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<FarmItem>> {
+    let mut sql = select(filter);
+    sql.push(" AND f.id > ")
+        .bind(after)
+        .push(" ORDER BY f.id LIMIT ")
+        .bind(limit);
+    items(db, &sql).await
+}
+
+/// The farms `sql` selects, with their living-animal counts.
+async fn items(db: &Db, sql: &Sql) -> Result<Vec<FarmItem>> {
     let rows = sql.query().fetch_all(db.pool()).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -114,7 +153,7 @@ pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmI
     for item in &mut items {
         item.animal_count = counts.get(&item.farm.id).copied().unwrap_or(0);
     }
-    Ok((items, total))
+    Ok(items)
 }
 
 /// Animals that are not dead, per farm.

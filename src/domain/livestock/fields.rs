@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::Field;
 use super::money::{Money, RawMoney};
+use crate::db::time;
 use crate::error::{Entity, Format, Problem, Violations};
 
 /// A required text of 1..=`max` characters (trimmed); absent, `null` or blank is a violation.
@@ -173,6 +174,62 @@ pub fn unknown(v: &mut Violations, field: &str) {
             id: None,
         },
     );
+}
+
+/// A date-time bound of a list filter, read in `tz`, as `[from, before)` microseconds: a bare
+/// date as an end means the whole of that day, an end with a time includes that instant.
+pub fn instant_bound(
+    v: &mut Violations,
+    field: &str,
+    raw: Option<&str>,
+    tz: chrono_tz::Tz,
+    end: bool,
+) -> Option<i64> {
+    let raw = raw?.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let ts = time::bound(raw, tz, end);
+    if ts.is_none() {
+        v.add(field, Problem::BadFormat(Format::DateTime));
+    }
+    ts
+}
+
+/// A calendar-date filter: any accepted time format, taken as its day in `tz`.
+pub fn local_date(
+    v: &mut Violations,
+    field: &str,
+    raw: Option<&str>,
+    tz: chrono_tz::Tz,
+) -> Option<NaiveDate> {
+    let raw = raw?.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match time::parse(raw, tz) {
+        Some(ts) => Some(time::to_datetime(ts).with_timezone(&tz).date_naive()),
+        None => {
+            v.add(field, Problem::BadFormat(Format::Date));
+            None
+        }
+    }
+}
+
+/// A positive id filter, when present.
+pub fn id_filter(v: &mut Violations, field: &str, value: Option<i64>) -> Option<i64> {
+    let n = value?;
+    if n > 0 {
+        Some(n)
+    } else {
+        v.add(field, Problem::AtLeast { min: 1 });
+        None
+    }
+}
+
+/// A text filter: trimmed, blank means none.
+pub fn text_filter(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// The stored text of a date.

@@ -5,12 +5,13 @@
 //! (`financial_daily_totals`): total and summary read a few rows per day instead of every
 //! record. Filters on user, farm or amount read the records through their indexes.
 
-use super::finance::{RECORD_COLUMNS, Record, date_text};
+use super::finance::{RECORD_COLUMNS, RECORD_TYPES, Record, date_text};
 use super::finance_store::{self, RecordView};
-use super::money::Money;
+use super::money::{Money, RawMoney};
+use super::{fields, order};
 use crate::db::{Db, Sql};
 use crate::domain::paging::Page;
-use crate::error::Result;
+use crate::error::{Result, Violations};
 
 use chrono::NaiveDate;
 
@@ -24,6 +25,45 @@ pub struct RecordFilter {
     pub end_date: Option<NaiveDate>,
     pub min_amount: Option<Money>,
     pub max_amount: Option<Money>,
+}
+
+/// The list's query parameters as sent, before the rules.
+#[derive(Debug, Clone, Default)]
+pub struct RecordQuery {
+    pub record_type: Option<String>,
+    pub category: Option<String>,
+    pub user_id: Option<i64>,
+    pub farm_id: Option<i64>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub min_amount: Option<RawMoney>,
+    pub max_amount: Option<RawMoney>,
+}
+
+impl RecordQuery {
+    /// The filter, or every bad parameter by name (the list and its export both ask). Dates
+    /// are days in `tz`.
+    pub fn parse(self, tz: chrono_tz::Tz) -> Result<RecordFilter> {
+        let mut v = Violations::new();
+        let record_type = order::choice(&mut v, "record_type", self.record_type, RECORD_TYPES);
+        let user_id = fields::id_filter(&mut v, "user_id", self.user_id);
+        let farm_id = fields::id_filter(&mut v, "farm_id", self.farm_id);
+        let start_date = fields::local_date(&mut v, "start_date", self.start_date.as_deref(), tz);
+        let end_date = fields::local_date(&mut v, "end_date", self.end_date.as_deref(), tz);
+        let min_amount = order::money(&mut v, "min_amount", self.min_amount.as_ref());
+        let max_amount = order::money(&mut v, "max_amount", self.max_amount.as_ref());
+        v.into_result()?;
+        Ok(RecordFilter {
+            record_type,
+            category: fields::text_filter(self.category),
+            user_id,
+            farm_id,
+            start_date,
+            end_date,
+            min_amount,
+            max_amount,
+        })
+    }
 }
 
 impl RecordFilter {
@@ -102,6 +142,28 @@ pub async fn totals(db: &Db, f: &RecordFilter) -> Result<(Summary, i64)> {
         },
         count,
     ))
+}
+
+/// Up to `limit` matching records with ids above `after`, in id order (a keyset batch).
+pub async fn batch_after(
+    db: &Db,
+    f: &RecordFilter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<RecordView>> {
+    let mut sql = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM financial_records"));
+    filtered(&mut sql, f, "record_date", true);
+    sql.push(" AND id > ")
+        .bind(after)
+        .push(" ORDER BY id LIMIT ")
+        .bind(limit);
+    let mut conn = db.pool().acquire().await?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let records = rows
+        .iter()
+        .map(Record::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    finance_store::views(&mut conn, records).await
 }
 
 pub async fn list(

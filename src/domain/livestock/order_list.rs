@@ -6,12 +6,14 @@
 
 use std::collections::HashMap;
 
+use super::fields;
+use super::order::ORDER_TYPES;
 use super::order_state::{OrderStatus, PaymentStatus};
 use super::orders::{ORDER_COLUMNS, OrderRow};
 use super::refs::{self, FarmRef, UserRef};
 use crate::db::{self, Db, Sql, Timestamp};
 use crate::domain::paging::Page;
-use crate::error::Result;
+use crate::error::{Problem, Result, Violations};
 
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
@@ -26,6 +28,89 @@ pub struct OrderFilter {
     pub created_from: Option<Timestamp>,
     /// Created before.
     pub created_before: Option<Timestamp>,
+}
+
+/// The list's query parameters as sent, before the rules.
+#[derive(Debug, Clone, Default)]
+pub struct OrderQuery {
+    pub keyword: Option<String>,
+    pub order_type: Option<String>,
+    pub order_status: Option<String>,
+    pub payment_status: Option<String>,
+    pub buyer_id: Option<i64>,
+    pub seller_id: Option<i64>,
+    pub farm_id: Option<i64>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+fn parsed<T>(
+    v: &mut Violations,
+    field: &str,
+    raw: Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: &'static [&'static str],
+) -> Option<T> {
+    let s = raw?;
+    let out = parse(&s);
+    if out.is_none() {
+        v.add(
+            field,
+            Problem::NotOneOf {
+                allowed,
+                got: Some(s),
+            },
+        );
+    }
+    out
+}
+
+impl OrderQuery {
+    /// The filter, or every bad parameter by name (the list and its export both ask). Dates
+    /// are read in `tz`; a bare `end_date` includes that whole day.
+    pub fn parse(self, tz: chrono_tz::Tz) -> Result<OrderFilter> {
+        let mut v = Violations::new();
+        let order_type = parsed(
+            &mut v,
+            "order_type",
+            self.order_type,
+            |s| ORDER_TYPES.contains(&s).then(|| s.to_owned()),
+            ORDER_TYPES,
+        );
+        let order_status = parsed(
+            &mut v,
+            "order_status",
+            self.order_status,
+            OrderStatus::parse,
+            OrderStatus::NAMES,
+        );
+        let payment_status = parsed(
+            &mut v,
+            "payment_status",
+            self.payment_status,
+            PaymentStatus::parse,
+            PaymentStatus::NAMES,
+        );
+        let buyer_id = fields::id_filter(&mut v, "buyer_id", self.buyer_id);
+        let seller_id = fields::id_filter(&mut v, "seller_id", self.seller_id);
+        let farm_id = fields::id_filter(&mut v, "farm_id", self.farm_id);
+        let created_from =
+            fields::instant_bound(&mut v, "start_date", self.start_date.as_deref(), tz, false);
+        let created_before =
+            fields::instant_bound(&mut v, "end_date", self.end_date.as_deref(), tz, true);
+        v.into_result()?;
+        Ok(OrderFilter {
+            keyword: self.keyword,
+            order_type,
+            order_status,
+            payment_status,
+            buyer_id,
+            seller_id,
+            farm_id,
+            created_from,
+            created_before,
+        })
+    }
 }
 
 /// One list entry.
@@ -117,18 +202,54 @@ pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntr
     let total = if orders.is_empty() && page.number == 1 {
         0
     } else {
-        let mut count = Sql::new("SELECT COUNT(*) FROM trade_orders o");
-        filtered(&mut count, f);
-        count.query_scalar::<i64>().fetch_one(&mut *conn).await?
+        count_on(&mut conn, f).await?
     };
-    let counts = item_counts(&mut conn, &orders).await?;
-    let users = refs::users(
-        &mut conn,
-        orders.iter().flat_map(|o| [o.buyer_id, o.seller_id]),
-    )
-    .await?;
-    let farms = refs::farms(&mut conn, orders.iter().map(|o| o.farm_id)).await?;
-    let list = orders
+    Ok((entries(&mut conn, orders).await?, total))
+}
+
+async fn count_on(conn: &mut sqlx::AnyConnection, f: &OrderFilter) -> Result<i64> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM trade_orders o");
+    filtered(&mut count, f);
+    Ok(count.query_scalar::<i64>().fetch_one(conn).await?)
+}
+
+/// How many orders match.
+pub async fn count(db: &Db, f: &OrderFilter) -> Result<i64> {
+    let mut conn = db.pool().acquire().await?;
+    count_on(&mut conn, f).await
+}
+
+/// Up to `limit` matching orders with ids above `after`, in id order (a keyset batch).
+pub async fn batch_after(
+    db: &Db,
+    f: &OrderFilter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<OrderEntry>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM trade_orders o",
+        db::qualify(ORDER_COLUMNS, "o")
+    ));
+    filtered(&mut sql, f);
+    sql.push(" AND o.id > ")
+        .bind(after)
+        .push(" ORDER BY o.id LIMIT ")
+        .bind(limit);
+    let mut conn = db.pool().acquire().await?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let orders = rows
+        .iter()
+        .map(OrderRow::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    entries(&mut conn, orders).await
+}
+
+/// Orders with their parties, farm and line counts.
+async fn entries(conn: &mut sqlx::AnyConnection, orders: Vec<OrderRow>) -> Result<Vec<OrderEntry>> {
+    let counts = item_counts(conn, &orders).await?;
+    let users = refs::users(conn, orders.iter().flat_map(|o| [o.buyer_id, o.seller_id])).await?;
+    let farms = refs::farms(conn, orders.iter().map(|o| o.farm_id)).await?;
+    Ok(orders
         .into_iter()
         .map(|o| OrderEntry {
             buyer: o.buyer_id.and_then(|i| users.get(&i).cloned()),
@@ -137,8 +258,7 @@ pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntr
             item_count: counts.get(&o.id).copied().unwrap_or(0),
             order: o,
         })
-        .collect();
-    Ok((list, total))
+        .collect())
 }
 
 async fn item_counts(

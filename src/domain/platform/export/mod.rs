@@ -4,12 +4,20 @@
 //!
 //! * [`model`] — resources, formats, cells, column and filter checks.
 //! * [`plan`] — a checked request, identical when stored and when run.
-//! * [`users`] — the user list as rows.
+//! * [`filters`] — an export's `filters` read as the list's query parameters.
+//! * [`users`], [`farms`], [`animals`], [`orders`], [`financial_records`],
+//!   [`operation_logs`] — each list as rows, with its filters (one source per file).
 //! * [`queue`] — the tasks table as a durable queue with leases.
 //! * [`worker`] — claims and runs tasks: keyset batches into a [`sink`].
 //! * [`sink`] — CSV and XLSX writers with constant memory and formula-safe cells.
 
+pub mod animals;
+pub mod farms;
+pub mod filters;
+pub mod financial_records;
 pub mod model;
+pub mod operation_logs;
+pub mod orders;
 pub mod plan;
 pub mod queue;
 pub mod sink;

@@ -2,22 +2,39 @@
 
 use serde_json::{Map, Value};
 
+use crate::domain::livestock::money::Money;
 use crate::error::{Error, Problem, Result};
 
-/// What can be exported. Resources of modules that do not exist yet are not listed (their
-/// export routes answer "not found").
+/// What can be exported: the lists of the document that have an export route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
     Users,
+    Farms,
+    Animals,
+    Orders,
+    FinancialRecords,
+    OperationLogs,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 1] = [Resource::Users];
+    pub const ALL: [Resource; 6] = [
+        Resource::Users,
+        Resource::Farms,
+        Resource::Animals,
+        Resource::Orders,
+        Resource::FinancialRecords,
+        Resource::OperationLogs,
+    ];
 
     /// As in the route (`/export/{resource}`) and the stored task.
     pub fn as_str(self) -> &'static str {
         match self {
             Resource::Users => "users",
+            Resource::Farms => "farms",
+            Resource::Animals => "animals",
+            Resource::Orders => "orders",
+            Resource::FinancialRecords => "financial-records",
+            Resource::OperationLogs => "operation-logs",
         }
     }
 
@@ -66,6 +83,10 @@ impl Format {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Int(i64),
+    /// A measure (weight, area) as the list shows it.
+    Float(f64),
+    /// An amount in fen, shown as yuan with two decimals as the lists show money.
+    Money(i64),
     Text(String),
     Empty,
 }
@@ -73,6 +94,30 @@ pub enum Cell {
 impl From<Option<String>> for Cell {
     fn from(v: Option<String>) -> Self {
         v.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Cell::Empty, Cell::Int)
+    }
+}
+
+impl From<Money> for Cell {
+    fn from(m: Money) -> Self {
+        Cell::Money(m.fen())
+    }
+}
+
+impl From<Option<Money>> for Cell {
+    fn from(m: Option<Money>) -> Self {
+        m.map_or(Cell::Empty, Cell::from)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Cell::Empty, Cell::Float)
     }
 }
 

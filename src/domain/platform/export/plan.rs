@@ -6,16 +6,26 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
 use super::model::{self, Cell, Format, Resource};
-use super::users;
+use super::{animals, farms, financial_records, operation_logs, orders, users};
 use crate::db::Db;
 use crate::domain::files::hash::Hasher;
 use crate::domain::identity::directory::UserFilter;
+use crate::domain::livestock::animal_list::AnimalFilter;
+use crate::domain::livestock::farm_list::FarmFilter;
+use crate::domain::livestock::finance_list::RecordFilter;
+use crate::domain::livestock::order_list::OrderFilter;
+use crate::domain::platform::oplog::Filter as LogFilter;
 use crate::error::{Error, Problem, Result, Violations};
 
 /// Which rows of which resource.
 #[derive(Debug, Clone)]
 enum Source {
     Users(UserFilter),
+    Farms(FarmFilter),
+    Animals(AnimalFilter),
+    Orders(OrderFilter),
+    FinancialRecords(RecordFilter),
+    OperationLogs(LogFilter),
 }
 
 /// A checked export.
@@ -65,6 +75,28 @@ impl Plan {
             Resource::Users => (
                 users::COLUMNS,
                 v.check(users::filter(&filters, tz))?.map(Source::Users),
+            ),
+            Resource::Farms => (
+                farms::COLUMNS,
+                v.check(farms::filter(&filters, tz))?.map(Source::Farms),
+            ),
+            Resource::Animals => (
+                animals::COLUMNS,
+                v.check(animals::filter(&filters, tz))?.map(Source::Animals),
+            ),
+            Resource::Orders => (
+                orders::COLUMNS,
+                v.check(orders::filter(&filters, tz))?.map(Source::Orders),
+            ),
+            Resource::FinancialRecords => (
+                financial_records::COLUMNS,
+                v.check(financial_records::filter(&filters, tz))?
+                    .map(Source::FinancialRecords),
+            ),
+            Resource::OperationLogs => (
+                operation_logs::COLUMNS,
+                v.check(operation_logs::filter(&filters, tz))?
+                    .map(Source::OperationLogs),
             ),
         };
         let columns = v.check(model::columns(known, fields.as_deref()))?;
@@ -124,6 +156,11 @@ impl Plan {
     pub async fn count(&self, db: &Db) -> Result<i64> {
         match &self.source {
             Source::Users(f) => users::count(db, f).await,
+            Source::Farms(f) => farms::count(db, f).await,
+            Source::Animals(f) => animals::count(db, f).await,
+            Source::Orders(f) => orders::count(db, f).await,
+            Source::FinancialRecords(f) => financial_records::count(db, f).await,
+            Source::OperationLogs(f) => operation_logs::count(db, f).await,
         }
     }
 
@@ -135,8 +172,16 @@ impl Plan {
         limit: i64,
         tz: Tz,
     ) -> Result<(Vec<Vec<Cell>>, Option<i64>)> {
+        let c = &self.columns;
         match &self.source {
-            Source::Users(f) => users::batch(db, f, after, limit, &self.columns, tz).await,
+            Source::Users(f) => users::batch(db, f, after, limit, c, tz).await,
+            Source::Farms(f) => farms::batch(db, f, after, limit, c, tz).await,
+            Source::Animals(f) => animals::batch(db, f, after, limit, c, tz).await,
+            Source::Orders(f) => orders::batch(db, f, after, limit, c, tz).await,
+            Source::FinancialRecords(f) => {
+                financial_records::batch(db, f, after, limit, c, tz).await
+            }
+            Source::OperationLogs(f) => operation_logs::batch(db, f, after, limit, c, tz).await,
         }
     }
 }

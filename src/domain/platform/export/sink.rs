@@ -14,9 +14,10 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Format, Workbook};
 
-use super::model::{Cell, Format};
+use super::model::{self, Cell};
+use crate::domain::livestock::money::hundredths;
 
 /// Rows per XLSX sheet, the header included (Excel's limit).
 pub const XLSX_MAX_ROWS: u32 = 1_048_576;
@@ -30,10 +31,14 @@ pub trait Sink: Send {
 
 /// A sink for `format` writing under `dir`, with `header` as its first row (and the first
 /// row of every further sheet).
-pub fn open(format: Format, dir: &Path, header: Vec<String>) -> anyhow::Result<Box<dyn Sink>> {
+pub fn open(
+    format: model::Format,
+    dir: &Path,
+    header: Vec<String>,
+) -> anyhow::Result<Box<dyn Sink>> {
     Ok(match format {
-        Format::Csv => Box::new(CsvSink::create(dir, &header)?),
-        Format::Excel => Box::new(XlsxSink::create(dir, header, XLSX_MAX_ROWS)?),
+        model::Format::Csv => Box::new(CsvSink::create(dir, &header)?),
+        model::Format::Excel => Box::new(XlsxSink::create(dir, header, XLSX_MAX_ROWS)?),
     })
 }
 
@@ -96,6 +101,8 @@ impl Sink for CsvSink {
             }
             match cell {
                 Cell::Int(n) => self.line.push_str(&n.to_string()),
+                Cell::Float(x) => self.line.push_str(&x.to_string()),
+                Cell::Money(fen) => self.line.push_str(&hundredths(*fen)),
                 Cell::Text(t) => csv_field(t, &mut self.line),
                 Cell::Empty => {}
             }
@@ -121,6 +128,8 @@ struct XlsxSink {
     sheets: usize,
     /// The next row of the current sheet.
     next_row: u32,
+    /// `0.00`, for amounts.
+    money: Format,
 }
 
 impl XlsxSink {
@@ -135,6 +144,7 @@ impl XlsxSink {
             rows_per_sheet: rows_per_sheet.max(2),
             sheets: 0,
             next_row: 0,
+            money: Format::new().set_num_format("0.00"),
         };
         sink.new_sheet()?;
         Ok(sink)
@@ -161,6 +171,14 @@ impl XlsxSink {
                 }
                 Cell::Int(n) => {
                     sheet.write_string(row, col, n.to_string())?;
+                }
+                Cell::Float(x) => {
+                    sheet.write_number(row, col, *x)?;
+                }
+                // A number shown with two decimals, as the lists show money. Amounts up to
+                // 2^53 fen are exact as doubles, far past any real amount.
+                Cell::Money(fen) => {
+                    sheet.write_number_with_format(row, col, *fen as f64 / 100.0, &self.money)?;
                 }
                 Cell::Text(t) => {
                     sheet.write_string(row, col, t)?;
@@ -201,7 +219,7 @@ mod tests {
     #[test]
     fn csv_has_a_bom_quotes_and_formula_guards() {
         let dir = tempfile::tempdir().unwrap();
-        let mut sink = open(Format::Csv, dir.path(), header()).unwrap();
+        let mut sink = open(model::Format::Csv, dir.path(), header()).unwrap();
         sink.row(&[Cell::Int(-5), Cell::Text("=HYPERLINK(\"x\")".into())])
             .unwrap();
         sink.row(&[Cell::Int(2), Cell::Text("a,b".into())]).unwrap();

@@ -81,19 +81,14 @@ pub fn filter(filters: &Map<String, Value>, tz: Tz) -> Result<UserFilter> {
                 return None;
             }
         };
-        match time::parse(&raw, tz) {
-            // A bare date as the end means the whole of that day.
-            Some(ts) if end && raw.len() == 10 => Some(ts + 24 * 3_600_000_000),
-            Some(ts) if end => Some(ts + 1),
-            Some(ts) => Some(ts),
-            None => {
-                v.add(
-                    format!("filters.{key}"),
-                    Problem::BadFormat(Format::DateTime),
-                );
-                None
-            }
+        let ts = time::bound(&raw, tz, end);
+        if ts.is_none() {
+            v.add(
+                format!("filters.{key}"),
+                Problem::BadFormat(Format::DateTime),
+            );
         }
+        ts
     };
     let created_from = bound("created_start", false);
     let created_before = bound("created_end", true);

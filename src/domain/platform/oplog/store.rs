@@ -102,6 +102,43 @@ pub struct Filter {
     pub to: Option<Timestamp>,
 }
 
+/// The list's query parameters as sent, before the rules.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub user_id: Option<i64>,
+    pub module: Option<String>,
+    pub action: Option<String>,
+    pub ip: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+impl Query {
+    /// The filter, or every bad parameter by name (the list and its export both ask).
+    pub fn parse(self, tz: chrono_tz::Tz) -> Result<Filter> {
+        let mut v = crate::error::Violations::new();
+        if self.user_id.is_some_and(|u| u < 1) {
+            v.add("user_id", Problem::AtLeast { min: 1 });
+        }
+        let dates = v.check(date_range(
+            self.start_date.as_deref(),
+            self.end_date.as_deref(),
+            tz,
+        ))?;
+        v.into_result()?;
+        let (from, to) = dates.unwrap_or_default();
+        let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(Filter {
+            user_id: self.user_id,
+            module: text(self.module),
+            action: text(self.action),
+            ip: text(self.ip),
+            from,
+            to,
+        })
+    }
+}
+
 impl Filter {
     /// The one equality filter, as a tally dimension; `Some(None)` for none at all, `None`
     /// for two or more (counted exactly instead).
@@ -131,7 +168,6 @@ pub fn date_range(
     end: Option<&str>,
     tz: chrono_tz::Tz,
 ) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
-    const DAY: i64 = 24 * HOUR;
     let mut v = crate::error::Violations::new();
     let from = start.and_then(|s| {
         let t = crate::db::time::parse(s, tz);
@@ -141,8 +177,7 @@ pub fn date_range(
         t
     });
     let to = end.and_then(|e| {
-        let date_only = chrono::NaiveDate::parse_from_str(e.trim(), "%Y-%m-%d").is_ok();
-        let t = crate::db::time::parse(e, tz).map(|t| if date_only { t + DAY } else { t + 1 });
+        let t = crate::db::time::bound(e, tz, true);
         if t.is_none() {
             v.add("end_date", Problem::BadFormat(Format::DateTime));
         }
@@ -154,24 +189,35 @@ pub fn date_range(
 
 /// `WHERE …` for the equality filters and a time range.
 fn push_where(sql: &mut Sql, f: &Filter, from: Option<Timestamp>, to: Option<Timestamp>) {
+    push_where_on(sql, f, from, to, "");
+}
+
+/// [`push_where`] with the columns qualified by `t` (`"l."` or `""`).
+fn push_where_on(
+    sql: &mut Sql,
+    f: &Filter,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    t: &str,
+) {
     sql.push(" WHERE 1 = 1");
     if let Some(u) = f.user_id {
-        sql.push(" AND user_id = ").bind(u);
+        sql.push(&format!(" AND {t}user_id = ")).bind(u);
     }
     if let Some(m) = &f.module {
-        sql.push(" AND module = ").bind(m.as_str());
+        sql.push(&format!(" AND {t}module = ")).bind(m.as_str());
     }
     if let Some(a) = &f.action {
-        sql.push(" AND action = ").bind(a.as_str());
+        sql.push(&format!(" AND {t}action = ")).bind(a.as_str());
     }
     if let Some(ip) = &f.ip {
-        sql.push(" AND ip = ").bind(ip.as_str());
+        sql.push(&format!(" AND {t}ip = ")).bind(ip.as_str());
     }
     if let Some(from) = from {
-        sql.push(" AND created_at >= ").bind(from);
+        sql.push(&format!(" AND {t}created_at >= ")).bind(from);
     }
     if let Some(to) = to {
-        sql.push(" AND created_at < ").bind(to);
+        sql.push(&format!(" AND {t}created_at < ")).bind(to);
     }
 }
 
@@ -232,6 +278,22 @@ pub async fn list(db: &Db, f: &Filter, page: Page) -> Result<(Vec<Entry>, i64)> 
     let rows = sql.query().fetch_all(db.pool()).await?;
     let list = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     Ok((list, total))
+}
+
+/// Up to `limit` matching entries with ids above `after`, in id order (a keyset batch).
+pub async fn batch_after(db: &Db, f: &Filter, after: i64, limit: i64) -> Result<Vec<Entry>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT l.id, {}, u.display_name AS real_name FROM operation_logs l \
+         LEFT JOIN users u ON u.id = l.user_id",
+        crate::db::qualify(COLUMNS, "l")
+    ));
+    push_where_on(&mut sql, f, f.from, f.to, "l.");
+    sql.push(" AND l.id > ")
+        .bind(after)
+        .push(" ORDER BY l.id LIMIT ")
+        .bind(limit);
+    let rows = sql.query().fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
 }
 
 fn from_row(row: &AnyRow) -> Result<Entry> {
