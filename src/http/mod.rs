@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod guard;
 pub mod headers;
 pub mod internal;
+pub mod openapi;
 pub mod oplog;
 pub mod path;
 pub mod request_id;

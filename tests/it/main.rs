@@ -37,6 +37,7 @@ mod hanzi_users;
 mod hanzi_wire;
 mod hardening_http;
 mod hardening_rules;
+mod openapi;
 mod operator;
 mod oplog;
 mod ops_config;
