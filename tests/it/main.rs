@@ -38,6 +38,7 @@ mod hanzi_wire;
 mod hardening_http;
 mod hardening_rules;
 mod openapi;
+mod openapi_fuzz_findings;
 mod operator;
 mod oplog;
 mod ops_config;

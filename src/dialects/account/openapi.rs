@@ -159,7 +159,8 @@ fn backendapi() -> Value {
         "required": ["id", "name", "pattern", "app_name", "comment"],
         "properties": {
             "id": { "type": "integer" }, "name": { "type": "string" }, "pattern": { "type": "string" },
-            "app_name": { "type": "string" }, "comment": { "type": "string" },
+            // Null when the record was written without them (as Django's nullable columns).
+            "app_name": { "type": ["string", "null"] }, "comment": { "type": ["string", "null"] },
         },
     })
 }

@@ -252,14 +252,14 @@ fn ops() -> Vec<Op> {
                 "token_type": { "const": "Bearer" }, "expires_in": { "type": "integer" },
                 "user": object(),
             }), &["token", "refresh_token", "token_type", "expires_in", "user"])), None)
-            .errors(&[400, 403, 413, 429]),
+            .errors(&[400, 403, 413, 422, 429]),
         op("GET", "/auth/captcha", "认证授权", "验证码")
             .answer(200, ok(props(json!({ "captcha_key": { "type": "string" }, "image": { "type": "string" } }), &["captcha_key", "image"])), None)
             .errors(&[429]),
         op("POST", "/auth/refresh", "认证授权", "刷新令牌")
             .json(props(json!({ "refresh_token": { "type": "string" } }), &["refresh_token"]), None)
             .answer(200, ok(object()), None)
-            .errors(&[400, 401, 403, 413]),
+            .errors(&[400, 401, 403, 413, 422]),
         op("POST", "/auth/logout", "认证授权", "退出登录")
             .json_optional(object())
             .answer(200, done(), None)
@@ -333,7 +333,16 @@ fn ops() -> Vec<Op> {
         }), &["title", "content"])),
         action("/notifications/read-all", "通知管理", "全部已读", object()),
         op("GET", "/notifications/stream", "通知管理", "通知推送 (SSE)")
-            .raw(200, "text/event-stream", "server-sent events")
+            .stream(200, "text/event-stream", json!({
+                "type": "object",
+                "description": "one server-sent event: `unread_count` with `{unread_count}`, or `notification`",
+                "properties": {
+                    "event": { "enum": ["unread_count", "notification"] },
+                    "data": { "type": "string" },
+                    "id": { "type": "string" },
+                    "retry": { "type": "integer" },
+                },
+            }))
             .errors(ERRORS),
         action("/notifications/{id}/read", "通知管理", "标记已读", object()),
         op("GET", "/system/configs", "系统管理", "系统配置")

@@ -136,6 +136,18 @@ impl Op {
         self
     }
 
+    /// A streamed success answer whose items (events) follow `schema`.
+    pub fn stream(mut self, status: u16, content_type: &'static str, schema: Value) -> Self {
+        self.answers.push(Answer {
+            status,
+            content_type,
+            schema,
+            example: None,
+            description: "a stream",
+        });
+        self
+    }
+
     /// A success answer without a body (304, 416).
     pub fn empty(mut self, status: u16, description: &'static str) -> Self {
         self.answers.push(Answer {
