@@ -189,8 +189,15 @@ impl Db {
         self.kind
     }
 
+    /// A transaction. On SQLite it takes the write lock at `BEGIN` (`IMMEDIATE`): a deferred
+    /// transaction that reads and then writes while another connection has written meanwhile
+    /// fails at once with "database is locked" (`SQLITE_BUSY_SNAPSHOT`, which the busy timeout
+    /// does not wait out); taking the lock first makes concurrent writers wait their turn.
     pub async fn begin(&self) -> sqlx::Result<Tx<'static>> {
-        self.pool.begin().await
+        match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DbKind::Postgres => self.pool.begin().await,
+        }
     }
 
     /// A cheap round trip, for readiness and status checks.

@@ -13,6 +13,7 @@ pub mod guard;
 pub mod headers;
 pub mod internal;
 pub mod metrics;
+pub mod openapi;
 pub mod oplog;
 pub mod path;
 pub mod request_id;

@@ -45,6 +45,8 @@ mod hardening_http;
 mod hardening_rules;
 mod metrics;
 mod node_process;
+mod openapi;
+mod openapi_fuzz_findings;
 mod operator;
 mod oplog;
 mod ops_config;

@@ -15,6 +15,7 @@ mod extract;
 mod form;
 mod groups;
 mod guard;
+pub mod openapi;
 pub mod oplog;
 mod page;
 mod permissions;
@@ -130,6 +131,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,
+        ))
+        .merge(crate::http::openapi::router(
+            &state.config.dialects.account.prefix,
+            openapi::document(&state.config.dialects.account.prefix),
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

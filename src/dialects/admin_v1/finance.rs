@@ -7,13 +7,13 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::reply::{Paged, Pagination, Reply};
 use super::trade::{AuthorOut, FarmOut, UserOut, at, author_out, clock, day, farm_out, user_out};
-use crate::state::AppState;
 use crate::domain::livestock::finance::RawRecord;
 use crate::domain::livestock::finance_list::{self, RecordQuery, Summary};
 use crate::domain::livestock::finance_stats::{self, CategoryShare, GroupBy, StatsQuery};
 use crate::domain::livestock::finance_store::{self, RecordView};
 use crate::domain::livestock::money::{self, Money, RawMoney};
 use crate::error::{Problem, Violations};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ListIn {

@@ -20,6 +20,7 @@ mod health_records;
 mod livestock;
 mod notifications;
 mod notify;
+pub mod openapi;
 pub mod oplog;
 mod orders;
 mod permissions;
@@ -280,6 +281,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,
+        ))
+        .merge(crate::http::openapi::router(
+            &state.config.dialects.admin_v1.prefix,
+            openapi::document(&state.config.dialects.admin_v1.prefix),
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)

@@ -32,7 +32,7 @@ pub struct ConfigsIn {
     is_public: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ConfigOut {
     id: i64,
     config_key: String,
@@ -76,7 +76,7 @@ pub async fn configs(
     Ok(Reply::ok("获取成功", list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ConfigIn {
     config_value: Option<String>,
     description: Option<String>,

@@ -10,6 +10,7 @@ mod equivalence;
 mod error;
 mod extract;
 mod guard;
+pub mod openapi;
 pub mod oplog;
 mod repertoire;
 mod stream;
@@ -68,6 +69,7 @@ pub const ROUTES: &[RouteRule<HanziAccess>] = &[
 ];
 
 pub fn router(state: &AppState) -> Router<AppState> {
+    let hanzi = &state.config.dialects.hanzi;
     // The real web client runs on another origin and reads the refreshed token.
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -110,6 +112,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,
+        ))
+        .merge(crate::http::openapi::router(
+            &hanzi.prefix,
+            openapi::document(&hanzi.prefix, hanzi.public_users),
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, UploadError};
 use super::extract::{Auth, Query};
@@ -27,7 +28,7 @@ const TEXT_FIELD_LIMIT: usize = 64 * 1024;
 const DRAIN_TIME: Duration = Duration::from_secs(5);
 const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UploadOut {
     file_id: i64,
     name: String,
@@ -175,7 +176,8 @@ async fn drain(mut multipart: Multipart) {
     let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = FileListIn)]
 pub struct ListIn {
     #[serde(default, rename = "type")]
     file_type: Option<String>,
@@ -188,7 +190,8 @@ pub struct ListIn {
     user_id: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = FileItem)]
 pub struct ListItem {
     file_id: i64,
     name: String,
@@ -214,7 +217,8 @@ impl From<&FileRecord> for ListItem {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = FileListOut)]
 pub struct ListOut {
     files: Vec<ListItem>,
     total: i64,
@@ -259,7 +263,7 @@ pub async fn list(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct InfoOut {
     #[serde(flatten)]
     item: ListItem,

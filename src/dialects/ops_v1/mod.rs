@@ -10,6 +10,7 @@ mod error;
 mod extract;
 mod files;
 mod guard;
+pub mod openapi;
 pub mod oplog;
 mod purchase;
 mod reply;
@@ -98,6 +99,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,
+        ))
+        .merge(crate::http::openapi::router(
+            &state.config.dialects.ops_v1.prefix,
+            openapi::document(&state.config.dialects.ops_v1.prefix),
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)

@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Deserializer, Serialize, de};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Json, JsonOrEmpty, Query};
@@ -22,7 +23,8 @@ use crate::state::AppState;
 
 /// List parameters, from a JSON body (`getorders`) or the query string (`GET /orders`).
 /// Numbers may be JSON numbers or numeric strings in both forms; anything else is `-2`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = OrderListIn)]
 pub struct ListIn {
     #[serde(default, deserialize_with = "text")]
     search: Option<String>,
@@ -55,7 +57,7 @@ impl ListIn {
 }
 
 /// The manual's create body; the same body fully replaces an order (`PUT`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct OrderIn {
     costs: Vec<CostIn>,
     #[serde(default)]
@@ -81,7 +83,7 @@ pub struct OrderIn {
 
 /// A cost line as sent; `price`/`quantity` (the detail's names) are accepted for `cost`/`int`
 /// so a client can send back what it read.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CostIn {
     #[serde(alias = "price")]
     cost: i64,
@@ -95,7 +97,7 @@ pub struct CostIn {
     kind: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum CurrencyIn {
     Code(String),
@@ -136,13 +138,14 @@ impl From<OrderIn> for RawOrder {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = OrderListOut)]
 pub struct ListOut {
     all_count: i64,
     all_orders: Vec<SummaryOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SummaryOut {
     id: i64,
     user_id: i64,
@@ -173,20 +176,20 @@ impl From<OrderSummary> for SummaryOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CreatedOut {
     order_id: i64,
     total_cost: i64,
     created_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct DetailOut {
     order: OrderOut,
     costs: Vec<CostOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderOut {
     id: i64,
     user_id: i64,
@@ -203,7 +206,7 @@ pub struct OrderOut {
     created_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CostOut {
     id: i64,
     order_id: i64,

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::error::ApiResult;
 use super::reply::Reply;
@@ -10,7 +11,7 @@ use crate::db::time::rfc3339;
 use crate::domain::platform::status;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StatusOut {
     version: &'static str,
     uptime: String,

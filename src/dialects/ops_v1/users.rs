@@ -5,6 +5,7 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, COOKIE, Json};
@@ -19,7 +20,7 @@ use crate::http::client::Client;
 use crate::http::token::session_cookie;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct RegisterIn {
     name: String,
     password: String,
@@ -28,7 +29,7 @@ pub struct RegisterIn {
     email: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct RegisterOut {
     user_id: i64,
     name: String,
@@ -90,13 +91,13 @@ fn rename_fields(err: Error) -> Error {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct LoginIn {
     name: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LoginOut {
     user_id: i64,
     name: String,
@@ -160,7 +161,7 @@ pub async fn logout(State(state): State<AppState>, Auth(me): Auth) -> ApiResult<
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProfileOut {
     user_id: i64,
     name: String,
@@ -192,7 +193,7 @@ pub async fn profile(Auth(me): Auth) -> ApiResult<impl IntoResponse> {
     Ok(Reply("Success", ProfileOut::from(me.user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ProfileIn {
     #[serde(default)]
     email: Option<String>,
@@ -252,7 +253,7 @@ pub async fn update_profile(
     Ok(Reply("更新成功", ProfileOut::from(user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ForgotIn {
     email: String,
 }
@@ -274,7 +275,7 @@ pub async fn forgot_password(
     Ok(Reply("重置邮件已发送", Value::Null))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ResetIn {
     token: String,
     new_password: String,
