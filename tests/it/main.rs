@@ -29,6 +29,7 @@ mod admin_system;
 mod admin_uploads;
 mod admin_users;
 mod cli;
+mod counters_bulk;
 mod cross_dialect;
 mod hanzi_client;
 mod hanzi_equivalence;
