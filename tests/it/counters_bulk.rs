@@ -1,8 +1,9 @@
 //! The kept counters (statistics buckets and totals, users per role and per region, the
 //! livestock list counts) stay equal to a recount from the base tables when one statement
 //! writes many rows: multi-row INSERT … SELECT, multi-row UPDATE and multi-row DELETE
-//! (with its cascades). On PostgreSQL the counters are kept by statement-level triggers that
-//! sum each statement's rows (migration 62); on SQLite by row triggers.
+//! (with its cascades), and the hourly sums equal the sums of their buckets. On PostgreSQL
+//! the counters are kept by statement-level triggers that sum each statement's rows
+//! (migration 62); on SQLite by row triggers.
 
 use std::collections::BTreeMap;
 
@@ -62,6 +63,22 @@ async fn buckets(db: &ops::db::Db) -> (Counts, Counts) {
     )
     .await;
     (kept, recount)
+}
+
+/// The hourly sums, as kept and as summed from the buckets.
+async fn hours(db: &ops::db::Db) -> (Counts, Counts) {
+    let kept = rows(
+        db,
+        "SELECT metric || '/' || CAST(hour AS TEXT), items, amount FROM stat_hours",
+    )
+    .await;
+    let summed = rows(
+        db,
+        "SELECT metric || '/' || CAST(bucket / 4 AS TEXT), CAST(SUM(items) AS BIGINT), \
+         CAST(SUM(amount) AS BIGINT) FROM stat_buckets GROUP BY metric, bucket / 4",
+    )
+    .await;
+    (kept, summed)
 }
 
 /// All-time totals, users per role and per region, as kept and as recounted.
@@ -136,6 +153,7 @@ async fn list_counts(db: &ops::db::Db) -> (Counts, Counts) {
 async fn assert_counters_match(db: &ops::db::Db, when: &str) {
     for (what, (kept, recount)) in [
         ("buckets", buckets(db).await),
+        ("hours", hours(db).await),
         ("totals", totals(db).await),
         ("list counts", list_counts(db).await),
     ] {
