@@ -117,7 +117,11 @@ async fn seed(db: &ops::db::Db, backend: Backend) {
     };
     // The counters' triggers run as for any write: statement-level on PostgreSQL (migration 62),
     // so the one statement stays linear in its rows.
-    sqlx::query(sql).bind(ROWS).execute(db.pool()).await.unwrap();
+    sqlx::query(sql)
+        .bind(ROWS)
+        .execute(db.pool())
+        .await
+        .unwrap();
 }
 
 fn free_port() -> u16 {

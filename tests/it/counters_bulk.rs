@@ -136,7 +136,10 @@ async fn list_counts(db: &ops::db::Db) -> (Counts, Counts) {
                 "status",
             ][..],
         ),
-        ("farms", &["type", "status", "province", "city", "user_id"][..]),
+        (
+            "farms",
+            &["type", "status", "province", "city", "user_id"][..],
+        ),
     ] {
         for c in cols {
             parts.push(format!(
@@ -260,7 +263,14 @@ async fn multi_row_statements_keep_every_counter_equal_to_a_recount(bk: Backend)
         count(&db, "SELECT items FROM stat_totals WHERE metric = 'users'").await,
         count(&db, "SELECT COUNT(*) FROM users").await
     );
-    assert!(count(&db, "SELECT COUNT(*) FROM stat_buckets WHERE metric = 'users'").await > 100);
+    assert!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM stat_buckets WHERE metric = 'users'"
+        )
+        .await
+            > 100
+    );
 
     // Multi-row updates: logins (set, moved, cleared), payments, amounts and dates, the
     // counted columns of farms (owner, province, status) and animals.
@@ -318,10 +328,18 @@ async fn multi_row_statements_keep_every_counter_equal_to_a_recount(bk: Backend)
     assert_counters_match(&db, "after the updates").await;
 
     // Multi-row deletes, some cascading (users → farms → animals, roles).
-    exec(&db, "DELETE FROM trade_orders WHERE CAST(id AS BIGINT) % 4 = 0").await;
+    exec(
+        &db,
+        "DELETE FROM trade_orders WHERE CAST(id AS BIGINT) % 4 = 0",
+    )
+    .await;
     exec(&db, "DELETE FROM animals WHERE CAST(id AS BIGINT) % 5 = 0").await;
     exec(&db, "DELETE FROM farms WHERE CAST(id AS BIGINT) % 9 = 0").await;
-    exec(&db, "DELETE FROM user_roles WHERE CAST(user_id AS BIGINT) % 3 = 0").await;
+    exec(
+        &db,
+        "DELETE FROM user_roles WHERE CAST(user_id AS BIGINT) % 3 = 0",
+    )
+    .await;
     let gone = exec(
         &db,
         "DELETE FROM users WHERE username LIKE 'bulk%' AND CAST(id AS BIGINT) % 8 = 0",
