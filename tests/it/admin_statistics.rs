@@ -337,6 +337,37 @@ async fn days_follow_the_server_time_zone(bk: Backend) {
     );
 }
 
+/// A zone 45 minutes off the hour: its days cut UTC hours, so they are summed from the
+/// 15-minute buckets, not the hourly sums.
+async fn days_of_a_quarter_hour_zone_split_an_hour(bk: Backend) {
+    let app = TestApp::spawn_with(bk, |c| c.server.timezone = "Asia/Kathmandu".into()).await;
+    let token = root(&app).await;
+    let db = app.db().await;
+    // Kathmandu is UTC+05:45: 18:00 UTC is 23:45 on the 1st, 18:30 UTC 00:15 on the 2nd.
+    let at = |h: u32, m: u32| {
+        Utc.with_ymd_and_hms(2024, 1, 1, h, m, 0)
+            .unwrap()
+            .timestamp_micros()
+    };
+    user(&db, "before_midnight", at(18, 0)).await;
+    user(&db, "after_midnight", at(18, 30)).await;
+    user(&db, "after_midnight_2", at(18, 40)).await;
+    let d = get(
+        &app,
+        &token,
+        "/statistics/users",
+        &[("start_date", "2024-01-01"), ("end_date", "2024-01-02")],
+    )
+    .await;
+    assert_eq!(
+        d["trend_data"],
+        json!([
+            {"date": "2024-01-01", "total": 1, "new": 1, "active": 0},
+            {"date": "2024-01-02", "total": 3, "new": 2, "active": 0}
+        ])
+    );
+}
+
 async fn bad_ranges_and_group_by_are_refused_and_need_the_permission(bk: Backend) {
     let app = TestApp::spawn(bk).await;
     let token = root(&app).await;
@@ -392,5 +423,6 @@ db_test!(
     the_dashboard_counts_grows_and_charts_every_day_from_the_counters,
     user_statistics_break_users_down_by_role_and_region_to_exactly_one_hundred,
     days_follow_the_server_time_zone,
+    days_of_a_quarter_hour_zone_split_an_hour,
     bad_ranges_and_group_by_are_refused_and_need_the_permission,
 );

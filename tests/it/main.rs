@@ -34,6 +34,7 @@ mod backup;
 mod blob_store;
 mod blob_store_s3;
 mod cli;
+mod counters_bulk;
 mod crash;
 mod cross_dialect;
 mod hanzi_client;
