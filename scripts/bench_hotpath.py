@@ -313,24 +313,33 @@ def main():
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+        report(args, results)
 
+
+def report(args, results):
     engine = "PostgreSQL" if args.database else "SQLite"
     print(f"\n{engine}, {args.orders:,} orders, wrk -c{args.connections}, "
-          f"{args.passes} × {args.seconds} s, server on core 0, load on core 1, "
-          f"load average before: {os.getloadavg()[0]:.2f}\n")
-    print("| workload | baseline µs/resp | ops-server µs/resp | ratio | ops p50 / p99 ms "
-          "| ops req/s | errors | ops peak RSS MiB |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"{args.passes} × {args.seconds} s per workload (median pass), server on core 0, "
+          f"wrk on core 1; machine load average at the end: {os.getloadavg()[0]:.2f}\n")
+    print("| workload | baseline CPU µs/resp | ops-server CPU µs/resp | ratio "
+          "| baseline p50 / p99 ms | ops-server p50 / p99 ms | ops-server req/s | errors (ops / base) "
+          "| peak RSS MiB (ops / base) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    def cell(r, key, spec):
+        return format(r[key], spec) if r else "—"
+
+    def lat(r):
+        return f"{r['p50_ms']:.1f} / {r['p99_ms']:.1f}" if r else "—"
+
     for name, r in results.items():
         if name.startswith("_"):
             continue
         o, b = r.get("ops"), r.get("base")
-        base_cpu = f"{b['cpu_us']:,.0f}" if b else "—"
         ratio = f"{o['cpu_us'] / b['cpu_us']:.1f}×" if b and o and b["cpu_us"] > 0 else "—"
-        if o:
-            print(f"| {name} | {base_cpu} | {o['cpu_us']:,.0f} | {ratio} | "
-                  f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f} | {o['rps']:,.0f} | {o['errors']} | "
-                  f"{o['peak_mib']:.0f} |")
+        print(f"| {name} | {cell(b, 'cpu_us', ',.0f')} | {cell(o, 'cpu_us', ',.0f')} | {ratio} "
+              f"| {lat(b)} | {lat(o)} | {cell(o, 'rps', ',.0f')} "
+              f"| {cell(o, 'errors', 'd')} / {cell(b, 'errors', 'd')} "
+              f"| {cell(o, 'peak_mib', '.0f')} / {cell(b, 'peak_mib', '.0f')} |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1, ensure_ascii=False)

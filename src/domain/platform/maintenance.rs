@@ -36,7 +36,7 @@ pub async fn run_once(db: &Db, store: &dyn BlobStore) -> Result<Swept> {
     ] {
         rows += sqlx::query(sql)
             .bind(cutoff)
-            .execute(db.pool())
+            .execute(db.write_pool())
             .await?
             .rows_affected();
     }
