@@ -79,8 +79,7 @@ fn summary(r: &sqlx::sqlite::SqliteRow) -> Value {
     })
 }
 
-const SUMMARY: &str =
-    "SELECT id, title, part_name, tracking_number, order_status, total_cost, created_at \
+const SUMMARY: &str = "SELECT id, title, part_name, tracking_number, order_status, total_cost, created_at \
      FROM purchase_orders WHERE user_id = ?1";
 
 /// The obvious queries: a `COUNT(*)` and a page; a search is a `LIKE` over the four fields.

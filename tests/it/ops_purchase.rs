@@ -855,7 +855,10 @@ async fn a_repeated_search_sees_every_write_at_once(b: Backend) {
     let search = |page: &'static str| [("search", "needle"), ("entries", "2"), ("page", page)];
     for _ in 0..2 {
         let data = list(&app, &alice, &search("1")).await;
-        assert_eq!((ids(&data), data["all_count"].clone()), (newest_first[..2].to_vec(), json!(5)));
+        assert_eq!(
+            (ids(&data), data["all_count"].clone()),
+            (newest_first[..2].to_vec(), json!(5))
+        );
         let data = list(&app, &alice, &search("3")).await;
         assert_eq!(ids(&data), newest_first[4..].to_vec());
         assert!(ids(&list(&app, &alice, &search("4")).await).is_empty());
@@ -867,7 +870,10 @@ async fn a_repeated_search_sees_every_write_at_once(b: Backend) {
     // Create: the new order leads.
     let newer = create(&app, &alice, &order_titled("needle new")).await;
     let data = list(&app, &alice, &search("1")).await;
-    assert_eq!((ids(&data)[0], data["all_count"].clone()), (newer, json!(6)));
+    assert_eq!(
+        (ids(&data)[0], data["all_count"].clone()),
+        (newer, json!(6))
+    );
     // Replace: an order that stops matching leaves the answer.
     app.put(&format!("{ORDERS}/{newer}"))
         .bearer(&alice)
@@ -876,7 +882,10 @@ async fn a_repeated_search_sees_every_write_at_once(b: Backend) {
         .await
         .ops(200, "0");
     let data = list(&app, &alice, &search("1")).await;
-    assert_eq!((ids(&data), data["all_count"].clone()), (newest_first[..2].to_vec(), json!(5)));
+    assert_eq!(
+        (ids(&data), data["all_count"].clone()),
+        (newest_first[..2].to_vec(), json!(5))
+    );
     // Delete: gone from the next answer.
     app.delete(&format!("{ORDERS}/{}", newest_first[0]))
         .bearer(&alice)
@@ -884,7 +893,10 @@ async fn a_repeated_search_sees_every_write_at_once(b: Backend) {
         .await
         .ops(200, "0");
     let data = list(&app, &alice, &search("1")).await;
-    assert_eq!((ids(&data), data["all_count"].clone()), (newest_first[1..3].to_vec(), json!(4)));
+    assert_eq!(
+        (ids(&data), data["all_count"].clone()),
+        (newest_first[1..3].to_vec(), json!(4))
+    );
 }
 
 /// Concurrent writers queue for SQLite's one writer in the process (issue 17) instead of
@@ -898,7 +910,10 @@ async fn concurrent_creates_all_succeed(b: Backend) {
     });
     let made = futures_util::future::join_all(calls).await;
     assert_eq!(made.len(), 24);
-    assert_eq!(list(&app, &alice, &[("search", "parallel")]).await["all_count"], 24);
+    assert_eq!(
+        list(&app, &alice, &[("search", "parallel")]).await["all_count"],
+        24
+    );
     assert_eq!(stored_rows(&app).await.2, 24);
 }
 

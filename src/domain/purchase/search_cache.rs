@@ -106,7 +106,14 @@ pub fn put(db: &Db, owner: i64, term: &str, changes: i64, kept: Kept) {
     };
     let size = kept.len();
     let used = cache.clock;
-    if let Some(old) = cache.entries.insert(key, Entry { changes, kept, used }) {
+    if let Some(old) = cache.entries.insert(
+        key,
+        Entry {
+            changes,
+            kept,
+            used,
+        },
+    ) {
         cache.ids -= old.kept.len();
     }
     cache.ids += size;
