@@ -33,6 +33,8 @@ pub struct Inner {
     pub thumbnails: Thumbnailer,
     /// Wakes this node's export workers when a task is queued here.
     pub export_wake: Arc<tokio::sync::Notify>,
+    /// The figures of `GET /system/status`, refreshed in the background.
+    pub status: crate::domain::platform::status::Cache,
 }
 
 impl Deref for AppState {
@@ -91,6 +93,7 @@ impl AppState {
             started: Instant::now(),
             thumbnails,
             export_wake: Arc::new(tokio::sync::Notify::new()),
+            status: Default::default(),
         })))
     }
 

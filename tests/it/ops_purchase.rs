@@ -840,6 +840,83 @@ async fn every_purchase_route_needs_a_token_and_a_valid_id(b: Backend) {
     assert_eq!(list(&app, &alice, &[]).await["all_count"], 1);
 }
 
+/// A search asked again, or paged through, is answered from the kept matches (issue 17);
+/// every create, replace and delete of the owner's orders shows in the very next answer.
+async fn a_repeated_search_sees_every_write_at_once(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_, alice) = user(&app, "alice").await;
+    let (_, bob) = user(&app, "bob").await;
+    let mut made = Vec::new();
+    for i in 0..5 {
+        made.push(create(&app, &alice, &order_titled(&format!("needle {i}"))).await);
+    }
+    create(&app, &alice, &order_titled("haystack")).await;
+    let newest_first: Vec<i64> = made.iter().rev().copied().collect();
+    let search = |page: &'static str| [("search", "needle"), ("entries", "2"), ("page", page)];
+    for _ in 0..2 {
+        let data = list(&app, &alice, &search("1")).await;
+        assert_eq!(
+            (ids(&data), data["all_count"].clone()),
+            (newest_first[..2].to_vec(), json!(5))
+        );
+        let data = list(&app, &alice, &search("3")).await;
+        assert_eq!(ids(&data), newest_first[4..].to_vec());
+        assert!(ids(&list(&app, &alice, &search("4")).await).is_empty());
+    }
+    // Another owner's write changes nothing of alice's answer, and bob sees only his own.
+    create(&app, &bob, &order_titled("needle of bob")).await;
+    assert_eq!(list(&app, &bob, &search("1")).await["all_count"], 1);
+    assert_eq!(list(&app, &alice, &search("1")).await["all_count"], 5);
+    // Create: the new order leads.
+    let newer = create(&app, &alice, &order_titled("needle new")).await;
+    let data = list(&app, &alice, &search("1")).await;
+    assert_eq!(
+        (ids(&data)[0], data["all_count"].clone()),
+        (newer, json!(6))
+    );
+    // Replace: an order that stops matching leaves the answer.
+    app.put(&format!("{ORDERS}/{newer}"))
+        .bearer(&alice)
+        .json(&order_titled("no longer"))
+        .send()
+        .await
+        .ops(200, "0");
+    let data = list(&app, &alice, &search("1")).await;
+    assert_eq!(
+        (ids(&data), data["all_count"].clone()),
+        (newest_first[..2].to_vec(), json!(5))
+    );
+    // Delete: gone from the next answer.
+    app.delete(&format!("{ORDERS}/{}", newest_first[0]))
+        .bearer(&alice)
+        .send()
+        .await
+        .ops(200, "0");
+    let data = list(&app, &alice, &search("1")).await;
+    assert_eq!(
+        (ids(&data), data["all_count"].clone()),
+        (newest_first[1..3].to_vec(), json!(4))
+    );
+}
+
+/// Concurrent writers queue for SQLite's one writer in the process (issue 17) instead of
+/// failing or timing out: every create is answered and stored, each with its search row.
+async fn concurrent_creates_all_succeed(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_, alice) = user(&app, "alice").await;
+    let calls = (0..24).map(|i| {
+        let (app, alice) = (&app, &alice);
+        async move { create(app, alice, &order_titled(&format!("parallel {i}"))).await }
+    });
+    let made = futures_util::future::join_all(calls).await;
+    assert_eq!(made.len(), 24);
+    assert_eq!(
+        list(&app, &alice, &[("search", "parallel")]).await["all_count"],
+        24
+    );
+    assert_eq!(stored_rows(&app).await.2, 24);
+}
+
 db_test!(
     create_answers_id_total_and_time_and_detail_has_every_field,
     update_time_accepts_every_documented_format,
@@ -854,4 +931,6 @@ db_test!(
     photos_must_be_files_the_caller_may_see,
     a_failure_in_the_middle_of_a_create_stores_nothing,
     every_purchase_route_needs_a_token_and_a_valid_id,
+    a_repeated_search_sees_every_write_at_once,
+    concurrent_creates_all_succeed,
 );

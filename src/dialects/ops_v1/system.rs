@@ -22,9 +22,9 @@ pub struct StatusOut {
     server_time: String,
 }
 
-/// `GET /system/status` — public, live figures.
+/// `GET /system/status` — public, live figures (at most a second or two old under load).
 pub async fn status(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
-    let s = status::collect(&state.db, state.uptime()).await?;
+    let s = state.status.get(&state.db, state.uptime()).await?;
     let message = if s.database_connected {
         "系统运行正常"
     } else {

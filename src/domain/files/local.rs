@@ -26,6 +26,8 @@ const READ_CHUNK: usize = 64 * 1024;
 /// (an upload that is alive writes to its file continuously).
 const STALE_TEMP: Duration = Duration::from_secs(24 * 3600);
 const TEMP_PREFIX: &str = "upload-";
+/// How often one process looks for stale temporary files.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 /// The local-disk [`BlobStore`].
 #[derive(Debug, Clone)]
@@ -70,7 +72,9 @@ impl BlobStore for LocalStore {
         let dir = self.temp_dir();
         let (file, temp) = blocking(move || {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            sweep_stale(&dir);
+            if sweep_due(&dir) {
+                sweep_stale(&dir);
+            }
             let named = tempfile::Builder::new()
                 .prefix(TEMP_PREFIX)
                 .tempfile_in(&dir)
@@ -82,6 +86,7 @@ impl BlobStore for LocalStore {
             file: tokio::fs::File::from_std(file),
             temp,
             store: self.clone(),
+            synced: false,
         }))
     }
 
@@ -167,11 +172,14 @@ struct LocalWriter {
     file: tokio::fs::File,
     temp: tempfile::TempPath,
     store: LocalStore,
+    /// Nothing was written since the last sync: placing need not sync again.
+    synced: bool,
 }
 
 #[async_trait]
 impl BlobWriter for LocalWriter {
     async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        self.synced = false;
         self.file
             .write_all(chunk)
             .await
@@ -186,7 +194,9 @@ impl BlobWriter for LocalWriter {
         self.file
             .sync_all()
             .await
-            .map_err(|e| internal(e, || "syncing an upload".to_owned()))
+            .map_err(|e| internal(e, || "syncing an upload".to_owned()))?;
+        self.synced = true;
+        Ok(())
     }
 
     async fn read_back(&mut self) -> Result<Vec<u8>> {
@@ -199,8 +209,13 @@ impl BlobWriter for LocalWriter {
     }
 
     async fn place(mut self: Box<Self>, hash: &ContentHash) -> Result<()> {
-        self.sync().await?;
-        let LocalWriter { file, temp, store } = *self;
+        // The upload pipeline syncs before it takes the blob's lock; not twice under it.
+        if !self.synced {
+            self.sync().await?;
+        }
+        let LocalWriter {
+            file, temp, store, ..
+        } = *self;
         drop(file);
         let target = store.path_of(hash);
         blocking(move || place_file(temp, &target)).await
@@ -225,6 +240,24 @@ fn place_file(temp: tempfile::TempPath, target: &Path) -> anyhow::Result<()> {
         .and_then(|d| d.sync_all())
         .with_context(|| format!("syncing {}", dir.display()))?;
     Ok(())
+}
+
+/// Whether this upload should sweep `dir`: at most once per [`SWEEP_EVERY`] per folder and
+/// process (a sweep lists the temporary folder, which is busy under concurrent uploads; what
+/// it looks for is a day old).
+fn sweep_due(dir: &Path) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    use std::time::Instant;
+    static LAST: LazyLock<Mutex<HashMap<PathBuf, Instant>>> = LazyLock::new(Default::default);
+    let Ok(mut last) = LAST.lock() else {
+        return true;
+    };
+    let due = last.get(dir).is_none_or(|t| t.elapsed() >= SWEEP_EVERY);
+    if due {
+        last.insert(dir.to_path_buf(), Instant::now());
+    }
+    due
 }
 
 /// Removes temporary files left by uploads whose server was killed; answers how many went.

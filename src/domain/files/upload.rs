@@ -16,6 +16,9 @@ use super::store::{BlobStore, BlobWriter};
 use crate::db::{self, Db};
 use crate::error::{Error, Format, Problem, Result, Violations};
 
+/// Bytes gathered before one write to the store.
+const WRITE_CHUNK: usize = 128 * 1024;
+
 /// What an upload may be, from the runtime settings.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -47,6 +50,9 @@ where
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(HEAD_LEN);
     let mut started: Option<(ImageKind, Box<dyn BlobWriter>)> = None;
+    // Chunks are gathered into writes of WRITE_CHUNK bytes: each write to the store is a trip
+    // to a blocking thread, and multipart chunks are often a few KiB (issue 17).
+    let mut pending: Vec<u8> = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
         size = size.saturating_add(chunk.len() as u64);
@@ -55,7 +61,17 @@ where
         }
         hasher.update(&chunk);
         match &mut started {
-            Some((_, writer)) => writer.write(&chunk).await?,
+            Some((_, writer)) => {
+                if pending.is_empty() && chunk.len() >= WRITE_CHUNK {
+                    writer.write(&chunk).await?;
+                } else {
+                    pending.extend_from_slice(&chunk);
+                    if pending.len() >= WRITE_CHUNK {
+                        writer.write(&pending).await?;
+                        pending.clear();
+                    }
+                }
+            }
             None => {
                 head.extend_from_slice(&chunk);
                 if head.len() >= HEAD_LEN {
@@ -70,6 +86,9 @@ where
         // The whole upload is shorter than the sniffing window.
         None => start(store, &head, limits).await?,
     };
+    if !pending.is_empty() {
+        writer.write(&pending).await?;
+    }
     writer.sync().await?;
     Ok(Received {
         writer,

@@ -7,34 +7,60 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 use crate::error::{Error, Result};
 
-/// Hashes on a blocking thread: argon2 is deliberately slow and must not stall the runtime.
+/// At most one argon2 computation per core at a time; the rest wait their turn here, before a
+/// thread or the hash's memory (19 MiB each at the default cost) is taken. More at once would
+/// not finish sooner, only hold more memory: 32 concurrent logins held over 1 GiB (issue 17).
+static HASHING_SLOTS: std::sync::LazyLock<Arc<Semaphore>> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    Arc::new(Semaphore::new(cores))
+});
+
+/// Runs one argon2 computation on a blocking thread (argon2 is deliberately slow and must not
+/// stall the runtime), once a hashing slot is free. The slot goes with the computation, so a
+/// request given up while it runs does not free the slot early.
+async fn on_hashing_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let slot = Arc::clone(&HASHING_SLOTS)
+        .acquire_owned()
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))
+}
+
+/// Hashes `password` with argon2id at the crate's default cost.
 pub async fn hash(password: &str) -> Result<String> {
     let pw = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    on_hashing_slot(move || {
         Argon2::default()
             .hash_password(pw.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| Error::Internal(anyhow::anyhow!("hashing password: {e}")))
     })
-    .await
-    .map_err(|e| Error::Internal(e.into()))?
+    .await?
 }
 
 /// Verifies `password` against a stored PHC string. A malformed stored hash verifies false.
 pub async fn verify(password: &str, stored: &str) -> Result<bool> {
     let pw = password.to_owned();
     let stored = stored.to_owned();
-    tokio::task::spawn_blocking(move || match PasswordHash::new(&stored) {
+    on_hashing_slot(move || match PasswordHash::new(&stored) {
         Ok(parsed) => Argon2::default()
             .verify_password(pw.as_bytes(), &parsed)
             .is_ok(),
         Err(_) => false,
     })
     .await
-    .map_err(|e| Error::Internal(e.into()))
 }
 
 /// Burns the same time as a real verification, so an unknown login name is not faster

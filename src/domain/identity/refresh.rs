@@ -21,7 +21,7 @@ pub async fn issue(db: &Db, session_id: i64, ttl_micros: i64) -> Result<String> 
     .bind(token_hash(&token))
     .bind(now)
     .bind(now.saturating_add(ttl_micros))
-    .execute(db.pool())
+    .execute(db.write_pool())
     .await?;
     Ok(token)
 }
@@ -58,7 +58,7 @@ pub async fn rotate(db: &Db, token: &str, ttl_micros: i64) -> Result<(Principal,
     )
     .bind(now)
     .bind(id)
-    .execute(db.pool())
+    .execute(db.write_pool())
     .await?;
     if spent.rows_affected() == 0 {
         session::revoke(db, session_id).await?;
@@ -69,7 +69,7 @@ pub async fn rotate(db: &Db, token: &str, ttl_micros: i64) -> Result<(Principal,
     sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(expires)
         .bind(session_id)
-        .execute(db.pool())
+        .execute(db.write_pool())
         .await?;
     let fresh = issue(db, session_id, ttl_micros).await?;
     let mut principal = principal;

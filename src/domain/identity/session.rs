@@ -6,7 +6,6 @@ use sqlx::Row;
 use super::password::{random_token, token_hash};
 use super::user::{COLUMNS, User};
 use crate::db::{self, Db, Timestamp, Tx};
-use crate::domain::access::roles;
 use crate::domain::platform::oplog::actor;
 use crate::error::{Error, Result};
 
@@ -90,7 +89,7 @@ pub async fn create(
     .bind(expires_at)
     .bind(client.ip.clone())
     .bind(client.user_agent.clone())
-    .fetch_one(db.pool())
+    .fetch_one(db.write_pool())
     .await?;
     let session = Session {
         id,
@@ -161,27 +160,33 @@ enum Lookup {
     Id(i64),
 }
 
+/// One query answers the session, its user and the user's enabled roles (one row per role;
+/// a user without roles gives one row with a null code): this runs on every authenticated
+/// request, and each round trip costs more than the lookup itself. Nothing is cached, so a
+/// revoked session, a disabled user or a removed role counts from the very next request on
+/// every node.
 async fn resolve(db: &Db, condition: &str, key: Lookup) -> Result<Principal> {
     let now = db::now();
     let cols = USER_COLUMNS.as_str();
     // `condition` is code; `$1` is its one placeholder.
     let sql = format!(
         "SELECT s.id AS session_id, s.kind AS session_kind, s.created_at AS session_created_at, \
-         s.expires_at AS session_expires_at, s.last_seen_at AS session_last_seen_at, {cols} \
+         s.expires_at AS session_expires_at, s.last_seen_at AS session_last_seen_at, {cols}, \
+         r.code AS role_code \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE {condition} AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = 1"
+         LEFT JOIN user_roles ur ON ur.user_id = u.id \
+         LEFT JOIN roles r ON r.id = ur.role_id AND r.status = 1 \
+         WHERE {condition} AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active = 1 \
+         ORDER BY r.id"
     );
     let query = sqlx::query(sqlx::AssertSqlSafe(sql));
     let query = match key {
         Lookup::Hash(h) => query.bind(h),
         Lookup::Id(id) => query.bind(id),
     };
-    let row = query
-        .bind(now)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    let user = User::from_row(&row)?;
+    let rows = query.bind(now).fetch_all(db.pool()).await?;
+    let row = rows.first().ok_or(Error::Unauthenticated)?;
+    let user = User::from_row(row)?;
     let session = Session {
         id: row.try_get("session_id")?,
         user_id: user.id,
@@ -189,16 +194,21 @@ async fn resolve(db: &Db, condition: &str, key: Lookup) -> Result<Principal> {
         created_at: row.try_get("session_created_at")?,
         expires_at: row.try_get("session_expires_at")?,
     };
+    let mut roles = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if let Some(code) = row.try_get::<Option<String>, _>("role_code")? {
+            roles.push(code);
+        }
+    }
     // Touch at most once a minute: a write per request would serialise SQLite.
     let last_seen: i64 = row.try_get("session_last_seen_at")?;
     if now - last_seen > 60_000_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(session.id)
-            .execute(db.pool())
+            .execute(db.write_pool())
             .await?;
     }
-    let roles = roles::codes_of(db, user.id).await?;
     // The request acts as this user (its operation-log entry names them).
     actor::note(user.id, &user.username);
     // Outside a request (CLI, tests) there is no scope; nothing to record.
@@ -215,7 +225,7 @@ pub async fn revoke(db: &Db, session_id: i64) -> Result<()> {
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(db::now())
         .bind(session_id)
-        .execute(db.pool())
+        .execute(db.write_pool())
         .await?;
     Ok(())
 }

@@ -85,7 +85,7 @@ pub async fn record_failure(db: &Db, key: &Key, ip: &str) -> Result<()> {
         .bind(key.0.clone())
         .bind(ip)
         .bind(db::now())
-        .execute(db.pool())
+        .execute(db.write_pool())
         .await?;
     Ok(())
 }
@@ -94,7 +94,7 @@ pub async fn clear(db: &Db, key: &Key, ip: &str) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE login = $1 AND ip = $2")
         .bind(key.0.clone())
         .bind(ip)
-        .execute(db.pool())
+        .execute(db.write_pool())
         .await?;
     Ok(())
 }

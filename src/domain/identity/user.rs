@@ -555,7 +555,7 @@ pub(crate) async fn record_login(db: &Db, id: i64, ip: &str) -> Result<()> {
         .bind(db::now())
         .bind(ip)
         .bind(id)
-        .execute(db.pool())
+        .execute(db.write_pool())
         .await?;
     Ok(())
 }

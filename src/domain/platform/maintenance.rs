@@ -52,7 +52,7 @@ async fn run_pass(db: &Db, store: &dyn BlobStore, walk_store: bool) -> Result<Sw
     ] {
         rows += sqlx::query(sql)
             .bind(cutoff)
-            .execute(db.pool())
+            .execute(db.write_pool())
             .await?
             .rows_affected();
     }

@@ -5,6 +5,8 @@
 //!   always written in one transaction.
 //! * [`list`] — paging and literal substring search, newest first.
 //! * [`search`] — the trigram-indexed search text that keeps search fast at a million orders.
+//! * [`search_cache`] — the matches of recent searches, checked against the owner's change
+//!   counter on every request.
 //! * [`seed`] — bulk loading of demo orders (the `purchase seed` command).
 //!
 //! Ownership: a user sees and changes only their own orders; another user's order is
@@ -16,6 +18,7 @@ pub mod list;
 pub mod order;
 pub mod photos;
 pub mod search;
+pub mod search_cache;
 pub mod seed;
 pub mod status;
 pub mod store;

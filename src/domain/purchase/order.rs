@@ -246,25 +246,36 @@ pub struct CostRecord {
     pub created_at: Timestamp,
 }
 
-pub(crate) const COST_COLUMNS: &str =
-    "id, order_id, user_id, price, quantity, costt, currencytype, type, created_at";
+/// The columns of `purchase_costs c`, renamed apart from the order's columns, for the
+/// detail's one query (an order joined with its cost lines).
+pub(crate) const JOINED_COST_COLUMNS: &str = "c.id AS cost_id, c.order_id AS cost_order_id, \
+    c.user_id AS cost_user_id, c.price AS cost_price, c.quantity AS cost_quantity, \
+    c.costt AS cost_costt, c.currencytype AS cost_currencytype, c.type AS cost_type, \
+    c.created_at AS cost_created_at";
 
 impl CostRecord {
-    pub(crate) fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        let costt: Option<String> = row.try_get("costt")?;
-        Ok(Self {
-            id: row.try_get("id")?,
-            order_id: row.try_get("order_id")?,
-            user_id: row.try_get("user_id")?,
-            price: row.try_get("price")?,
-            quantity: row.try_get("quantity")?,
-            costt: costt
-                .and_then(|s| serde_json::from_str(&s).ok())
-                .unwrap_or(Value::Null),
-            currency: row.try_get("currencytype")?,
-            kind: row.try_get("type")?,
-            created_at: row.try_get("created_at")?,
-        })
+    /// A cost line of a row selected with [`JOINED_COST_COLUMNS`]; `None` for the one row of
+    /// an order without cost lines (the outer join's nulls).
+    pub(crate) fn from_joined_row(row: &AnyRow) -> sqlx::Result<Option<Self>> {
+        match row.try_get::<Option<i64>, _>("cost_id")? {
+            None => Ok(None),
+            Some(id) => {
+                let costt: Option<String> = row.try_get("cost_costt")?;
+                Ok(Some(Self {
+                    id,
+                    order_id: row.try_get("cost_order_id")?,
+                    user_id: row.try_get("cost_user_id")?,
+                    price: row.try_get("cost_price")?,
+                    quantity: row.try_get("cost_quantity")?,
+                    costt: costt
+                        .and_then(|s| serde_json::from_str(&s).ok())
+                        .unwrap_or(Value::Null),
+                    currency: row.try_get("cost_currencytype")?,
+                    kind: row.try_get("cost_type")?,
+                    created_at: row.try_get("cost_created_at")?,
+                }))
+            }
+        }
     }
 }
 

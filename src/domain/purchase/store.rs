@@ -1,7 +1,7 @@
 //! Writing and reading single orders. Every write of an order, its cost lines, its search row
 //! and its owner's order count is one transaction: a failure anywhere leaves none of them.
 
-use super::order::{COST_COLUMNS, ORDER_COLUMNS};
+use super::order::{JOINED_COST_COLUMNS, ORDER_COLUMNS};
 use super::{Caller, CostRecord, Costs, Order, OrderInput, photos, scope, search};
 use crate::db::{self, Db, Sql, Timestamp, Tx};
 use crate::error::{Entity, Error, Result};
@@ -58,31 +58,32 @@ pub async fn create(db: &Db, caller: Caller, input: OrderInput) -> Result<Create
     })
 }
 
-/// An order and its cost lines (in the order they were sent).
+/// An order and its cost lines (in the order they were sent), in one query: the order's
+/// columns repeat on each cost line's row (a detail is read far more often than it has lines).
 pub async fn get(db: &Db, caller: Caller, id: i64) -> Result<(Order, Vec<CostRecord>)> {
     let mut sql = Sql::new(&format!(
-        "SELECT {ORDER_COLUMNS} FROM purchase_orders WHERE id = "
+        "SELECT {}, {JOINED_COST_COLUMNS} FROM purchase_orders o \
+         LEFT JOIN purchase_costs c ON c.order_id = o.id WHERE o.id = ",
+        ORDER_COLUMNS_O.as_str()
     ));
     sql.bind(id);
-    scope(&mut sql, "user_id", caller);
-    let row = sql
-        .query()
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(Error::NotFound(Entity::Order))?;
-    let order = Order::from_row(&row)?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COST_COLUMNS} FROM purchase_costs WHERE order_id = $1 ORDER BY id"
-    )))
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?;
-    let costs = rows
-        .iter()
-        .map(CostRecord::from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+    scope(&mut sql, "o.user_id", caller);
+    sql.push(" ORDER BY c.id");
+    let rows = sql.query().fetch_all(db.pool()).await?;
+    let first = rows.first().ok_or(Error::NotFound(Entity::Order))?;
+    let order = Order::from_row(first)?;
+    let mut costs = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if let Some(cost) = CostRecord::from_joined_row(row)? {
+            costs.push(cost);
+        }
+    }
     Ok((order, costs))
 }
+
+/// [`ORDER_COLUMNS`] qualified with the alias `o`.
+static ORDER_COLUMNS_O: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| db::qualify(ORDER_COLUMNS, "o"));
 
 /// Replaces every field of an order and all of its cost lines. The owner stays the same.
 pub async fn replace(
@@ -137,6 +138,7 @@ pub async fn replace(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    add_to_count(&mut tx, owner, 0).await?;
     tx.commit().await?;
     get(db, caller, id).await
 }
@@ -211,11 +213,13 @@ async fn insert_costs(
 }
 
 /// Keeps `purchase_order_counts` in step with the orders, so an unfiltered list never has
-/// to count a million rows.
+/// to count a million rows, and raises the owner's change counter (see
+/// [`super::search_cache`]): every write of an order calls this (`delta` 0 for a replace).
 pub(crate) async fn add_to_count(tx: &mut Tx<'_>, user_id: i64, delta: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO purchase_order_counts (user_id, orders) VALUES ($1, $2) \
-         ON CONFLICT (user_id) DO UPDATE SET orders = purchase_order_counts.orders + excluded.orders",
+        "INSERT INTO purchase_order_counts (user_id, orders, changes) VALUES ($1, $2, 1) \
+         ON CONFLICT (user_id) DO UPDATE SET orders = purchase_order_counts.orders + excluded.orders, \
+         changes = purchase_order_counts.changes + 1",
     )
     .bind(user_id)
     .bind(delta)

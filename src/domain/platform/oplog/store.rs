@@ -87,7 +87,7 @@ pub async fn insert(db: &Db, entries: &[NewEntry]) -> Result<()> {
             .push(")");
     }
     // One statement, autocommitted: the table's trigger adds the tallies in it.
-    rows.query().execute(db.pool()).await?;
+    rows.query().execute(db.write_pool()).await?;
     Ok(())
 }
 
@@ -338,7 +338,7 @@ pub async fn purge(db: &Db, now: Timestamp, retention_days: i64) -> Result<u64> 
         )
         .bind(cutoff)
         .bind(PURGE_CHUNK)
-        .execute(db.pool())
+        .execute(db.write_pool())
         .await?
         .rows_affected();
         gone += done;
@@ -348,7 +348,7 @@ pub async fn purge(db: &Db, now: Timestamp, retention_days: i64) -> Result<u64> 
     }
     sqlx::query("DELETE FROM operation_log_tallies WHERE hour < $1")
         .bind(tally::hour_of(cutoff))
-        .execute(db.pool())
+        .execute(db.write_pool())
         .await?;
     Ok(gone)
 }
