@@ -145,10 +145,7 @@ fn allowed(state: &AppState, headers: &HeaderMap) -> bool {
     if token.is_empty() {
         return crate::config::is_loopback(&state.config.server.host);
     }
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    super::token::bearer(headers)
         .is_some_and(|given| bool::from(given.as_bytes().ct_eq(token.as_bytes())))
 }
 

@@ -51,13 +51,8 @@ impl FromRequest<AppState> for Body {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit;
         let value = match form_body::kind(&req) {
-            BodyKind::Json => json(req, limit).await?,
-            BodyKind::UrlEncoded => {
-                let bytes = axum::body::to_bytes(req.into_body(), limit)
-                    .await
-                    .map_err(|_| ApiError::Core(Error::TooLarge))?;
-                form(form_body::urlencoded(&bytes))
-            }
+            BodyKind::Json => json(&whole(req, limit).await?)?,
+            BodyKind::UrlEncoded => form(form_body::urlencoded(&whole(req, limit).await?)),
             BodyKind::Multipart => match form_body::multipart(req, state, limit).await {
                 Ok(map) => form(map),
                 Err(MultipartError::TooLarge) => return Err(Error::TooLarge.into()),
@@ -85,14 +80,18 @@ impl FromRequest<AppState> for Body {
     }
 }
 
-async fn json(req: Request, limit: usize) -> Result<Value, ApiError> {
-    let bytes = axum::body::to_bytes(req.into_body(), limit)
+/// The whole body, up to `limit` bytes.
+async fn whole(req: Request, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(req.into_body(), limit)
         .await
-        .map_err(|_| ApiError::Core(Error::TooLarge))?;
+        .map_err(|_| ApiError::Core(Error::TooLarge))
+}
+
+fn json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
+    serde_json::from_slice(bytes).map_err(|e| {
         ApiError::Core(Error::invalid(
             "detail",
             Problem::Unparsable {
