@@ -260,7 +260,7 @@ fn tune(
 /// Work a serving process does beside requests: housekeeping every ten minutes, the export
 /// workers, and removing the first admin password file once that password is changed.
 fn start_background(state: &AppState) {
-    crate::domain::identity::bootstrap::watch(state.db.clone(), state.config.data_dir.clone());
+    crate::domain::accounts::bootstrap::watch(state.db.clone(), state.config.data_dir.clone());
     let store = crate::domain::files::store(&state.config.file);
     crate::domain::platform::maintenance::spawn(
         state.db.clone(),

@@ -274,7 +274,8 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             if super_admin {
                 new.roles = vec![crate::domain::access::SUPER_ADMIN.to_owned()];
             }
-            let u = user::create(&db, new, CreatePolicy::default()).await?;
+            let u =
+                crate::domain::accounts::enrol::create(&db, new, CreatePolicy::default()).await?;
             println!("created user {} (id {})", u.username, u.id);
         }
         UserCommand::ResetPassword { name } => {

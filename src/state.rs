@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::accounts;
 use crate::domain::files::thumbnail::{self, Thumbnailer};
 use crate::domain::identity::{self, CreatePolicy, ThrottlePolicy};
 use crate::domain::platform::mail::Mailer;
@@ -63,14 +64,14 @@ impl AppState {
             .await
             .map_err(|e| anyhow::anyhow!("seeding permissions: {e}"))?;
         if config.bootstrap.admin {
-            identity::bootstrap::ensure_admin(
+            accounts::bootstrap::ensure_admin(
                 &db,
                 &config.bootstrap.admin_password,
                 &config.data_dir,
             )
             .await?;
         }
-        identity::bootstrap::forget_changed_password(&db, &config.data_dir).await?;
+        accounts::bootstrap::forget_changed_password(&db, &config.data_dir).await?;
         let jwt_secret =
             identity::signing_key::load(&db, &config.security.jwt_secret, &config.data_dir).await?;
         // Fail now, not at the first upload, when `file.*` cannot make a blob store.

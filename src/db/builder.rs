@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{Any, AssertSqlSafe, FromRow};
+use sqlx::{Any, Arguments, AssertSqlSafe, FromRow};
 
 /// A value to bind.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,46 +120,43 @@ impl Sql {
         &self.text
     }
 
-    pub fn query(&self) -> Query<'_, Any, AnyArguments> {
-        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
-        for a in &self.args {
-            q = match a.clone() {
-                Val::Int(v) => q.bind(v),
-                Val::Float(v) => q.bind(v),
-                Val::Text(v) => q.bind(v),
-            };
-        }
-        q
+    /// The statement with its arguments, built once: the values move into sqlx's argument
+    /// buffer instead of being cloned per execution. A statement used twice is cloned by its
+    /// caller, visibly.
+    pub fn query(self) -> Query<'static, Any, AnyArguments> {
+        let (text, args) = self.into_parts();
+        sqlx::query_with(AssertSqlSafe(text), args)
     }
 
-    pub fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments>
+    pub fn query_as<T>(self) -> QueryAs<'static, Any, T, AnyArguments>
     where
         T: for<'r> FromRow<'r, AnyRow>,
     {
-        let mut q = sqlx::query_as::<_, T>(AssertSqlSafe(self.text.clone()));
-        for a in &self.args {
-            q = match a.clone() {
-                Val::Int(v) => q.bind(v),
-                Val::Float(v) => q.bind(v),
-                Val::Text(v) => q.bind(v),
-            };
-        }
-        q
+        let (text, args) = self.into_parts();
+        sqlx::query_as_with(AssertSqlSafe(text), args)
     }
 
-    pub fn query_scalar<T>(&self) -> QueryScalar<'_, Any, T, AnyArguments>
+    pub fn query_scalar<T>(self) -> QueryScalar<'static, Any, T, AnyArguments>
     where
         (T,): for<'r> FromRow<'r, AnyRow>,
     {
-        let mut q = sqlx::query_scalar::<_, T>(AssertSqlSafe(self.text.clone()));
-        for a in &self.args {
-            q = match a.clone() {
-                Val::Int(v) => q.bind(v),
-                Val::Float(v) => q.bind(v),
-                Val::Text(v) => q.bind(v),
+        let (text, args) = self.into_parts();
+        sqlx::query_scalar_with(AssertSqlSafe(text), args)
+    }
+
+    /// The one bind loop.
+    fn into_parts(self) -> (String, AnyArguments) {
+        let mut args = AnyArguments::default();
+        args.reserve(self.args.len(), 0);
+        for a in self.args {
+            // Encoding an i64, f64 or String into the Any buffer cannot fail.
+            let _ = match a {
+                Val::Int(v) => args.add(v),
+                Val::Float(v) => args.add(v),
+                Val::Text(v) => args.add(v),
             };
         }
-        q
+        (self.text, args)
     }
 }
 

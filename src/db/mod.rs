@@ -8,6 +8,18 @@
 //! integers are `BIGINT`/`INTEGER` (decoded as `i64`), booleans are integers 0/1, times are
 //! microseconds since the Unix epoch (UTC) in an integer, JSON is text. `SUM()` must be cast
 //! back to `BIGINT` (PostgreSQL widens it to `NUMERIC`, which `Any` cannot decode).
+//!
+//! Decided: PostgreSQL keeps these `Any`-compatible column types rather than native
+//! `boolean`/`timestamptz`/`jsonb`. The `Any` driver decodes a column by the engine's own type
+//! and has no `timestamptz` or `jsonb` decoding, so native types would mean either a second
+//! row mapping per engine (two code paths for every read, the thing this module exists to
+//! avoid) or casts in every `SELECT` (easy to forget, and a forgotten one is a runtime error
+//! on one engine only). The price is paid by people reading the database directly: a DBA or a
+//! BI tool sees `is_active = 1` and `created_at = 1764547200000000`. For them the columns are
+//! named for what they hold (`*_at` is always UTC microseconds, `is_*` always 0/1), and
+//! `to_timestamp(created_at / 1e6)` gives a `timestamptz`. If native types become a
+//! requirement, the way is views over the tables in a reporting schema, not a change of the
+//! tables the server reads.
 
 use std::path::Path;
 use std::str::FromStr;

@@ -181,6 +181,25 @@ impl Drop for DrainOnDrop {
     }
 }
 
+/// The whole body of `req`, refused past `limit` bytes.
+pub async fn read_bytes(
+    req: axum::extract::Request,
+    limit: usize,
+) -> Result<axum::body::Bytes, BodyError> {
+    axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| BodyError::too_large())
+}
+
+/// The body of `req` read as JSON (whatever its `Content-Type`), refused past `limit` bytes:
+/// what every dialect's `Json` extractor does before wording the rejection its own way.
+pub async fn read_json<T: DeserializeOwned>(
+    req: axum::extract::Request,
+    limit: usize,
+) -> Result<T, BodyError> {
+    json(&read_bytes(req, limit).await?)
+}
+
 /// Parses a JSON body into `T`.
 pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| BodyError {

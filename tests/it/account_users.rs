@@ -327,7 +327,9 @@ async fn the_display_name_other_dialects_see_is_first_plus_last(b: Backend) {
     .await;
     let db = app.db().await;
     let id = created["id"].as_i64().unwrap();
-    let user = ops::domain::identity::user::get(&db, id).await.unwrap();
+    let user = ops::domain::identity::user::get(db.pool(), id)
+        .await
+        .unwrap();
     assert_eq!(user.display_name, "Erin Lee");
 }
 

@@ -249,7 +249,7 @@ impl World {
             }
             .to_owned(),
         ];
-        let u = user::create(&self.db, new, CreatePolicy::default())
+        let u = ops::domain::accounts::enrol::create(&self.db, new, CreatePolicy::default())
             .await
             .unwrap();
         if level == Level::User {
@@ -289,7 +289,7 @@ impl World {
 struct Snapshot(Option<(user::User, Vec<i64>, Vec<i64>, String)>);
 
 async fn snapshot(db: &Db, id: i64) -> Snapshot {
-    let Ok(u) = user::get(db, id).await else {
+    let Ok(u) = user::get(db.pool(), id).await else {
         return Snapshot(None);
     };
     let roles = roles::ids_of(db, id).await.unwrap();

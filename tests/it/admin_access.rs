@@ -7,7 +7,7 @@ use ops::domain::access::permissions::{
 };
 use ops::domain::access::roles::{self, NewRole, RoleFilter, RolePatch};
 use ops::domain::access::{catalog, check};
-use ops::domain::identity::{self, ClientInfo, NewUser, Principal, SessionKind, session};
+use ops::domain::identity::{ClientInfo, NewUser, Principal, SessionKind, session};
 use ops::domain::paging::Page;
 use ops::error::{Entity, Error};
 
@@ -18,7 +18,7 @@ use crate::support::{Backend, TestApp};
 pub async fn principal_with(db: &Db, name: &str, role_codes: &[&str]) -> Principal {
     let mut new = NewUser::new(name, "secret12");
     new.roles = role_codes.iter().map(|c| (*c).to_owned()).collect();
-    let user = identity::user::create(db, new, Default::default())
+    let user = ops::domain::accounts::enrol::create(db, new, Default::default())
         .await
         .unwrap();
     if role_codes.is_empty() {

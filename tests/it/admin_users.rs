@@ -470,7 +470,7 @@ async fn toggle_status_disables_and_enables_but_never_the_caller(b: Backend) {
     }
     let db = app.db().await;
     assert!(
-        !ops::domain::identity::user::get(&db, id)
+        !ops::domain::identity::user::get(db.pool(), id)
             .await
             .unwrap()
             .is_active

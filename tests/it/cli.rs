@@ -282,7 +282,7 @@ async fn user_commands_create_reset_disable_and_enable() {
         &[],
     );
     assert!(out.status.success());
-    assert!(!user::get(&db, carol.id).await.unwrap().is_active);
+    assert!(!user::get(db.pool(), carol.id).await.unwrap().is_active);
     let out = run_in(
         dir.path(),
         &["user", "enable", "--name", "carol"],
@@ -290,7 +290,7 @@ async fn user_commands_create_reset_disable_and_enable() {
         &[],
     );
     assert!(out.status.success());
-    assert!(user::get(&db, carol.id).await.unwrap().is_active);
+    assert!(user::get(db.pool(), carol.id).await.unwrap().is_active);
 
     let missing = run_in(
         dir.path(),

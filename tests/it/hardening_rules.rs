@@ -380,7 +380,7 @@ async fn secrets_and_data_are_owner_only_and_the_first_password_is_forgotten(b: 
     let password = password.trim().to_owned();
     let token = ops_login(&app, "admin", &password).await;
     let db = app.db().await;
-    ops::domain::identity::bootstrap::forget_changed_password(&db, &dir)
+    ops::domain::accounts::bootstrap::forget_changed_password(&db, &dir)
         .await
         .unwrap();
     assert!(
@@ -417,7 +417,7 @@ async fn several_wrongly_typed_fields_are_one_10001_naming_each(b: Backend) {
     let app = TestApp::spawn(b).await;
     let token = root(&app).await;
     let id = crate::admin_common::create_user(&app, &token, "typed01", &[]).await;
-    let before = ops::domain::identity::user::get(&app.db().await, id)
+    let before = ops::domain::identity::user::get(app.db().await.pool(), id)
         .await
         .unwrap();
     let r = app
@@ -430,7 +430,7 @@ async fn several_wrongly_typed_fields_are_one_10001_naming_each(b: Backend) {
     let mut fields = r.error_fields();
     fields.sort();
     assert_eq!(fields, ["email", "phone", "real_name"], "{}", r.text());
-    let after = ops::domain::identity::user::get(&app.db().await, id)
+    let after = ops::domain::identity::user::get(app.db().await.pool(), id)
         .await
         .unwrap();
     assert_eq!(before, after);

@@ -1,21 +1,16 @@
 //! `/backendapi/` — back-end API patterns (document data dictionary `backendapi`).
 
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::{ApiError, ApiResult};
-use super::extract::{Body, Ids, Pk};
-use super::form::{self, Form, Mode, Text};
-use super::page::Listing;
-use super::reply::{Done, NoContent, created_answer};
+use super::form::{Form, Mode, Text};
+use super::viewset::Resource;
+use crate::db::Db;
 use crate::domain::access::api_rules::{
     self, APP_NAME_MAX, BackendApi, BackendApiPatch, COMMENT_MAX, NAME_MAX, NewBackendApi,
-    PATTERN_MAX,
+    PATTERN_MAX, Window,
 };
 use crate::error::Error;
-use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct BackendApiOut {
@@ -68,71 +63,48 @@ fn read(value: Value, mode: Mode) -> Result<BackendApiPatch, Error> {
     Ok(patch)
 }
 
-/// `GET /backendapi/`
-pub async fn list(State(state): State<AppState>, listing: Listing) -> ApiResult<Response> {
-    let (items, total) = api_rules::list_apis(&state.db, listing.window()).await?;
-    listing.respond(items.into_iter().map(BackendApiOut::from).collect(), total)
-}
+/// `/backendapi/`: every route is the shared viewset's.
+pub struct BackendApis;
 
-/// `GET /backendapi/<pk>/`
-pub async fn retrieve(State(state): State<AppState>, Pk(id): Pk) -> ApiResult<impl IntoResponse> {
-    Ok(Done(BackendApiOut::from(
-        api_rules::get_api(&state.db, id).await?,
-    )))
-}
+impl Resource for BackendApis {
+    type Item = BackendApi;
+    type Out = BackendApiOut;
+    type Input = BackendApiPatch;
 
-/// `POST /backendapi/` — an object, or an array created all together or not at all.
-pub async fn create(State(state): State<AppState>, Body(body): Body) -> ApiResult<Response> {
-    let (patches, batch) = form::read_all(body, |v| read(v, Mode::Full))?;
-    let n = patches.len();
-    let news = patches
-        .into_iter()
-        .map(|p| NewBackendApi {
-            name: p.name.flatten(),
-            pattern: p.pattern.unwrap_or_default(),
-            app_name: p.app_name.flatten(),
-            comment: p.comment.flatten(),
-        })
-        .collect();
-    let created = api_rules::create_apis(&state.db, news)
-        .await
-        .map_err(|e| ApiError::for_create(e, batch, n))?;
-    let out: Vec<BackendApiOut> = created.into_iter().map(Into::into).collect();
-    Ok(created_answer(out, batch))
-}
+    fn read(body: Value, mode: Mode) -> Result<BackendApiPatch, Error> {
+        read(body, mode)
+    }
 
-async fn update(state: &AppState, id: i64, body: Value, mode: Mode) -> ApiResult<Response> {
-    let patch = read(body, mode)?;
-    let api = api_rules::update_api(&state.db, id, patch).await?;
-    Ok(Done(BackendApiOut::from(api)).into_response())
-}
+    async fn list(db: &Db, window: Window) -> crate::error::Result<(Vec<BackendApi>, i64)> {
+        api_rules::list_apis(db, window).await
+    }
 
-/// `PUT /backendapi/<pk>/`
-pub async fn replace(
-    State(state): State<AppState>,
-    Pk(id): Pk,
-    Body(body): Body,
-) -> ApiResult<impl IntoResponse> {
-    update(&state, id, body, Mode::Full).await
-}
+    async fn get(db: &Db, id: i64) -> crate::error::Result<BackendApi> {
+        api_rules::get_api(db, id).await
+    }
 
-/// `PATCH /backendapi/<pk>/`
-pub async fn patch(
-    State(state): State<AppState>,
-    Pk(id): Pk,
-    Body(body): Body,
-) -> ApiResult<impl IntoResponse> {
-    update(&state, id, body, Mode::Partial).await
-}
+    async fn create(
+        db: &Db,
+        inputs: Vec<BackendApiPatch>,
+    ) -> crate::error::Result<Vec<BackendApi>> {
+        let news = inputs
+            .into_iter()
+            .map(|p| NewBackendApi {
+                name: p.name.flatten(),
+                pattern: p.pattern.unwrap_or_default(),
+                app_name: p.app_name.flatten(),
+                comment: p.comment.flatten(),
+            })
+            .collect();
+        api_rules::create_apis(db, news).await
+    }
 
-/// `DELETE /backendapi/<pk>/` — the permissions on the pattern go with it.
-pub async fn destroy(State(state): State<AppState>, Pk(id): Pk) -> ApiResult<NoContent> {
-    api_rules::delete_apis(&state.db, &[id]).await?;
-    Ok(NoContent)
-}
+    async fn update(db: &Db, id: i64, patch: BackendApiPatch) -> crate::error::Result<BackendApi> {
+        api_rules::update_api(db, id, patch).await
+    }
 
-/// `DELETE /backendapi/multiple_delete/?ids=1,2,3` — all or nothing.
-pub async fn delete_many(State(state): State<AppState>, Ids(ids): Ids) -> ApiResult<NoContent> {
-    api_rules::delete_apis(&state.db, &ids).await?;
-    Ok(NoContent)
+    /// The permissions on a pattern go with it.
+    async fn delete(db: &Db, ids: &[i64]) -> crate::error::Result<()> {
+        api_rules::delete_apis(db, ids).await
+    }
 }

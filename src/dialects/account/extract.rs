@@ -51,8 +51,10 @@ impl FromRequest<AppState> for Body {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit;
         let value = match form_body::kind(&req) {
-            BodyKind::Json => json(&whole(req, limit).await?)?,
-            BodyKind::UrlEncoded => form(form_body::urlencoded(&whole(req, limit).await?)),
+            BodyKind::Json => json(&crate::http::body::read_bytes(req, limit).await?)?,
+            BodyKind::UrlEncoded => form(form_body::urlencoded(
+                &crate::http::body::read_bytes(req, limit).await?,
+            )),
             BodyKind::Multipart => match form_body::multipart(req, state, limit).await {
                 Ok(map) => form(map),
                 Err(MultipartError::TooLarge) => return Err(Error::TooLarge.into()),
@@ -78,13 +80,6 @@ impl FromRequest<AppState> for Body {
         }
         Ok(Body(value))
     }
-}
-
-/// The whole body, up to `limit` bytes.
-async fn whole(req: Request, limit: usize) -> Result<axum::body::Bytes, ApiError> {
-    axum::body::to_bytes(req.into_body(), limit)
-        .await
-        .map_err(|_| ApiError::Core(Error::TooLarge))
 }
 
 fn json(bytes: &[u8]) -> Result<Value, ApiError> {

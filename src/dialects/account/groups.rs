@@ -2,15 +2,17 @@
 
 use axum::extract::State;
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::{ApiError, ApiResult};
-use super::extract::{Auth, Body, Ids, Pk, id_list};
-use super::form::{self, Form, Mode, Text};
-use super::page::Listing;
-use super::reply::{Done, NoContent, created_answer};
+use super::error::ApiResult;
+use super::extract::{Auth, Pk, id_list};
+use super::form::{Form, Mode, Text};
+use super::reply::Done;
+use super::viewset::Resource;
+use crate::db::Db;
+use crate::domain::access::api_rules::Window;
 use crate::domain::access::grants::{self, Group};
 use crate::domain::accounts::holdings;
 use crate::error::{Error, Problem, Violations};
@@ -37,7 +39,7 @@ impl From<Group> for GroupOut {
     }
 }
 
-struct GroupIn {
+pub struct GroupIn {
     name: Option<String>,
     permissions: Option<Vec<i64>>,
 }
@@ -52,73 +54,47 @@ fn read(value: Value, mode: Mode) -> Result<GroupIn, Error> {
     Ok(input)
 }
 
-/// `GET /group/`
-pub async fn list(State(state): State<AppState>, listing: Listing) -> ApiResult<Response> {
-    let (groups, total) = grants::list_groups(&state.db, listing.window()).await?;
-    listing.respond(groups.into_iter().map(GroupOut::from).collect(), total)
-}
+/// `/group/`: the shared viewset's routes, plus adding and removing members and permissions.
+pub struct Groups;
 
-/// `GET /group/<pk>/`
-pub async fn retrieve(State(state): State<AppState>, Pk(id): Pk) -> ApiResult<impl IntoResponse> {
-    Ok(Done(GroupOut::from(
-        grants::get_group(&state.db, id).await?,
-    )))
-}
+impl Resource for Groups {
+    type Item = Group;
+    type Out = GroupOut;
+    type Input = GroupIn;
 
-/// `POST /group/` — an object, or an array created all together or not at all.
-pub async fn create(State(state): State<AppState>, Body(body): Body) -> ApiResult<Response> {
-    let (inputs, batch) = form::read_all(body, |v| read(v, Mode::Full))?;
-    let n = inputs.len();
-    let items = inputs
-        .into_iter()
-        .map(|i| {
-            (
-                i.name.unwrap_or_default(),
-                i.permissions.unwrap_or_default(),
-            )
-        })
-        .collect();
-    let created = grants::create_groups(&state.db, items)
-        .await
-        .map_err(|e| ApiError::for_create(e, batch, n))?;
-    let out: Vec<GroupOut> = created.into_iter().map(Into::into).collect();
-    Ok(created_answer(out, batch))
-}
+    fn read(body: Value, mode: Mode) -> Result<GroupIn, Error> {
+        read(body, mode)
+    }
 
-async fn update(state: &AppState, id: i64, body: Value, mode: Mode) -> ApiResult<Response> {
-    let i = read(body, mode)?;
-    let group = grants::update_group(&state.db, id, i.name, i.permissions).await?;
-    Ok(Done(GroupOut::from(group)).into_response())
-}
+    async fn list(db: &Db, window: Window) -> crate::error::Result<(Vec<Group>, i64)> {
+        grants::list_groups(db, window).await
+    }
 
-/// `PUT /group/<pk>/`
-pub async fn replace(
-    State(state): State<AppState>,
-    Pk(id): Pk,
-    Body(body): Body,
-) -> ApiResult<Response> {
-    update(&state, id, body, Mode::Full).await
-}
+    async fn get(db: &Db, id: i64) -> crate::error::Result<Group> {
+        grants::get_group(db, id).await
+    }
 
-/// `PATCH /group/<pk>/`
-pub async fn patch(
-    State(state): State<AppState>,
-    Pk(id): Pk,
-    Body(body): Body,
-) -> ApiResult<Response> {
-    update(&state, id, body, Mode::Partial).await
-}
+    async fn create(db: &Db, inputs: Vec<GroupIn>) -> crate::error::Result<Vec<Group>> {
+        let items = inputs
+            .into_iter()
+            .map(|i| {
+                (
+                    i.name.unwrap_or_default(),
+                    i.permissions.unwrap_or_default(),
+                )
+            })
+            .collect();
+        grants::create_groups(db, items).await
+    }
 
-/// `DELETE /group/<pk>/` — refused while the group has members or is built in.
-pub async fn destroy(State(state): State<AppState>, Pk(id): Pk) -> ApiResult<NoContent> {
-    grants::delete_groups(&state.db, &[id]).await?;
-    Ok(NoContent)
-}
+    async fn update(db: &Db, id: i64, i: GroupIn) -> crate::error::Result<Group> {
+        grants::update_group(db, id, i.name, i.permissions).await
+    }
 
-/// `DELETE /group/multiple_delete/?ids=1,2,3` — all or nothing.
-pub async fn delete_many(State(state): State<AppState>, Ids(ids): Ids) -> ApiResult<NoContent> {
-    grants::delete_groups(&state.db, &ids).await?;
-    Ok(NoContent)
+    /// Refused while a group has members or is built in.
+    async fn delete(db: &Db, ids: &[i64]) -> crate::error::Result<()> {
+        grants::delete_groups(db, ids).await
+    }
 }
 
 /// `?user_ids=` and `?perm_ids=`: at least one, every id numeric.

@@ -21,9 +21,13 @@ mod page;
 mod permissions;
 mod reply;
 mod users;
+mod viewset;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
+use backendapi::BackendApis;
+use groups::Groups;
+use permissions::ApiPermissions;
 
 use crate::domain::access::Requirement::{self, ApiRule, Public};
 use crate::domain::access::routes::{RouteRule, rule};
@@ -83,14 +87,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .patch(users::patch)
                 .delete(users::destroy),
         )
-        .route("/group", get(groups::list).post(groups::create))
-        .route("/group/multiple_delete", delete(groups::delete_many))
+        .route(
+            "/group",
+            get(viewset::list::<Groups>).post(viewset::create::<Groups>),
+        )
+        .route(
+            "/group/multiple_delete",
+            delete(viewset::delete_many::<Groups>),
+        )
         .route(
             "/group/{pk}",
-            get(groups::retrieve)
-                .put(groups::replace)
-                .patch(groups::patch)
-                .delete(groups::destroy),
+            get(viewset::retrieve::<Groups>)
+                .put(viewset::replace::<Groups>)
+                .patch(viewset::patch::<Groups>)
+                .delete(viewset::destroy::<Groups>),
         )
         .route(
             "/group/{pk}/permission",
@@ -98,33 +108,33 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/backendapi",
-            get(backendapi::list).post(backendapi::create),
+            get(viewset::list::<BackendApis>).post(viewset::create::<BackendApis>),
         )
         .route(
             "/backendapi/multiple_delete",
-            delete(backendapi::delete_many),
+            delete(viewset::delete_many::<BackendApis>),
         )
         .route(
             "/backendapi/{pk}",
-            get(backendapi::retrieve)
-                .put(backendapi::replace)
-                .patch(backendapi::patch)
-                .delete(backendapi::destroy),
+            get(viewset::retrieve::<BackendApis>)
+                .put(viewset::replace::<BackendApis>)
+                .patch(viewset::patch::<BackendApis>)
+                .delete(viewset::destroy::<BackendApis>),
         )
         .route(
             "/permission",
-            get(permissions::list).post(permissions::create),
+            get(viewset::list::<ApiPermissions>).post(viewset::create::<ApiPermissions>),
         )
         .route(
             "/permission/multiple_delete",
-            delete(permissions::delete_many),
+            delete(viewset::delete_many::<ApiPermissions>),
         )
         .route(
             "/permission/{pk}",
-            get(permissions::retrieve)
-                .put(permissions::replace)
-                .patch(permissions::patch)
-                .delete(permissions::destroy),
+            get(viewset::retrieve::<ApiPermissions>)
+                .put(viewset::replace::<ApiPermissions>)
+                .patch(viewset::patch::<ApiPermissions>)
+                .delete(viewset::destroy::<ApiPermissions>),
         );
     public
         .merge(protected)

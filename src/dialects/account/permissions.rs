@@ -1,19 +1,16 @@
 //! `/permission/` — API permissions: an HTTP method on a back-end API pattern (document data
 //! dictionary `permission`).
 
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::{ApiError, ApiResult};
-use super::extract::{Body, Ids, Pk};
-use super::form::{self, Form, Mode, Text};
-use super::page::Listing;
-use super::reply::{Done, NoContent, created_answer};
-use crate::domain::access::api_rules::{self, ApiPermission, ApiPermissionPatch, NewApiPermission};
+use super::form::{Form, Mode, Text};
+use super::viewset::Resource;
+use crate::db::Db;
+use crate::domain::access::api_rules::{
+    self, ApiPermission, ApiPermissionPatch, NewApiPermission, Window,
+};
 use crate::error::Error;
-use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct PermissionOut {
@@ -50,69 +47,49 @@ fn read(value: Value, mode: Mode) -> Result<ApiPermissionPatch, Error> {
     Ok(patch)
 }
 
-/// `GET /permission/`
-pub async fn list(State(state): State<AppState>, listing: Listing) -> ApiResult<Response> {
-    let (items, total) = api_rules::list_permissions(&state.db, listing.window()).await?;
-    listing.respond(items.into_iter().map(PermissionOut::from).collect(), total)
-}
+/// `/permission/`: every route is the shared viewset's.
+pub struct ApiPermissions;
 
-/// `GET /permission/<pk>/`
-pub async fn retrieve(State(state): State<AppState>, Pk(id): Pk) -> ApiResult<impl IntoResponse> {
-    Ok(Done(PermissionOut::from(
-        api_rules::get_permission(&state.db, id).await?,
-    )))
-}
+impl Resource for ApiPermissions {
+    type Item = ApiPermission;
+    type Out = PermissionOut;
+    type Input = ApiPermissionPatch;
 
-/// `POST /permission/` — an object, or an array created all together or not at all.
-pub async fn create(State(state): State<AppState>, Body(body): Body) -> ApiResult<Response> {
-    let (patches, batch) = form::read_all(body, |v| read(v, Mode::Full))?;
-    let n = patches.len();
-    let news = patches
-        .into_iter()
-        .map(|p| NewApiPermission {
-            method: p.method.unwrap_or_default(),
-            api_id: p.api_id.unwrap_or_default(),
-        })
-        .collect();
-    let created = api_rules::create_permissions(&state.db, news)
-        .await
-        .map_err(|e| ApiError::for_create(e, batch, n))?;
-    let out: Vec<PermissionOut> = created.into_iter().map(Into::into).collect();
-    Ok(created_answer(out, batch))
-}
+    fn read(body: Value, mode: Mode) -> Result<ApiPermissionPatch, Error> {
+        read(body, mode)
+    }
 
-async fn update(state: &AppState, id: i64, body: Value, mode: Mode) -> ApiResult<Response> {
-    let patch = read(body, mode)?;
-    let perm = api_rules::update_permission(&state.db, id, patch).await?;
-    Ok(Done(PermissionOut::from(perm)).into_response())
-}
+    async fn list(db: &Db, window: Window) -> crate::error::Result<(Vec<ApiPermission>, i64)> {
+        api_rules::list_permissions(db, window).await
+    }
 
-/// `PUT /permission/<pk>/`
-pub async fn replace(
-    State(state): State<AppState>,
-    Pk(id): Pk,
-    Body(body): Body,
-) -> ApiResult<impl IntoResponse> {
-    update(&state, id, body, Mode::Full).await
-}
+    async fn get(db: &Db, id: i64) -> crate::error::Result<ApiPermission> {
+        api_rules::get_permission(db, id).await
+    }
 
-/// `PATCH /permission/<pk>/`
-pub async fn patch(
-    State(state): State<AppState>,
-    Pk(id): Pk,
-    Body(body): Body,
-) -> ApiResult<impl IntoResponse> {
-    update(&state, id, body, Mode::Partial).await
-}
+    async fn create(
+        db: &Db,
+        inputs: Vec<ApiPermissionPatch>,
+    ) -> crate::error::Result<Vec<ApiPermission>> {
+        let news = inputs
+            .into_iter()
+            .map(|p| NewApiPermission {
+                method: p.method.unwrap_or_default(),
+                api_id: p.api_id.unwrap_or_default(),
+            })
+            .collect();
+        api_rules::create_permissions(db, news).await
+    }
 
-/// `DELETE /permission/<pk>/`
-pub async fn destroy(State(state): State<AppState>, Pk(id): Pk) -> ApiResult<NoContent> {
-    api_rules::delete_permissions(&state.db, &[id]).await?;
-    Ok(NoContent)
-}
+    async fn update(
+        db: &Db,
+        id: i64,
+        patch: ApiPermissionPatch,
+    ) -> crate::error::Result<ApiPermission> {
+        api_rules::update_permission(db, id, patch).await
+    }
 
-/// `DELETE /permission/multiple_delete/?ids=1,2,3` — all or nothing.
-pub async fn delete_many(State(state): State<AppState>, Ids(ids): Ids) -> ApiResult<NoContent> {
-    api_rules::delete_permissions(&state.db, &ids).await?;
-    Ok(NoContent)
+    async fn delete(db: &Db, ids: &[i64]) -> crate::error::Result<()> {
+        api_rules::delete_permissions(db, ids).await
+    }
 }

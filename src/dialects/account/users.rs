@@ -193,7 +193,7 @@ pub async fn list(State(state): State<AppState>, listing: Listing) -> ApiResult<
 
 /// `GET /user/<pk>/`
 pub async fn retrieve(State(state): State<AppState>, Pk(id): Pk) -> ApiResult<impl IntoResponse> {
-    let user = crate::domain::identity::user::get(&state.db, id).await?;
+    let user = crate::domain::identity::user::get(state.db.pool(), id).await?;
     Ok(Done(render_one(&state, user).await?))
 }
 

@@ -23,10 +23,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit;
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| ApiError::TooLarge)?;
-        Ok(Json(body::json(&bytes)?))
+        Ok(Json(body::read_json(req, limit).await?))
     }
 }
 

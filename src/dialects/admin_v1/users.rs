@@ -197,7 +197,7 @@ pub struct UserFarmOut {
 
 /// `GET /users/{id}`
 pub async fn detail(State(state): State<AppState>, Id(id): Id) -> ApiResult<Reply<UserDetailOut>> {
-    let u = user::get(&state.db, id).await?;
+    let u = user::get(state.db.pool(), id).await?;
     let mut roles = roles::summaries_of(&state.db, &[id]).await?;
     let tz = state.tz;
     Ok(Reply::ok(
@@ -385,7 +385,7 @@ pub async fn create(
     new.avatar = p.avatar;
     new.is_active = p.active.unwrap_or(true);
     new.roles = codes;
-    let u = user::create(&state.db, new, state.create_policy()).await?;
+    let u = crate::domain::accounts::enrol::create(&state.db, new, state.create_policy()).await?;
     Ok(Reply::created(
         "创建成功",
         CreatedOut {
@@ -434,7 +434,7 @@ pub async fn update(
     Id(id): Id,
     Json(body): Json<UserIn>,
 ) -> ApiResult<Reply<UpdatedOut>> {
-    user::get(&state.db, id).await?;
+    user::get(state.db.pool(), id).await?;
     let mut v = Violations::new();
     let p = check_profile(&mut v, &body)?;
     role_codes(&state, &mut v, &body.role_ids).await?;
@@ -510,7 +510,7 @@ pub async fn reset_password(
     Id(id): Id,
     Json(body): Json<ResetIn>,
 ) -> ApiResult<Reply<()>> {
-    user::get(&state.db, id).await?;
+    user::get(state.db.pool(), id).await?;
     let mut v = Violations::new();
     match body.new_password.as_deref() {
         None | Some("") => v.add("new_password", Problem::Required),
@@ -542,7 +542,7 @@ pub async fn toggle_status(
     Id(id): Id,
     Json(body): Json<ToggleIn>,
 ) -> ApiResult<Reply<StatusOut>> {
-    user::get(&state.db, id).await?;
+    user::get(state.db.pool(), id).await?;
     let mut v = Violations::new();
     // A toggle names the status it wants (decisions §8): a flip would make a retried
     // request undo itself.

@@ -29,13 +29,6 @@ pub const TOKEN_TYPE: &str = "access";
 /// Batch writes carry whole repertoires; they get a larger body limit than other routes.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
-async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T, ApiError> {
-    let bytes = axum::body::to_bytes(req.into_body(), limit)
-        .await
-        .map_err(|_| body::BodyError::too_large())?;
-    Ok(body::json(&bytes)?)
-}
-
 /// A JSON body, whatever the `Content-Type` (the real client sends `text/plain` or none),
 /// up to `server.json_body_limit` bytes.
 pub struct Json<T>(pub T);
@@ -45,7 +38,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Json(
-            read_json(req, state.config.server.json_body_limit).await?,
+            body::read_json(req, state.config.server.json_body_limit).await?,
         ))
     }
 }
@@ -58,7 +51,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for BulkJson<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit.max(BULK_BODY_LIMIT);
-        Ok(BulkJson(read_json(req, limit).await?))
+        Ok(BulkJson(body::read_json(req, limit).await?))
     }
 }
 
@@ -74,7 +67,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SmallJson<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit.min(SMALL_BODY_LIMIT);
-        Ok(SmallJson(read_json(req, limit).await?))
+        Ok(SmallJson(body::read_json(req, limit).await?))
     }
 }
 

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, ApiResult, code};
 use super::extract::{Auth, IdPath, Json, MaybeAuth, Query, TOKEN_TYPE};
 use crate::db::Db;
+use crate::domain::access::level::{self, AdminLevel};
 use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
-use crate::domain::identity::level::{self, AdminLevel};
 use crate::domain::identity::{
     self, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, jwt, user, validate,
 };
@@ -197,8 +197,10 @@ pub async fn register(
     new.email = Some(body.email.trim().to_owned());
     new.avatar = body.avatar;
     let result = match caller {
-        Some(p) if p.is_admin() => user::create(&state.db, new, state.create_policy()).await,
-        _ => identity::register(&state.db, new, state.create_policy()).await,
+        Some(p) if p.is_admin() => {
+            crate::domain::accounts::enrol::create(&state.db, new, state.create_policy()).await
+        }
+        _ => crate::domain::accounts::register(&state.db, new, state.create_policy()).await,
     };
     match result {
         Err(Error::Forbidden) => Err(ApiError::plain(code::FORBIDDEN, "注册已关闭")),

@@ -24,10 +24,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit;
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| body::BodyError::too_large())?;
-        Ok(Json(body::json(&bytes)?))
+        Ok(Json(body::read_json(req, limit).await?))
     }
 }
 
@@ -39,10 +36,7 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for JsonOrEmpty<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let limit = state.config.server.json_body_limit;
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| body::BodyError::too_large())?;
+        let bytes = body::read_bytes(req, state.config.server.json_body_limit).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsonOrEmpty(T::default()));
         }

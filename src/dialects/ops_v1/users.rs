@@ -59,7 +59,8 @@ pub async fn register(
     v.into_result()?;
     let mut new = NewUser::new(body.name, body.password);
     new.email = email;
-    let user = match identity::register(&state.db, new, state.create_policy()).await {
+    let user = match crate::domain::accounts::register(&state.db, new, state.create_policy()).await
+    {
         Ok(user) => user,
         // Still the manual's -6, but saying why rather than 权限不足.
         Err(Error::Forbidden) => return Ok(super::error::registration_closed()),

@@ -9,12 +9,14 @@
 //! * [`authorize`] — the one authorisation decision every route goes through.
 //! * [`routes`] — the per-dialect route tables it reads, failing closed.
 //! * [`grants`] — a user's groups and direct permissions, written with the user.
+//! * [`level`] — a user's administrative level (the hanzi `role`) as a view of the roles.
 
 pub mod api_rules;
 pub mod authorize;
 pub mod catalog;
 pub mod check;
 pub mod grants;
+pub mod level;
 pub mod permissions;
 pub mod roles;
 pub mod routes;

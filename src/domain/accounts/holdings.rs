@@ -252,7 +252,7 @@ pub async fn create_users(
         decide_tx(&mut tx, actor, None, accounts::Intent::profile(), &grants)
             .await
             .map_err(|e| wrap(i, e))?;
-        let created = user::create_tx(&mut tx, p, CreatePolicy::default())
+        let created = super::enrol::create_tx(&mut tx, p, CreatePolicy::default())
             .await
             .map_err(|e| wrap(i, e))?;
         apply_tx(&mut tx, created.id, &grants, true)
@@ -275,7 +275,7 @@ pub async fn update_user(db: &Db, actor: &Principal, id: i64, patch: AccountPatc
         None => None,
     };
     let mut tx = db.begin().await?;
-    let current = user::get_tx(&mut tx, id).await?;
+    let current = user::get(&mut *tx, id).await?;
     // Every part of the body is decided before anything is written: a body with allowed
     // and forbidden fields is refused whole.
     let intent = accounts::Intent {
@@ -300,7 +300,7 @@ pub async fn update_user(db: &Db, actor: &Principal, id: i64, patch: AccountPatc
         user::set_password_tx(&mut tx, id, &hash, None).await?;
     }
     apply_tx(&mut tx, id, &patch.grants, false).await?;
-    let user = user::get_tx(&mut tx, id).await?;
+    let user = user::get(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -4,8 +4,8 @@
 
 use super::{Intent, check_tx};
 use crate::db::{Db, Sql};
+use crate::domain::access::level::AdminLevel;
 use crate::domain::access::roles;
-use crate::domain::identity::level::AdminLevel;
 use crate::domain::identity::session::Principal;
 use crate::domain::identity::user::{self, User, UserPatch};
 use crate::domain::identity::{password, validate};
@@ -72,7 +72,7 @@ pub async fn set_active(db: &Db, actor: &Principal, id: i64, active: bool) -> Re
     check_tx(&mut tx, actor, Some(id), &Intent::status(active)).await?;
     user::set_active_tx(&mut tx, id, active).await?;
     tx.commit().await?;
-    user::get(db, id).await
+    user::get(db.pool(), id).await
 }
 
 /// Sets a new password for a user and ends all of their sessions except `keep_session`.
@@ -125,7 +125,7 @@ pub async fn update_profile(
     if let Some(hash) = hash {
         user::set_password_tx(&mut tx, id, &hash, keep_session).await?;
     }
-    let user = user::get_tx(&mut tx, id).await?;
+    let user = user::get(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -174,7 +174,7 @@ pub async fn update(
     roles: Option<(&str, &[i64])>,
     active: Option<bool>,
 ) -> Result<User> {
-    user::get(db, id).await?;
+    user::get(db.pool(), id).await?;
     if let Some((field, ids)) = roles {
         roles::codes_for_ids(db, field, ids).await?;
     }
@@ -194,7 +194,7 @@ pub async fn update(
         user::set_active_tx(&mut tx, id, active).await?;
     }
     tx.commit().await?;
-    user::get(db, id).await
+    user::get(db.pool(), id).await
 }
 
 /// The operator at the command line acts with the machine's authority, outside any
@@ -212,7 +212,10 @@ pub mod operator {
 
     /// Enables or disables an account (disabling ends its sessions).
     pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
-        user::set_active(db, id, active).await
+        let mut tx = db.begin().await?;
+        user::set_active_tx(&mut tx, id, active).await?;
+        tx.commit().await?;
+        user::get(db.pool(), id).await
     }
 
     /// Gives the user the role `code`; answers whether anything changed. An unknown role is
@@ -248,7 +251,7 @@ pub mod operator {
     }
 
     async fn holds_tx(tx: &mut Tx<'_>, id: i64, code: &str) -> Result<bool> {
-        user::get_tx(tx, id).await?;
+        user::get(&mut **tx, id).await?;
         let role: Option<i64> = sqlx::query_scalar("SELECT id FROM roles WHERE code = $1")
             .bind(code)
             .fetch_optional(&mut **tx)

@@ -10,9 +10,14 @@
 //!
 //! Dialects only render the refusal ([`Error::Forbidden`]).
 
+pub mod bootstrap;
+pub mod enrol;
 pub mod holdings;
 pub mod manage;
+pub mod register;
 pub mod rules;
+
+pub use register::register;
 
 use std::collections::BTreeSet;
 

@@ -62,7 +62,7 @@ pub async fn login(
     user::record_login(db, user.id, ip).await?;
     let (session, token) =
         session::create(db, user.id, req.session_kind, req.ttl_micros, req.client).await?;
-    let user = user::get(db, user.id).await?;
+    let user = user::get(db.pool(), user.id).await?;
     // The login's operation-log entry names who logged in.
     crate::domain::platform::oplog::actor::note(user.id, &user.username);
     Ok((user, session, token))

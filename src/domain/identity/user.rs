@@ -1,11 +1,10 @@
 //! The one user table every dialect reads and writes.
 
 use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyExecutor, AnyRow};
 
 use super::{password, validate};
 use crate::db::{self, Db, Timestamp, Tx, Update};
-use crate::domain::access::roles;
 use crate::error::{Entity, Error, Result, Violations};
 
 /// Stored gender; dialects map it to their own spelling (`admin_v1` uses 0/1/2).
@@ -245,11 +244,18 @@ async fn check_unique(
 }
 
 /// A validated new user with its password hashed, ready to be inserted inside a caller's
-/// transaction by [`create_tx`]. Hashing happens here so no transaction waits on argon2.
+/// transaction by [`crate::domain::accounts::enrol::create_tx`]. Hashing happens here so no transaction waits on argon2.
 #[derive(Debug, Clone)]
 pub struct PreparedUser {
     new: NewUser,
     hash: String,
+}
+
+impl PreparedUser {
+    /// The role codes the new user asked for (empty: the default role).
+    pub fn roles(&self) -> &[String] {
+        &self.new.roles
+    }
 }
 
 /// Normalises and validates a new user and hashes its password.
@@ -262,21 +268,13 @@ pub async fn prepare(new: NewUser) -> Result<PreparedUser> {
     Ok(PreparedUser { new, hash })
 }
 
-/// Creates a user and their role links in one transaction.
-pub async fn create(db: &Db, new: NewUser, policy: CreatePolicy) -> Result<User> {
-    let prepared = prepare(new).await?;
-    let mut tx = db.begin().await?;
-    let user = create_tx(&mut tx, prepared, policy).await?;
-    tx.commit().await?;
-    Ok(user)
-}
-
-/// Inserts a prepared user and their role links inside the caller's transaction.
-pub async fn create_tx(
+/// Inserts a prepared user inside the caller's transaction; also says whether it is the
+/// first user of the database. Roles are granted by [`crate::domain::accounts::enrol`],
+/// which every creation goes through.
+pub(in crate::domain) async fn insert_tx(
     tx: &mut Tx<'_>,
     prepared: PreparedUser,
-    policy: CreatePolicy,
-) -> Result<User> {
+) -> Result<(User, bool)> {
     let PreparedUser { new, hash } = prepared;
     check_unique(
         tx,
@@ -326,27 +324,13 @@ pub async fn create_tx(
     .await
     .map_err(map_unique)?;
     let user = User::from_row(&row)?;
-    let mut codes = if new.roles.is_empty() {
-        vec!["user".to_owned()]
-    } else {
-        new.roles.clone()
-    };
-    if policy.first_user_is_super_admin && first_user && !codes.iter().any(|c| c == "super_admin") {
-        codes.push("super_admin".to_owned());
-    }
-    roles::grant_codes(tx, user.id, &codes).await?;
-    Ok(user)
+    Ok((user, first_user))
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<User> {
-    find_by(db.pool(), "id = $1", id)
-        .await?
-        .ok_or(Error::NotFound(Entity::User))
-}
-
-/// [`get`] inside a transaction (sees the transaction's own writes).
-pub async fn get_tx(tx: &mut Tx<'_>, id: i64) -> Result<User> {
-    find_by(&mut **tx, "id = $1", id)
+/// The user, read from the pool (`db.pool()`) or inside a transaction (`&mut *tx`, which
+/// sees the transaction's own writes): one function for both, not an `x`/`x_tx` pair.
+pub async fn get<'e>(conn: impl AnyExecutor<'e>, id: i64) -> Result<User> {
+    find_by(conn, "id = $1", id)
         .await?
         .ok_or(Error::NotFound(Entity::User))
 }
@@ -369,7 +353,7 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
 
 async fn find_by<'e, E, T>(conn: E, condition: &str, value: T) -> Result<Option<User>>
 where
-    E: sqlx::any::AnyExecutor<'e>,
+    E: AnyExecutor<'e>,
     T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
 {
     // `condition` is code, never input; `$1` is its one placeholder.
@@ -419,7 +403,7 @@ pub(in crate::domain) async fn update_tx(
         v.check(validate::text("last_name", l, 150))?;
     }
     v.into_result()?;
-    let current = get_tx(tx, id).await?;
+    let current = get(&mut **tx, id).await?;
     check_unique(
         tx,
         Some(id),
@@ -461,7 +445,7 @@ pub(in crate::domain) async fn update_tx(
         .execute(&mut **tx)
         .await
         .map_err(map_unique)?;
-    get_tx(tx, id).await
+    get(&mut **tx, id).await
 }
 
 /// Sets a new password and ends every session of the user except `keep_session`.
@@ -506,15 +490,8 @@ pub(in crate::domain) async fn set_password_tx(
     super::session::revoke_all_tx(tx, id, keep_session).await
 }
 
-/// Enables or disables an account; disabling ends all of its sessions at once.
-pub(in crate::domain) async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
-    let mut tx = db.begin().await?;
-    set_active_tx(&mut tx, id, active).await?;
-    tx.commit().await?;
-    get(db, id).await
-}
-
-/// [`set_active`] inside the caller's transaction.
+/// Enables or disables an account inside the caller's transaction; disabling ends all of
+/// its sessions at once.
 pub(in crate::domain) async fn set_active_tx(tx: &mut Tx<'_>, id: i64, active: bool) -> Result<()> {
     let done = sqlx::query("UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(active))

@@ -110,7 +110,7 @@ fn select(filter: &AnimalFilter) -> Sql {
     sql
 }
 
-async fn items(db: &Db, sql: &Sql) -> Result<Vec<AnimalItem>> {
+async fn items(db: &Db, sql: Sql) -> Result<Vec<AnimalItem>> {
     let rows = sql.query().fetch_all(db.pool()).await?;
     Ok(rows
         .iter()
@@ -123,7 +123,7 @@ pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<Ani
     let total = count(db, filter).await?;
     let mut sql = select(filter);
     sql.push(" ORDER BY a.id DESC").window(Some(page.window()));
-    Ok((items(db, &sql).await?, total))
+    Ok((items(db, sql).await?, total))
 }
 
 /// Up to `limit` matching animals with ids above `after`, in id order (a keyset batch).
@@ -138,5 +138,5 @@ pub async fn batch_after(
         .bind(after)
         .push(" ORDER BY a.id LIMIT ")
         .bind(limit);
-    items(db, &sql).await
+    items(db, sql).await
 }

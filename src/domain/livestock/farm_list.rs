@@ -117,7 +117,7 @@ pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmI
     let total = count(db, filter).await?;
     let mut sql = select(filter);
     sql.push(" ORDER BY f.id DESC").window(Some(page.window()));
-    Ok((items(db, &sql).await?, total))
+    Ok((items(db, sql).await?, total))
 }
 
 /// Up to `limit` matching farms with ids above `after`, in id order (a keyset batch).
@@ -132,11 +132,11 @@ pub async fn batch_after(
         .bind(after)
         .push(" ORDER BY f.id LIMIT ")
         .bind(limit);
-    items(db, &sql).await
+    items(db, sql).await
 }
 
 /// The farms `sql` selects, with their living-animal counts.
-async fn items(db: &Db, sql: &Sql) -> Result<Vec<FarmItem>> {
+async fn items(db: &Db, sql: Sql) -> Result<Vec<FarmItem>> {
     let rows = sql.query().fetch_all(db.pool()).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {

@@ -115,7 +115,11 @@ async fn owners(db: &Db, count: u64) -> Result<Vec<i64>> {
         let mut new = NewUser::new(username, password::random_token());
         new.display_name = format!("{}{}", pick(&SURNAMES, h), pick(&GIVEN, h >> 8));
         new.phone = Some(format!("139{:08}", n));
-        ids.push(user::create(db, new, CreatePolicy::default()).await?.id);
+        ids.push(
+            crate::domain::accounts::enrol::create(db, new, CreatePolicy::default())
+                .await?
+                .id,
+        );
     }
     Ok(ids)
 }

@@ -1,7 +1,8 @@
 //! Self-registration, governed by the runtime setting `registration_open` in every dialect.
 
-use super::user::{self, CreatePolicy, NewUser, User};
+use super::enrol;
 use crate::db::Db;
+use crate::domain::identity::user::{CreatePolicy, NewUser, User};
 use crate::domain::platform::settings;
 use crate::error::{Error, Result};
 
@@ -14,5 +15,5 @@ pub async fn register(db: &Db, new: NewUser, policy: CreatePolicy) -> Result<Use
     // Self-registration never grants roles beyond the default, whatever the client sent.
     new.roles.clear();
     new.is_active = true;
-    user::create(db, new, policy).await
+    enrol::create(db, new, policy).await
 }

@@ -5,9 +5,10 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::password::random_token;
-use super::user::{self, CreatePolicy, NewUser};
+use super::enrol;
 use crate::db::Db;
+use crate::domain::identity::password::random_token;
+use crate::domain::identity::user::{self, CreatePolicy, NewUser};
 
 /// On the first start against an empty database, creates the super admin `admin`. Its
 /// password is `configured` when given; otherwise a random one, printed once to the log and
@@ -25,7 +26,7 @@ pub async fn ensure_admin(db: &Db, configured: &str, data_dir: &Path) -> anyhow:
     let mut new = NewUser::new("admin", password.clone());
     new.display_name = "系统管理员".to_owned();
     new.roles = vec!["super_admin".to_owned()];
-    user::create(db, new, CreatePolicy::default())
+    enrol::create(db, new, CreatePolicy::default())
         .await
         .map_err(|e| anyhow::anyhow!("creating the first administrator: {e}"))?;
     if generated {
@@ -51,7 +52,9 @@ pub async fn forget_changed_password(db: &Db, data_dir: &Path) -> anyhow::Result
         return Ok(());
     };
     let still_valid = match user::find_by_username(db, "admin").await? {
-        Some(admin) => super::login::check_password(db, admin.id, text.trim()).await?,
+        Some(admin) => {
+            crate::domain::identity::login::check_password(db, admin.id, text.trim()).await?
+        }
         None => false,
     };
     if !still_valid {
