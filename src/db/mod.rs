@@ -34,10 +34,12 @@ use crate::config::{DatabaseConfig, DatabaseDriver};
 
 pub mod builder;
 mod create;
+mod flag;
 mod ids;
 pub mod time;
 
 pub use builder::{Sql, Update, Val};
+pub use flag::Flag;
 pub use ids::require_existing;
 
 pub use time::{Timestamp, now};

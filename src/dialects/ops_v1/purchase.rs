@@ -12,9 +12,10 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Auth, Json, JsonOrEmpty, Query};
 use super::reply::Reply;
 use crate::db::time::rfc3339;
+use crate::domain::paging::Page;
 use crate::domain::purchase::{
-    self, Caller, CostRecord, ListQuery, Order, OrderInput, OrderSummary, PageRequest, RawCost,
-    RawCurrency, RawOrder, SearchTerm, list, store,
+    self, Caller, CostRecord, ListQuery, Order, OrderInput, OrderSummary, RawCost, RawCurrency,
+    RawOrder, SearchTerm, list, store,
 };
 use crate::error::{Entity, Error, Problem, Violations};
 use crate::state::AppState;
@@ -46,14 +47,45 @@ impl ListIn {
                 self.search.as_deref().unwrap_or(""),
             ))?
             .flatten();
-        let page = v.check(PageRequest::parse(self.page, self.entries))?;
+        let page = page(&mut v, self.page, self.entries);
         v.into_result()?;
         Ok(ListQuery {
             search,
             user_id: self.user_id,
-            page: page.unwrap_or_default(),
+            page,
         })
     }
+}
+
+/// `entries` per page: default and largest.
+const ENTRIES_DEFAULT: i64 = 20;
+const ENTRIES_MAX: i64 = 300;
+/// Keeps `(page - 1) × entries` far inside an `i64`.
+const PAGE_MAX: i64 = 1_000_000_000;
+
+/// Checks `page` (1..=10⁹, default 1) and `entries` (1..=300, default 20).
+fn page(v: &mut Violations, page: Option<i64>, entries: Option<i64>) -> Page {
+    let number = page.unwrap_or(1);
+    let size = entries.unwrap_or(ENTRIES_DEFAULT);
+    if !(1..=PAGE_MAX).contains(&number) {
+        v.add(
+            "page",
+            Problem::OutOfRange {
+                min: 1,
+                max: PAGE_MAX,
+            },
+        );
+    }
+    if !(1..=ENTRIES_MAX).contains(&size) {
+        v.add(
+            "entries",
+            Problem::OutOfRange {
+                min: 1,
+                max: ENTRIES_MAX,
+            },
+        );
+    }
+    Page::new(number, size)
 }
 
 /// The manual's create body; the same body fully replaces an order (`PUT`).
@@ -468,5 +500,38 @@ mod tests {
             let e = body::json::<OrderIn>(bad).unwrap_err();
             assert!(e.field.as_deref().unwrap().starts_with("costs"), "{e:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    fn checked(p: Option<i64>, e: Option<i64>) -> Result<Page, Error> {
+        let mut v = Violations::new();
+        let page = page(&mut v, p, e);
+        v.into_result().map(|()| page)
+    }
+
+    #[test]
+    fn paging_defaults_and_ranges() {
+        let d = checked(None, None).unwrap();
+        assert_eq!((d.number, d.size, d.offset()), (1, 20, 0));
+        assert_eq!(checked(Some(250), Some(20)).unwrap().offset(), 4980);
+        assert!(checked(Some(1), Some(300)).is_ok());
+        for (p, e, field) in [
+            (Some(0), None, "page"),
+            (Some(-1), None, "page"),
+            (None, Some(0), "entries"),
+            (None, Some(301), "entries"),
+        ] {
+            let err = checked(p, e).unwrap_err();
+            assert_eq!(err.first_field().unwrap().field, field);
+        }
+    }
+
+    #[test]
+    fn the_largest_offset_fits() {
+        assert!(checked(Some(PAGE_MAX), Some(300)).unwrap().offset() > 0);
     }
 }

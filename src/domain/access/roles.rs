@@ -7,12 +7,12 @@
 
 use std::collections::HashMap;
 
+use sqlx::FromRow;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::SUPER_ADMIN;
 use super::permissions::{self, Permission};
-use crate::db::{self, Db, Sql, Timestamp, Tx, Update};
+use crate::db::{self, Db, Flag, Sql, Timestamp, Tx, Update};
 use crate::domain::identity::Principal;
 use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Format, Problem, Result, Rule, Violations};
@@ -75,36 +75,23 @@ pub async fn revoke_codes(tx: &mut Tx<'_>, user_id: i64, codes: &[String]) -> Re
 }
 
 /// One role (= Django group).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Role {
     pub id: i64,
     pub name: String,
     pub code: String,
     pub description: String,
     /// A disabled role grants nothing.
+    #[sqlx(rename = "status", try_from = "Flag")]
     pub enabled: bool,
     /// `super_admin`, `admin` and `user`: cannot be deleted, and their code cannot change.
+    #[sqlx(try_from = "Flag")]
     pub is_builtin: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
 
 const COLUMNS: &str = "id, name, code, description, status, is_builtin, created_at, updated_at";
-
-impl Role {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            code: row.try_get("code")?,
-            description: row.try_get("description")?,
-            enabled: row.try_get::<i64, _>("status")? != 0,
-            is_builtin: row.try_get::<i64, _>("is_builtin")? != 0,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
 
 /// The short form of a role, as lists of a user's roles show it.
 #[derive(Debug, Clone, PartialEq, Eq)]

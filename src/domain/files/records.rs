@@ -1,8 +1,7 @@
 //! File records: one per upload (owner, name, type, description, MIME type, size, hash, date),
 //! each pointing at a stored blob by its hash.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::FromRow;
 
 use super::hash::ContentHash;
 use crate::db::{Db, Sql, Timestamp, Tx};
@@ -10,12 +9,13 @@ use crate::domain::identity::Principal;
 use crate::error::{Entity, Error, Result};
 
 /// One upload.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct FileRecord {
     pub id: i64,
     pub user_id: i64,
     /// The client's file name, cleaned; only ever shown, never used as a path.
     pub name: String,
+    #[sqlx(rename = "type")]
     pub file_type: String,
     pub description: String,
     pub mime: String,
@@ -30,24 +30,6 @@ pub struct FileRecord {
 
 const COLUMNS: &str =
     "id, user_id, name, type, description, mime, size, sha256, created_at, category, thumb_sha256";
-
-impl FileRecord {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            user_id: row.try_get("user_id")?,
-            name: row.try_get("name")?,
-            file_type: row.try_get("type")?,
-            description: row.try_get("description")?,
-            mime: row.try_get("mime")?,
-            size: row.try_get("size")?,
-            sha256: row.try_get("sha256")?,
-            created_at: row.try_get("created_at")?,
-            category: row.try_get("category")?,
-            thumb_sha256: row.try_get("thumb_sha256")?,
-        })
-    }
-}
 
 /// Whose records a caller may see: their own, or (admins) everyone's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

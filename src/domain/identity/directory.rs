@@ -1,5 +1,7 @@
 //! The user directory: one filtered, paged listing of users for every dialect's user list.
 
+use sqlx::FromRow;
+
 use super::user::{COLUMNS, User};
 use crate::db::{self, Db, Sql, Timestamp};
 use crate::error::Result;

@@ -1,7 +1,7 @@
 //! Server-side sessions. Every login creates one; the client holds a random token (or a JWT
 //! carrying it), the database holds only the token's hash.
 
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 use super::password::{random_token, token_hash};
 use super::user::{COLUMNS, User};

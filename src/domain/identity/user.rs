@@ -1,10 +1,10 @@
 //! The one user table every dialect reads and writes.
 
-use sqlx::Row;
-use sqlx::any::{AnyExecutor, AnyRow};
+use sqlx::FromRow;
+use sqlx::any::AnyExecutor;
 
 use super::{password, validate};
-use crate::db::{self, Db, Timestamp, Tx, Update};
+use crate::db::{self, Db, Flag, Timestamp, Tx, Update};
 use crate::error::{Entity, Error, Result, Violations};
 
 /// Stored gender; dialects map it to their own spelling (`admin_v1` uses 0/1/2).
@@ -38,7 +38,14 @@ impl Gender {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A stored spelling no longer known reads as unknown rather than failing the whole row.
+impl From<String> for Gender {
+    fn from(s: String) -> Self {
+        Gender::parse(&s).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -47,6 +54,7 @@ pub struct User {
     pub last_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[sqlx(try_from = "String")]
     pub gender: Gender,
     pub avatar: Option<String>,
     pub language: Option<String>,
@@ -54,6 +62,7 @@ pub struct User {
     pub address: Option<String>,
     pub id_card: Option<String>,
     pub dingding: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub is_active: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -64,32 +73,6 @@ pub struct User {
 pub(crate) const COLUMNS: &str = "id, username, display_name, first_name, last_name, email, phone, gender, \
     avatar, language, birthday, address, id_card, dingding, is_active, created_at, updated_at, \
     last_login_at, last_login_ip";
-
-impl User {
-    pub(crate) fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            username: row.try_get("username")?,
-            display_name: row.try_get("display_name")?,
-            first_name: row.try_get("first_name")?,
-            last_name: row.try_get("last_name")?,
-            email: row.try_get("email")?,
-            phone: row.try_get("phone")?,
-            gender: Gender::parse(row.try_get::<String, _>("gender")?.as_str()).unwrap_or_default(),
-            avatar: row.try_get("avatar")?,
-            language: row.try_get("language")?,
-            birthday: row.try_get("birthday")?,
-            address: row.try_get("address")?,
-            id_card: row.try_get("id_card")?,
-            dingding: row.try_get("dingding")?,
-            is_active: row.try_get::<i64, _>("is_active")? != 0,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            last_login_at: row.try_get("last_login_at")?,
-            last_login_ip: row.try_get("last_login_ip")?,
-        })
-    }
-}
 
 /// The display name other dialects see for Django-style first/last names.
 pub fn display_name_of(first: &str, last: &str) -> String {

@@ -13,74 +13,17 @@ use super::order::SUMMARY_COLUMNS;
 use super::search_cache::{self, Kept};
 use super::{Caller, OrderSummary, SearchTerm};
 use crate::db::{Db, Sql};
-use crate::error::{Error, Problem, Result};
-
-/// `page` ≥ 1 and `entries` 1..=300 (default 1 and 20).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    page: i64,
-    entries: i64,
-}
-
-impl PageRequest {
-    pub const DEFAULT_ENTRIES: i64 = 20;
-    pub const MAX_ENTRIES: i64 = 300;
-    /// Keeps `(page - 1) × entries` far inside an `i64`.
-    pub const MAX_PAGE: i64 = 1_000_000_000;
-
-    pub fn parse(page: Option<i64>, entries: Option<i64>) -> Result<Self> {
-        let page = page.unwrap_or(1);
-        let entries = entries.unwrap_or(Self::DEFAULT_ENTRIES);
-        if !(1..=Self::MAX_PAGE).contains(&page) {
-            return Err(Error::invalid(
-                "page",
-                Problem::OutOfRange {
-                    min: 1,
-                    max: Self::MAX_PAGE,
-                },
-            ));
-        }
-        if !(1..=Self::MAX_ENTRIES).contains(&entries) {
-            return Err(Error::invalid(
-                "entries",
-                Problem::OutOfRange {
-                    min: 1,
-                    max: Self::MAX_ENTRIES,
-                },
-            ));
-        }
-        Ok(Self { page, entries })
-    }
-
-    pub fn page(self) -> i64 {
-        self.page
-    }
-
-    pub fn entries(self) -> i64 {
-        self.entries
-    }
-
-    pub fn offset(self) -> i64 {
-        (self.page - 1) * self.entries
-    }
-}
-
-impl Default for PageRequest {
-    fn default() -> Self {
-        Self {
-            page: 1,
-            entries: Self::DEFAULT_ENTRIES,
-        }
-    }
-}
+use crate::domain::paging::Page;
+use crate::error::Result;
 
 /// What to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
     pub search: Option<SearchTerm>,
     /// Only this owner's orders. Honoured for admins; other callers always get their own.
     pub user_id: Option<i64>,
-    pub page: PageRequest,
+    /// Dialects check their documented page limits before building it.
+    pub page: Page,
 }
 
 /// One page of orders and how many match in all.
@@ -106,7 +49,7 @@ pub async fn list(db: &Db, caller: Caller, query: &ListQuery) -> Result<OrderPag
 /// subquery); only a page past the end, which has no row to carry it, asks for it apart. The
 /// page is read only when its offset is below the total (a constant condition, checked once),
 /// so a page far past the end skips nothing.
-async fn list_all(db: &Db, owner: Option<i64>, page: PageRequest) -> Result<OrderPage> {
+async fn list_all(db: &Db, owner: Option<i64>, page: Page) -> Result<OrderPage> {
     let total_sql = |sql: &mut Sql| match owner {
         Some(owner) => {
             sql.push("(SELECT orders FROM purchase_order_counts WHERE user_id = ")
@@ -128,7 +71,7 @@ async fn list_all(db: &Db, owner: Option<i64>, page: PageRequest) -> Result<Orde
     sql.bind(page.offset()).push(" < ");
     total_sql(&mut sql);
     sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ")
-        .bind(page.entries())
+        .bind(page.limit())
         .push(" OFFSET ")
         .bind(page.offset());
     let rows = sql.query().fetch_all(db.pool()).await?;
@@ -148,12 +91,7 @@ async fn list_all(db: &Db, owner: Option<i64>, page: PageRequest) -> Result<Orde
 /// the creation time, and only the page's orders are read from `purchase_orders`. `CROSS JOIN`
 /// makes SQLite read the page first (it never reorders a `CROSS JOIN`); PostgreSQL treats it
 /// as an ordinary join.
-async fn search(
-    db: &Db,
-    owner: Option<i64>,
-    term: &SearchTerm,
-    page: PageRequest,
-) -> Result<OrderPage> {
+async fn search(db: &Db, owner: Option<i64>, term: &SearchTerm, page: Page) -> Result<OrderPage> {
     if let Some(owner) = owner
         && let Some(changes) = search_cache::changes(db, owner).await?
     {
@@ -188,10 +126,10 @@ async fn match_ids(db: &Db, owner: i64, term: &SearchTerm) -> Result<Kept> {
 }
 
 /// One page of `ids` (all matches, in order), read from `purchase_orders`.
-async fn page_of(db: &Db, ids: &[i64], page: PageRequest) -> Result<OrderPage> {
+async fn page_of(db: &Db, ids: &[i64], page: Page) -> Result<OrderPage> {
     let total = i64::try_from(ids.len()).unwrap_or(i64::MAX);
     let start = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-    let end = start.saturating_add(usize::try_from(page.entries()).unwrap_or(0));
+    let end = start.saturating_add(usize::try_from(page.limit()).unwrap_or(0));
     let wanted = ids.get(start..end.min(ids.len())).unwrap_or(&[]);
     if wanted.is_empty() {
         return Ok(OrderPage {
@@ -220,7 +158,7 @@ async fn search_page(
     db: &Db,
     owner: Option<i64>,
     term: &SearchTerm,
-    page: PageRequest,
+    page: Page,
 ) -> Result<OrderPage> {
     let mut sql = Sql::new(&format!(
         "SELECT {SUMMARY_COLUMNS}, m.total FROM (SELECT s.rowid AS id, s.created_at AS created_at, \
@@ -228,7 +166,7 @@ async fn search_page(
     ));
     matches(&mut sql, term, owner);
     sql.push(" ORDER BY s.created_at DESC, s.rowid DESC LIMIT ")
-        .bind(page.entries())
+        .bind(page.limit())
         .push(" OFFSET ")
         .bind(page.offset())
         .push(") m CROSS JOIN purchase_orders o WHERE o.id = m.id ORDER BY m.created_at DESC, m.id DESC");
@@ -286,34 +224,5 @@ fn matches(sql: &mut Sql, term: &SearchTerm, owner: Option<i64>) {
         .push(" ESCAPE '\\'");
     if let Some(owner) = owner {
         sql.push(" AND s.user_id = ").bind(owner);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paging_defaults_and_ranges() {
-        let d = PageRequest::parse(None, None).unwrap();
-        assert_eq!((d.page(), d.entries(), d.offset()), (1, 20, 0));
-        let p = PageRequest::parse(Some(250), Some(20)).unwrap();
-        assert_eq!(p.offset(), 4980);
-        assert!(PageRequest::parse(Some(1), Some(300)).is_ok());
-        for (page, entries, field) in [
-            (Some(0), None, "page"),
-            (Some(-1), None, "page"),
-            (None, Some(0), "entries"),
-            (None, Some(301), "entries"),
-        ] {
-            let err = PageRequest::parse(page, entries).unwrap_err();
-            assert_eq!(err.first_field().unwrap().field, field);
-        }
-    }
-
-    #[test]
-    fn the_largest_offset_fits() {
-        let p = PageRequest::parse(Some(PageRequest::MAX_PAGE), Some(300)).unwrap();
-        assert!(p.offset() > 0);
     }
 }

@@ -25,7 +25,7 @@ pub mod store;
 
 pub use cost::{CostLine, Costs, RawCost};
 pub use currency::{Currency, RawCurrency};
-pub use list::{ListQuery, OrderPage, PageRequest};
+pub use list::{ListQuery, OrderPage};
 pub use order::{CostRecord, Order, OrderInput, OrderSummary, RawOrder};
 pub use search::SearchTerm;
 pub use status::OrderStatus;

@@ -27,8 +27,6 @@ pub use permissions::{
 };
 
 use regex::{Regex, RegexBuilder};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::db::{Db, Sql};
 use crate::error::{Entity, Error, Format, Problem, Result, Violations};
@@ -48,25 +46,13 @@ pub const APP_NAME_MAX: usize = 30;
 pub const COMMENT_MAX: usize = 100;
 
 /// One back-end API pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BackendApi {
     pub id: i64,
     pub name: Option<String>,
     pub pattern: String,
     pub app_name: Option<String>,
     pub comment: Option<String>,
-}
-
-impl BackendApi {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            pattern: row.try_get("pattern")?,
-            app_name: row.try_get("app_name")?,
-            comment: row.try_get("comment")?,
-        })
-    }
 }
 
 /// A new pattern; optional texts that are empty are stored as given (Django keeps `""`).
@@ -88,21 +74,11 @@ pub struct BackendApiPatch {
 }
 
 /// One API permission: a method on a pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiPermission {
     pub id: i64,
     pub method: String,
     pub api_id: i64,
-}
-
-impl ApiPermission {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            method: row.try_get("method")?,
-            api_id: row.try_get("api_id")?,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Default)]

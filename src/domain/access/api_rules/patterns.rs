@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::db::{self, Update};
+use sqlx::FromRow;
 
 /// Lists patterns by id; answers the page and the total count.
 pub async fn list_apis(db: &Db, window: Window) -> Result<(Vec<BackendApi>, i64)> {

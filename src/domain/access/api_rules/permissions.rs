@@ -3,6 +3,7 @@
 use super::patterns::get_api_in;
 use super::*;
 use crate::db::{self, Update};
+use sqlx::FromRow;
 
 fn normalise_method(v: &mut Violations, method: &str) -> String {
     let upper = method.trim().to_ascii_uppercase();
