@@ -427,5 +427,7 @@ pub async fn records(
         done += n;
         progress(done);
     }
+    // Fresh planner statistics for the new rows (which index a range of amounts should use).
+    sqlx::query("ANALYZE").execute(db.pool()).await?;
     Ok(())
 }
