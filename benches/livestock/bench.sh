@@ -20,8 +20,10 @@ if [ -z "$SEEDED" ]; then
     "$BIN" --config "$CFG" migrate
     # The seed's owners make the database non-empty, so no bootstrap admin would be made later.
     echo bench-password-1 | "$BIN" --config "$CFG" user create --name bench --super-admin
-    /usr/bin/time -f "seed farms and animals: %e s wall" "$BIN" --config "$CFG" livestock seed \
-        --farms "${FARMS:-10000}" --animals "${ANIMALS:-100000}"
+    # Farms and animals in two commands: one command seeding both fails on a new SQLite
+    # database with "no such table: animals" (not yet understood; two commands work).
+    /usr/bin/time -f "seed farms: %e s wall" "$BIN" --config "$CFG" livestock seed --farms "${FARMS:-10000}"
+    /usr/bin/time -f "seed animals: %e s wall" "$BIN" --config "$CFG" livestock seed --animals "${ANIMALS:-100000}"
     if [ "${ORDERS:-0}" -gt 0 ] || [ "${RECORDS:-0}" -gt 0 ]; then
         /usr/bin/time -f "seed orders and records: %e s wall" "$BIN" --config "$CFG" livestock seed \
             --orders "${ORDERS:-0}" --records "${RECORDS:-0}"
