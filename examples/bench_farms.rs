@@ -106,6 +106,14 @@ async fn main() {
             "farms keyword 成都".into(),
             "/farms?keyword=%E6%88%90%E9%83%BD".into(),
         ),
+        (
+            "farms keyword FARM00012".into(),
+            "/farms?keyword=FARM00012".into(),
+        ),
+        (
+            "farms keyword 成都市 (10%)".into(),
+            "/farms?keyword=%E6%88%90%E9%83%BD%E5%B8%82".into(),
+        ),
         ("farms type=pig".into(), "/farms?type=pig".into()),
         ("farms status=0".into(), "/farms?status=0".into()),
         (
@@ -126,6 +134,14 @@ async fn main() {
         (
             "animals keyword PIG0001".into(),
             "/animals?keyword=PIG0001".into(),
+        ),
+        (
+            "animals keyword 猪12345".into(),
+            "/animals?keyword=%E7%8C%AA12345".into(),
+        ),
+        (
+            "animals keyword PIG + gender".into(),
+            "/animals?keyword=PIG0001&gender=2".into(),
         ),
         (
             "animals farm_id".into(),

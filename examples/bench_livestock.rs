@@ -110,6 +110,10 @@ async fn main() {
             format!("/orders?keyword={}", &no[..no.len().min(11)]),
         ),
         scenario(
+            "orders keyword (substring)",
+            format!("/orders?keyword={}", &no[no.len().saturating_sub(5)..]),
+        ),
+        scenario(
             "orders 30 days",
             format!("/orders?start_date={month_ago}&end_date={today}"),
         ),
@@ -129,7 +133,31 @@ async fn main() {
             "records 30 days",
             format!("/financial-records?start_date={month_ago}&end_date={today}"),
         ),
-        scenario("records min_amount", "/financial-records?min_amount=4999"),
+        scenario(
+            "records min_amount=4999",
+            "/financial-records?min_amount=4999",
+        ),
+        scenario(
+            "records min_amount=4960",
+            "/financial-records?min_amount=4960",
+        ),
+        scenario(
+            "records min_amount=4500",
+            "/financial-records?min_amount=4500",
+        ),
+        scenario(
+            "records min_amount=100",
+            "/financial-records?min_amount=100",
+        ),
+        scenario("records max_amount=20", "/financial-records?max_amount=20"),
+        scenario(
+            "records max_amount=2500",
+            "/financial-records?max_amount=2500",
+        ),
+        scenario(
+            "records 1000..1010",
+            "/financial-records?min_amount=1000&max_amount=1010",
+        ),
         scenario("record detail", format!("/financial-records/{}", r["id"])),
         scenario(
             "statistics year by month",

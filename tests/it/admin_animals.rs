@@ -4,7 +4,9 @@
 use serde_json::json;
 
 use crate::admin_common::{AdminResp, path, root};
-use crate::admin_livestock::{animal, category, farm, farmer, has_number, stable};
+use crate::admin_livestock::{
+    animal, category, farm, farmer, has_number, like, listed, scanned, stable,
+};
 use crate::db_test;
 use crate::support::{Backend, TestApp};
 
@@ -877,6 +879,64 @@ async fn list_totals_follow_every_write(b: Backend) {
     assert_eq!(r.admin(200, 200)["pagination"]["total"], 1);
 }
 
+/// The keyword filter (read through the trigram table `animal_search`, kept by triggers)
+/// answers exactly what a scan of `lower(code)` and `lower(name)` answers, after bulk inserts,
+/// renames and deletes (cascaded from a farm too), alone and with another filter.
+async fn keyword_search_answers_what_a_scan_answers(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = root(&app).await;
+    let (fid, cat) = stable(&app, &token).await;
+    let owner2 = farmer(&app, &token, "farmer002", "13900139000").await;
+    let f2 = farm(&app, &token, owner2, "李四养猪场", "FARM002", json!({})).await;
+    let f2 = f2["id"].as_i64().unwrap();
+    let db = app.db().await;
+    let run = |sql: String| {
+        let db = &db;
+        async move {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(db.pool())
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .rows_affected()
+        }
+    };
+    let inserted = run(format!(
+        "WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT x + 1 FROM c WHERE x < 400) \
+         INSERT INTO animals (farm_id, category_id, code, name, breed, gender, health_status, status, \
+         created_at, updated_at) \
+         SELECT CASE WHEN x % 4 = 0 THEN {f2} ELSE {fid} END, {cat}, 'PIG' || CAST(x AS TEXT), \
+         CASE WHEN x % 3 = 0 THEN '小猪' || CAST(x AS TEXT) WHEN x % 3 = 1 THEN 'Big_' || CAST(x AS TEXT) ELSE '' END, \
+         'b', 1 + x % 2, 'healthy', 1, 0, 0 FROM c"
+    ))
+    .await;
+    assert_eq!(inserted, 400);
+    run("UPDATE animals SET name = 'Renamed 100%' WHERE CAST(id AS BIGINT) % 7 = 0".into()).await;
+    run("UPDATE animals SET code = code || 'X' WHERE CAST(id AS BIGINT) % 11 = 0".into()).await;
+    run("DELETE FROM animals WHERE CAST(id AS BIGINT) % 13 = 0".into()).await;
+    // A farm's animals go with it (the API refuses while it has animals; the cascade does not).
+    run(format!("DELETE FROM farms WHERE id = {f2}")).await;
+    db.close().await;
+    let scan = "SELECT id FROM animals WHERE (lower(code) LIKE $1 ESCAPE '\\' OR lower(name) LIKE $1 ESCAPE '\\')";
+    for k in [
+        "pig1", "PIG12", "小猪1", "big_", "BIG", "1", "12", "x", "0x", "100%", "d 1", "g_1",
+        "nothing",
+    ] {
+        let want = scanned(&app, scan, &like(k)).await;
+        assert_eq!(
+            listed(&app, &token, "/animals", &[("keyword", k)]).await,
+            want,
+            "{k}"
+        );
+        let want = scanned(&app, &format!("{scan} AND gender = 2"), &like(k)).await;
+        assert_eq!(
+            listed(&app, &token, "/animals", &[("keyword", k), ("gender", "2")]).await,
+            want,
+            "{k} and gender"
+        );
+    }
+    assert!(scanned(&app, scan, &like("pig1")).await.0 > 50);
+}
+
 db_test!(
     list_totals_follow_every_write,
     animals_are_created_listed_shown_updated_and_deleted,
@@ -886,4 +946,5 @@ db_test!(
     categories_are_managed_and_kept_while_used,
     health_records_are_listed_filtered_and_created,
     a_treatment_with_withdrawal_days_blocks_sale_until_it_ends,
+    keyword_search_answers_what_a_scan_answers,
 );

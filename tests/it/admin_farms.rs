@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::admin_common::{AdminResp, create_user, path, role_id, root};
-use crate::admin_livestock::{animal, category, farm, farmer, has_number};
+use crate::admin_livestock::{animal, category, farm, farmer, has_number, like, listed, scanned};
 use crate::db_test;
 use crate::support::{Backend, TestApp};
 
@@ -540,10 +540,63 @@ async fn ordinary_users_are_refused_and_admins_let_in(b: Backend) {
     }
 }
 
+/// The farm keyword filter (through the trigram table `farm_search`) answers exactly what a
+/// scan of `lower(name)`, `lower(code)` and `lower(address)` answers, after bulk inserts and
+/// updates, alone and with another filter.
+async fn keyword_search_answers_what_a_scan_answers(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = root(&app).await;
+    let owner = farmer(&app, &token, "farmer001", "13800138000").await;
+    let db = app.db().await;
+    let run = |sql: String| {
+        let db = &db;
+        async move {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(db.pool())
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .rows_affected()
+        }
+    };
+    let inserted = run(format!(
+        "WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT x + 1 FROM c WHERE x < 300) \
+         INSERT INTO farms (user_id, name, code, type, address, province, city, status, created_at, updated_at) \
+         SELECT {owner}, '成都' || CAST(x AS TEXT) || '号养猪场', 'FARM' || CAST(x AS TEXT), \
+         CASE WHEN x % 2 = 0 THEN 'pig' ELSE 'cattle' END, \
+         CASE WHEN x % 3 = 0 THEN '四川省成都市' || CAST(x AS TEXT) || '号' ELSE '' END, '四川省', '成都市', 1, 0, 0 FROM c"
+    ))
+    .await;
+    assert_eq!(inserted, 300);
+    run("UPDATE farms SET address = 'Moved Road 7' WHERE CAST(id AS BIGINT) % 7 = 0".into()).await;
+    run("UPDATE farms SET name = name || 'B' WHERE CAST(id AS BIGINT) % 5 = 0".into()).await;
+    run("DELETE FROM farms WHERE CAST(id AS BIGINT) % 13 = 0".into()).await;
+    db.close().await;
+    let scan = "SELECT id FROM farms WHERE (lower(name) LIKE $1 ESCAPE '\\' OR lower(code) LIKE $1 ESCAPE '\\' \
+                OR lower(address) LIKE $1 ESCAPE '\\')";
+    for k in [
+        "成都", "成都1", "farm1", "FARM2", "1", "road", "ROAD 7", "号养", "场b", "nothing",
+    ] {
+        let want = scanned(&app, scan, &like(k)).await;
+        assert_eq!(
+            listed(&app, &token, "/farms", &[("keyword", k)]).await,
+            want,
+            "{k}"
+        );
+        let want = scanned(&app, &format!("{scan} AND type = 'pig'"), &like(k)).await;
+        assert_eq!(
+            listed(&app, &token, "/farms", &[("keyword", k), ("type", "pig")]).await,
+            want,
+            "{k} and type"
+        );
+    }
+    assert!(scanned(&app, scan, &like("farm1")).await.0 > 100);
+}
+
 db_test!(
     farms_are_created_listed_shown_updated_and_deleted,
     farm_input_is_checked_and_nothing_is_stored_on_failure,
     audits_record_status_notes_and_time,
     statistics_count_as_the_contract_says,
     ordinary_users_are_refused_and_admins_let_in,
+    keyword_search_answers_what_a_scan_answers,
 );

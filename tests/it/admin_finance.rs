@@ -327,8 +327,164 @@ async fn statistics_cover_every_bucket_and_add_up(b: Backend) {
         .admin(400, 10001);
 }
 
+/// The per-amount-bucket totals as kept, and as recounted from the records (zero rows left out).
+async fn amount_totals(
+    db: &ops::db::Db,
+) -> (
+    Vec<(i64, i64, String, i64, i64)>,
+    Vec<(i64, i64, String, i64, i64)>,
+) {
+    let read = |sql: String| async move {
+        let rows: Vec<(i64, i64, String, i64, i64)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(db.pool())
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.into_iter()
+            .filter(|r| r.3 != 0 || r.4 != 0)
+            .collect::<Vec<_>>()
+    };
+    let kept = read(
+        "SELECT CAST(level AS BIGINT), CAST(bucket AS BIGINT), record_type, CAST(amount AS BIGINT), \
+         CAST(records AS BIGINT) FROM financial_amount_totals ORDER BY 1, 2, 3"
+            .into(),
+    )
+    .await;
+    let mut recount = Vec::new();
+    for level in 0..=12u32 {
+        let unit = 10_i64.pow(level);
+        recount.extend(
+            read(format!(
+                "SELECT CAST({level} AS BIGINT), CAST(amount / {unit} AS BIGINT), record_type, \
+                 CAST(SUM(amount) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM financial_records \
+                 GROUP BY amount / {unit}, record_type ORDER BY 2, 3"
+            ))
+            .await,
+        );
+    }
+    (kept, recount)
+}
+
+/// What the list must answer for `conditions` (SQL on `financial_records`): total, income
+/// and expense (fen), and the ids of the page.
+async fn expected_page(db: &ops::db::Db, conditions: &str, page: i64) -> (i64, i64, i64, Vec<i64>) {
+    let (n, income, expense): (i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN record_type = 'income' THEN amount ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN record_type = 'expense' THEN amount ELSE 0 END), 0) AS BIGINT) \
+         FROM financial_records WHERE {conditions}"
+    )))
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM financial_records WHERE {conditions} \
+         ORDER BY record_date DESC, id DESC LIMIT 20 OFFSET {}",
+        (page - 1) * 20
+    )))
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    (n, income, expense, ids)
+}
+
+fn fen(v: &Value) -> i64 {
+    (v.as_f64().unwrap() * 100.0).round() as i64
+}
+
+/// The amount filters (read from the per-amount-bucket rollup, the page by whichever index
+/// reads less) answer exactly what a scan of the records answers, and the rollup stays equal
+/// to a recount through multi-row inserts, updates and deletes.
+async fn amount_filters_answer_what_a_scan_answers(b: Backend) {
+    let w = world(b).await;
+    let db = w.app.db().await;
+    let inserted = sqlx::query(
+        "WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT x + 1 FROM c WHERE x < 3000) \
+         INSERT INTO financial_records (record_type, category, amount, record_date, created_at, updated_at) \
+         SELECT CASE WHEN x % 3 = 0 THEN 'income' ELSE 'expense' END, 'other', (x * 7919) % 1000003, \
+         '2024-' || CASE WHEN x % 12 < 9 THEN '0' ELSE '' END || CAST(x % 12 + 1 AS TEXT) || '-1' || CAST(x % 10 AS TEXT), \
+         0, 0 FROM c",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap()
+    .rows_affected();
+    assert_eq!(inserted, 3000);
+    let (kept, recount) = amount_totals(&db).await;
+    assert_eq!(kept, recount, "after the insert");
+    assert!(kept.len() > 3000);
+
+    // (query, the same conditions in SQL): narrow ranges take the amount index, wide ones the
+    // dates; the type rides along.
+    let cases = [
+        ("min_amount=9950", "amount >= 995000"),
+        ("max_amount=5", "amount <= 500"),
+        (
+            "min_amount=1000&max_amount=1234.56",
+            "amount >= 100000 AND amount <= 123456",
+        ),
+        ("min_amount=10", "amount >= 1000"),
+        ("max_amount=9000", "amount <= 900000"),
+        ("min_amount=0", "amount >= 0"),
+        ("min_amount=20000", "amount >= 2000000"),
+        (
+            "min_amount=9000&record_type=income",
+            "amount >= 900000 AND record_type = 'income'",
+        ),
+        (
+            "max_amount=7000&record_type=expense",
+            "amount <= 700000 AND record_type = 'expense'",
+        ),
+    ];
+    for (q, cond) in cases {
+        for page in [1, 2, 60] {
+            let (n, income, expense, ids) = expected_page(&db, cond, page).await;
+            let got = w.get(&format!("/financial-records?{q}&page={page}")).await;
+            assert_eq!(got["pagination"]["total"], json!(n), "{q} page {page}");
+            assert_eq!(fen(&got["summary"]["total_income"]), income, "{q}");
+            assert_eq!(fen(&got["summary"]["total_expense"]), expense, "{q}");
+            let got_ids: Vec<i64> = got["list"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(got_ids, ids, "{q} page {page}");
+        }
+    }
+
+    sqlx::query(
+        "UPDATE financial_records SET amount = amount + 12345 WHERE CAST(id AS BIGINT) % 3 = 0",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE financial_records SET record_type = 'income' WHERE CAST(id AS BIGINT) % 5 = 0",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE financial_records SET notes = 'n'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let (kept, recount) = amount_totals(&db).await;
+    assert_eq!(kept, recount, "after the updates");
+    sqlx::query("DELETE FROM financial_records WHERE CAST(id AS BIGINT) % 4 = 0")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let (kept, recount) = amount_totals(&db).await;
+    assert_eq!(kept, recount, "after the delete");
+    let (n, ..) = expected_page(&db, "amount >= 500000", 1).await;
+    assert_eq!(w.total("/financial-records?min_amount=5000").await, n);
+    db.close().await;
+}
+
 db_test!(
     records_are_created_listed_updated_and_deleted,
     bad_records_name_every_field_and_store_nothing,
     statistics_cover_every_bucket_and_add_up,
+    amount_filters_answer_what_a_scan_answers,
 );

@@ -88,3 +88,50 @@ pub fn has_number(r: &crate::support::http::Resp, key: &str, number: &str) {
         "expected \"{key}\":{number} in {text}"
     );
 }
+
+/// `%term%` for `LIKE … ESCAPE '\'`, lower-cased, as the list builds it.
+pub fn like(term: &str) -> String {
+    let mut out = String::from("%");
+    for c in term.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// The ids a query on the admin list `p` answers (page 1 and 2 of 20) and its total.
+pub async fn listed(app: &TestApp, token: &str, p: &str, q: &[(&str, &str)]) -> (i64, Vec<i64>) {
+    let mut ids = Vec::new();
+    let mut total = 0;
+    for page in ["1", "2"] {
+        let mut query = q.to_vec();
+        query.push(("page", page));
+        let r = app.get(&path(p)).bearer(token).query(&query).send().await;
+        let d = r.admin(200, 200).clone();
+        total = d["pagination"]["total"].as_i64().unwrap();
+        ids.extend(
+            d["list"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_i64().unwrap()),
+        );
+    }
+    (total, ids)
+}
+
+/// The ids (newest first: pages 1 and 2 of 20) and the number of rows `sql` (`SELECT id …
+/// WHERE …`, one `$1` pattern) selects.
+pub async fn scanned(app: &TestApp, sql: &str, pattern: &str) -> (i64, Vec<i64>) {
+    let db = app.db().await;
+    let all: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{sql} ORDER BY id DESC")))
+        .bind(pattern)
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    (all.len() as i64, all.into_iter().take(40).collect())
+}

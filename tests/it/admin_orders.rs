@@ -811,6 +811,126 @@ async fn twenty_parallel_creates_get_twenty_consecutive_numbers(b: Backend) {
     assert_eq!(w.total("/orders").await, 20);
 }
 
+/// Rows of (key, n) with zero rows left out (a count at 0 may stay as a row).
+async fn keyed(db: &ops::db::Db, sql: &str) -> std::collections::BTreeMap<String, i64> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_all(db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.into_iter().filter(|(_, n)| *n != 0).collect()
+}
+
+async fn run(db: &ops::db::Db, sql: &str) -> u64 {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .rows_affected()
+}
+
+/// The kept order counts equal a recount from `trade_orders`.
+async fn assert_order_counts_match(db: &ops::db::Db, when: &str) {
+    let kept = keyed(
+        db,
+        "SELECT dimension || '/' || value, CAST(n AS BIGINT) FROM trade_order_counts",
+    )
+    .await;
+    let mut recount = keyed(db, "SELECT '/', CAST(COUNT(*) AS BIGINT) FROM trade_orders").await;
+    for d in [
+        "order_type",
+        "order_status",
+        "payment_status",
+        "buyer_id",
+        "seller_id",
+        "farm_id",
+    ] {
+        recount.extend(
+            keyed(
+                db,
+                &format!(
+                    "SELECT '{d}/' || COALESCE(CAST({d} AS TEXT), ''), CAST(COUNT(*) AS BIGINT) \
+                     FROM trade_orders GROUP BY COALESCE(CAST({d} AS TEXT), '')"
+                ),
+            )
+            .await,
+        );
+    }
+    assert_eq!(kept, recount, "{when}");
+}
+
+/// Multi-row INSERT … SELECT, UPDATE and DELETE (and `on delete set null` from deleted users)
+/// keep the order counts equal to a recount (on PostgreSQL they are kept by statement-level
+/// triggers, on SQLite by row triggers).
+async fn multi_row_statements_keep_the_order_counts_equal_to_a_recount(bk: Backend) {
+    let app = TestApp::spawn(bk).await;
+    let db = app.db().await;
+    let series = |n: i64| {
+        format!(
+            "WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT x + 1 FROM c WHERE x < {n}) "
+        )
+    };
+    run(
+        &db,
+        &format!(
+            "{}INSERT INTO users (username, password_hash, created_at, updated_at) \
+             SELECT 'ocount' || CAST(x AS TEXT), 'x', 0, 0 FROM c",
+            series(30)
+        ),
+    )
+    .await;
+    let inserted = run(
+        &db,
+        &format!(
+            "{}INSERT INTO trade_orders (order_no, order_type, buyer_id, seller_id, farm_id, \
+             total_amount, actual_amount, payment_status, order_status, created_at, updated_at) \
+             SELECT 'OCOUNT' || CAST(x AS TEXT), CASE WHEN x % 3 = 0 THEN 'feed' ELSE 'animal' END, \
+             (SELECT MIN(id) FROM users WHERE username LIKE 'ocount%') + x % 30, \
+             CASE WHEN x % 4 = 0 THEN NULL ELSE (SELECT MIN(id) FROM users WHERE username LIKE 'ocount%') + x % 7 END, \
+             CASE WHEN x % 5 = 0 THEN NULL ELSE x % 11 END, x * 100, x * 100, \
+             CASE WHEN x % 2 = 0 THEN 'paid' ELSE 'unpaid' END, \
+             CASE WHEN x % 6 = 0 THEN 'completed' ELSE 'pending' END, x, x FROM c",
+            series(1500)
+        ),
+    )
+    .await;
+    assert_eq!(inserted, 1500);
+    assert_order_counts_match(&db, "after the insert").await;
+    assert_eq!(
+        keyed(
+            &db,
+            "SELECT value, CAST(n AS BIGINT) FROM trade_order_counts WHERE dimension = ''"
+        )
+        .await,
+        [(String::new(), 1500)].into_iter().collect()
+    );
+    run(
+        &db,
+        "UPDATE trade_orders SET order_status = 'shipped', payment_status = 'paid' \
+         WHERE CAST(id AS BIGINT) % 3 = 0",
+    )
+    .await;
+    run(
+        &db,
+        "UPDATE trade_orders SET farm_id = 99, notes = 'moved' WHERE CAST(id AS BIGINT) % 7 = 0",
+    )
+    .await;
+    run(&db, "UPDATE trade_orders SET notes = 'only notes'").await;
+    assert_order_counts_match(&db, "after the updates").await;
+    let gone = run(
+        &db,
+        "DELETE FROM users WHERE username LIKE 'ocount%' AND CAST(id AS BIGINT) % 2 = 0",
+    )
+    .await;
+    assert!(gone >= 10, "{gone} users deleted");
+    run(
+        &db,
+        "DELETE FROM trade_orders WHERE CAST(id AS BIGINT) % 4 = 1",
+    )
+    .await;
+    assert_order_counts_match(&db, "after the deletes").await;
+    db.close().await;
+}
+
 db_test!(
     create_answers_the_detail_and_the_list_shows_it,
     the_list_filters_by_every_documented_parameter,
@@ -822,4 +942,5 @@ db_test!(
     update_and_delete_only_pending_unpaid_orders,
     ordinary_users_are_refused_and_admins_allowed,
     twenty_parallel_creates_get_twenty_consecutive_numbers,
+    multi_row_statements_keep_the_order_counts_equal_to_a_recount,
 );

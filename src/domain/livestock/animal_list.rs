@@ -3,9 +3,10 @@
 
 use super::animal::{COLUMNS, FEMALE, HEALTH_STATUSES, STATUS_MAX};
 use super::animals::{AnimalItem, ITEM_COLUMNS, ITEM_JOINS};
-use super::{counts, fields};
+use super::{counts, fields, search};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
+use crate::domain::purchase::search::SearchTerm;
 use crate::error::{Result, Violations};
 
 #[derive(Debug, Clone, Default)]
@@ -36,20 +37,42 @@ impl AnimalFilter {
         v.into_result()
     }
 
-    fn apply(&self, sql: &mut Sql) {
-        if let Some(k) = self
-            .keyword
+    fn keyword(&self) -> Option<&str> {
+        self.keyword
             .as_deref()
             .map(str::trim)
             .filter(|k| !k.is_empty())
-        {
-            let pat = db::like_pattern(k);
-            sql.push(" AND (lower(a.code) LIKE ")
-                .bind(pat.as_str())
-                .push(" ESCAPE '\\' OR lower(a.name) LIKE ")
-                .bind(pat)
-                .push(" ESCAPE '\\')");
+    }
+
+    /// The search term of a keyword that is the only filter and the search table answers.
+    fn searched_alone(&self) -> Option<SearchTerm> {
+        let alone = self.farm_id.is_none()
+            && self.category_id.is_none()
+            && self.breed.is_none()
+            && self.gender.is_none()
+            && self.health_status.is_none()
+            && self.status.is_none();
+        self.keyword().filter(|_| alone).and_then(search::term)
+    }
+
+    fn apply(&self, sql: &mut Sql) {
+        if let Some(k) = self.keyword() {
+            if let Some(term) = search::term(k) {
+                sql.push(" AND ");
+                search::push_ids(sql, "a.id", "animal_search", &term, None);
+            } else {
+                let pat = db::like_pattern(k);
+                sql.push(" AND (lower(a.code) LIKE ")
+                    .bind(pat.as_str())
+                    .push(" ESCAPE '\\' OR lower(a.name) LIKE ")
+                    .bind(pat)
+                    .push(" ESCAPE '\\')");
+            }
         }
+        self.apply_exact(sql);
+    }
+
+    fn apply_exact(&self, sql: &mut Sql) {
         if let Some(id) = self.farm_id {
             sql.push(" AND a.farm_id = ").bind(id);
         }
@@ -92,6 +115,12 @@ impl AnimalFilter {
 
 /// How many animals match.
 pub async fn count(db: &Db, filter: &AnimalFilter) -> Result<i64> {
+    if let Some(term) = filter.searched_alone() {
+        return Ok(search::count("animal_search", &term)
+            .query_scalar()
+            .fetch_one(db.pool())
+            .await?);
+    }
     Ok(match filter.counted() {
         Some((dimension, value)) => counts::get(db, "animals", dimension, &value).await?,
         None => {
@@ -121,6 +150,21 @@ async fn items(db: &Db, sql: Sql) -> Result<Vec<AnimalItem>> {
 /// One page of animals (newest first) and the number that match.
 pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<AnimalItem>, i64)> {
     let total = count(db, filter).await?;
+    // A keyword alone: the page is chosen in the search table, newest first.
+    if let Some(term) = filter.searched_alone() {
+        let mut sql = Sql::new(&format!(
+            "SELECT {COLUMNS}, {ITEM_COLUMNS} {ITEM_JOINS} WHERE "
+        ));
+        search::push_ids(
+            &mut sql,
+            "a.id",
+            "animal_search",
+            &term,
+            Some(page.window()),
+        );
+        sql.push(" ORDER BY a.id DESC");
+        return Ok((items(db, &sql).await?, total));
+    }
     let mut sql = select(filter);
     sql.push(" ORDER BY a.id DESC").window(Some(page.window()));
     Ok((items(db, sql).await?, total))

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use super::farm::{COLUMNS, Farm, STATUS_MAX};
 use super::farms::{OWNER_COLUMNS, Owner};
-use super::{counts, fields};
+use super::{counts, fields, search};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
+use crate::domain::purchase::search::SearchTerm;
 use crate::error::{Result, Violations};
 
 /// The documented filters; `None` leaves a filter out.
@@ -40,21 +41,38 @@ impl FarmFilter {
         v.into_result()
     }
 
-    fn apply(&self, sql: &mut Sql) {
-        if let Some(k) = self
-            .keyword
+    fn keyword(&self) -> Option<&str> {
+        self.keyword
             .as_deref()
             .map(str::trim)
             .filter(|k| !k.is_empty())
-        {
-            let pat = db::like_pattern(k);
-            sql.push(" AND (lower(f.name) LIKE ")
-                .bind(pat.as_str())
-                .push(" ESCAPE '\\' OR lower(f.code) LIKE ")
-                .bind(pat.as_str())
-                .push(" ESCAPE '\\' OR lower(f.address) LIKE ")
-                .bind(pat)
-                .push(" ESCAPE '\\')");
+    }
+
+    /// The search term of a keyword that is the only filter and the search table answers.
+    fn searched_alone(&self) -> Option<SearchTerm> {
+        let alone = self.kind.is_none()
+            && self.status.is_none()
+            && self.province.is_none()
+            && self.city.is_none()
+            && self.user_id.is_none();
+        self.keyword().filter(|_| alone).and_then(search::term)
+    }
+
+    fn apply(&self, sql: &mut Sql) {
+        if let Some(k) = self.keyword() {
+            if let Some(term) = search::term(k) {
+                sql.push(" AND ");
+                search::push_ids(sql, "f.id", "farm_search", &term, None);
+            } else {
+                let pat = db::like_pattern(k);
+                sql.push(" AND (lower(f.name) LIKE ")
+                    .bind(pat.as_str())
+                    .push(" ESCAPE '\\' OR lower(f.code) LIKE ")
+                    .bind(pat.as_str())
+                    .push(" ESCAPE '\\' OR lower(f.address) LIKE ")
+                    .bind(pat)
+                    .push(" ESCAPE '\\')");
+            }
         }
         if let Some(t) = &self.kind {
             sql.push(" AND f.type = ").bind(t.as_str());
@@ -94,6 +112,12 @@ impl FarmFilter {
 
 /// How many farms match.
 pub async fn count(db: &Db, filter: &FarmFilter) -> Result<i64> {
+    if let Some(term) = filter.searched_alone() {
+        return Ok(search::count("farm_search", &term)
+            .query_scalar()
+            .fetch_one(db.pool())
+            .await?);
+    }
     Ok(match filter.counted() {
         Some((dimension, value)) => counts::get(db, "farms", dimension, &value).await?,
         None => {
@@ -115,6 +139,15 @@ fn select(filter: &FarmFilter) -> Sql {
 /// One page of farms (newest first) and the number of farms that match.
 pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmItem>, i64)> {
     let total = count(db, filter).await?;
+    // A keyword alone: the page is chosen in the search table, newest first.
+    if let Some(term) = filter.searched_alone() {
+        let mut sql = Sql::new(&format!(
+            "SELECT {COLUMNS}, {OWNER_COLUMNS} FROM farms f JOIN users u ON u.id = f.user_id WHERE "
+        ));
+        search::push_ids(&mut sql, "f.id", "farm_search", &term, Some(page.window()));
+        sql.push(" ORDER BY f.id DESC");
+        return Ok((items(db, &sql).await?, total));
+    }
     let mut sql = select(filter);
     sql.push(" ORDER BY f.id DESC").window(Some(page.window()));
     Ok((items(db, sql).await?, total))

@@ -3,9 +3,16 @@
 //!
 //! A filter on type, category and dates only (or none) is answered from the per-day rollup
 //! (`financial_daily_totals`): total and summary read a few rows per day instead of every
-//! record. Filters on user, farm or amount read the records through their indexes.
+//! record. Filters on user or farm read the records through their indexes.
+//!
+//! An amount range (`min_amount` / `max_amount`, alone or with `record_type`) reads its total
+//! and summary from the per-amount-bucket rollup ([`super::finance_amounts`]), and then knows
+//! how many records match before it reads the page: few matches are read from the
+//! `(amount, record_type, record_date)` index and sorted, many are found by walking the dates
+//! newest first until the page is full, whichever reads fewer entries.
 
 use super::finance::{RECORD_COLUMNS, RECORD_TYPES, Record, date_text};
+use super::finance_amounts;
 use super::finance_store::{self, RecordView};
 use super::money::{Money, RawMoney};
 use super::{fields, order};
@@ -73,6 +80,23 @@ impl RecordFilter {
             && self.min_amount.is_none()
             && self.max_amount.is_none()
     }
+
+    /// The amounts `lo..=hi` (fen) when the amount rollup answers: an amount range, with at
+    /// most the type besides.
+    fn amount_range(&self) -> Option<(i64, i64)> {
+        let others = self.category.is_some()
+            || self.user_id.is_some()
+            || self.farm_id.is_some()
+            || self.start_date.is_some()
+            || self.end_date.is_some();
+        if others || (self.min_amount.is_none() && self.max_amount.is_none()) {
+            return None;
+        }
+        Some((
+            self.min_amount.map_or(0, Money::fen),
+            self.max_amount.map_or(i64::MAX, Money::fen),
+        ))
+    }
 }
 
 /// Income, expense and their difference.
@@ -123,7 +147,18 @@ fn filtered(sql: &mut Sql, f: &RecordFilter, date: &str, with_record_columns: bo
 pub async fn totals(db: &Db, f: &RecordFilter) -> Result<(Summary, i64)> {
     let sums = "SELECT CAST(COALESCE(SUM(CASE WHEN record_type = 'income' THEN amount ELSE 0 END), 0) AS BIGINT), \
                 CAST(COALESCE(SUM(CASE WHEN record_type = 'expense' THEN amount ELSE 0 END), 0) AS BIGINT), ";
-    let sql = if f.rollup_answers() {
+    let sql = if let Some((lo, hi)) = f.amount_range() {
+        let mut s = Sql::new(&format!(
+            "{sums} CAST(COALESCE(SUM(records), 0) AS BIGINT) FROM financial_amount_totals WHERE 1 = 1"
+        ));
+        if let Some(t) = &f.record_type {
+            s.push(" AND record_type = ").bind(t.as_str());
+        }
+        if !finance_amounts::push_cover(&mut s, lo, hi) {
+            return Ok((Summary::default(), 0));
+        }
+        s
+    } else if f.rollup_answers() {
         let mut s = Sql::new(&format!(
             "{sums} CAST(COALESCE(SUM(records), 0) AS BIGINT) FROM financial_daily_totals"
         ));
@@ -171,18 +206,81 @@ pub async fn list(
     f: &RecordFilter,
     page: Page,
 ) -> Result<(Vec<RecordView>, i64, Summary)> {
+    if f.amount_range().is_some() {
+        return list_amounts(db, f, page).await;
+    }
     let mut sql = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM financial_records"));
     filtered(&mut sql, f, "record_date", true);
     sql.push(" ORDER BY record_date DESC, id DESC")
         .window(Some(page.window()));
+    let views = page_views(db, &sql).await?;
+    let (summary, total) = totals(db, f).await?;
+    Ok((views, total, summary))
+}
+
+async fn page_views(db: &Db, sql: &Sql) -> Result<Vec<RecordView>> {
     let mut conn = db.pool().acquire().await?;
     let rows = sql.query().fetch_all(&mut *conn).await?;
     let records = rows
         .iter()
         .map(Record::from_row)
         .collect::<sqlx::Result<Vec<_>>>()?;
-    let views = finance_store::views(&mut conn, records).await?;
-    drop(conn);
+    finance_store::views(&mut conn, records).await
+}
+
+/// A page under an amount range ([`RecordFilter::amount_range`]): the total first, then the
+/// cheaper of two ways to the page. Reading the `m` matches from the amount index costs about
+/// `m` index entries; walking the dates newest first until `limit + offset` matches are found
+/// costs about `(limit + offset) × all / m` rows, each a lookup several times dearer than an
+/// index entry. Both are written so that each engine can take only the intended index: the
+/// amount index cannot give the date order (`record_date || ''`), and `amount + 0` cannot
+/// use the amount index. Both give the same rows in the same order.
+async fn list_amounts(
+    db: &Db,
+    f: &RecordFilter,
+    page: Page,
+) -> Result<(Vec<RecordView>, i64, Summary)> {
     let (summary, total) = totals(db, f).await?;
-    Ok((views, total, summary))
+    let (limit, offset) = page.window();
+    if total <= offset {
+        return Ok((Vec::new(), total, summary));
+    }
+    let all: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(records), 0) AS BIGINT) FROM financial_amount_totals \
+         WHERE level = 12",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let wanted = limit.saturating_add(offset);
+    let from_amounts =
+        i128::from(total) * i128::from(total) <= 5 * i128::from(wanted) * i128::from(all);
+    let mut sql = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM financial_records"));
+    if from_amounts {
+        sql.push(" WHERE id IN (SELECT id FROM financial_records WHERE 1 = 1");
+        amount_conditions(&mut sql, f, "amount");
+        sql.push(" ORDER BY record_date || '' DESC, id DESC")
+            .window(Some(page.window()))
+            .push(")");
+    } else {
+        sql.push(" WHERE 1 = 1");
+        amount_conditions(&mut sql, f, "amount + 0");
+    }
+    sql.push(" ORDER BY record_date DESC, id DESC");
+    if !from_amounts {
+        sql.window(Some(page.window()));
+    }
+    Ok((page_views(db, &sql).await?, total, summary))
+}
+
+/// The conditions of an amount-range filter, on `amount` written as `amount`.
+fn amount_conditions(sql: &mut Sql, f: &RecordFilter, amount: &str) {
+    if let Some(t) = &f.record_type {
+        sql.push(" AND record_type = ").bind(t.as_str());
+    }
+    if let Some(m) = f.min_amount {
+        sql.push(&format!(" AND {amount} >= ")).bind(m.fen());
+    }
+    if let Some(m) = f.max_amount {
+        sql.push(&format!(" AND {amount} <= ")).bind(m.fen());
+    }
 }

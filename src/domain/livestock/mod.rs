@@ -10,6 +10,7 @@
 //!   and the parent rules (checked inside the write, under a lock that serialises parent
 //!   changes).
 //! * [`health`] — health records and the drug withdrawal periods trade orders respect.
+//! * `search` — the farm and animal `keyword` filters, through trigram tables.
 //! * [`farm_seed`] — bulk demo farms and animals (the `livestock seed` command).
 //!
 //! Trade part:
@@ -18,7 +19,8 @@
 //! * [`order`], [`order_no`], [`orders`], [`order_list`], [`order_actions`] — orders: input
 //!   rules, numbering, writes and reads, the list, and the actions with their consequences.
 //! * [`finance`], [`finance_store`], [`finance_list`], [`finance_stats`] — financial records:
-//!   input rules, writes (with the per-day rollup), the list with its summary, statistics.
+//!   input rules, writes (with the per-day rollup), the list with its summary (amount ranges
+//!   from the per-amount-bucket rollup, `finance_amounts`), statistics.
 //! * [`refs`], [`sellable`], [`notices`] — the users, farms and animals trade points at, and
 //!   the notices it owes.
 //! * [`trade_seed`] — bulk demo orders and records (`ops-server livestock seed`).
@@ -38,6 +40,7 @@ pub mod farm_seed;
 pub mod farms;
 pub mod fields;
 pub mod finance;
+mod finance_amounts;
 pub mod finance_list;
 pub mod finance_stats;
 pub mod finance_store;
@@ -52,6 +55,7 @@ pub mod order_no;
 pub mod order_state;
 pub mod orders;
 pub mod refs;
+mod search;
 pub mod sellable;
 pub mod statistics;
 pub mod trade_seed;

@@ -3,9 +3,14 @@
 //! Each equality filter has an index ending in `(created_at, id)`, so a page is read in index
 //! order. `keyword` searches order numbers: a keyword starting with `ORD` is a prefix (an
 //! index range on the unique order number); any other keyword is a substring (a scan).
+//!
+//! The total of a list with no filter, or with exactly one equality filter, is read from the
+//! kept counts (`trade_order_counts`, kept by triggers: migration `…41`)
+//! instead of counting the matching index entries.
 
 use std::collections::HashMap;
 
+use super::counts;
 use super::fields;
 use super::order::ORDER_TYPES;
 use super::order_state::{OrderStatus, PaymentStatus};
@@ -207,7 +212,46 @@ pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntr
     Ok((entries(&mut conn, orders).await?, total))
 }
 
+impl OrderFilter {
+    /// The one equality filter set (or none), when the total can be read from the counts.
+    fn counted(&self) -> Option<(&'static str, String)> {
+        let other = self
+            .keyword
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty())
+            || self.created_from.is_some()
+            || self.created_before.is_some();
+        counts::single(
+            &[
+                ("order_type", self.order_type.clone()),
+                (
+                    "order_status",
+                    self.order_status.map(|s| s.as_str().to_owned()),
+                ),
+                (
+                    "payment_status",
+                    self.payment_status.map(|s| s.as_str().to_owned()),
+                ),
+                ("buyer_id", self.buyer_id.map(|v| v.to_string())),
+                ("seller_id", self.seller_id.map(|v| v.to_string())),
+                ("farm_id", self.farm_id.map(|v| v.to_string())),
+            ],
+            other,
+        )
+    }
+}
+
 async fn count_on(conn: &mut sqlx::AnyConnection, f: &OrderFilter) -> Result<i64> {
+    if let Some((dimension, value)) = f.counted() {
+        let n: Option<i64> = sqlx::query_scalar(
+            "SELECT n FROM trade_order_counts WHERE dimension = $1 AND value = $2",
+        )
+        .bind(dimension)
+        .bind(value)
+        .fetch_optional(conn)
+        .await?;
+        return Ok(n.unwrap_or(0).max(0));
+    }
     let mut count = Sql::new("SELECT COUNT(*) FROM trade_orders o");
     filtered(&mut count, f);
     Ok(count.query_scalar::<i64>().fetch_one(conn).await?)

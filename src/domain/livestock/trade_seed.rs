@@ -2,7 +2,7 @@
 //! and trials.
 //!
 //! Orders and records are spread over the days before today, written in transactions of
-//! [`BATCH`] through multi-row `INSERT`s of one size (each statement is prepared once).
+//! [`BATCH`] orders or [`RECORD_BATCH`] records through multi-row `INSERT`s of one size (each statement is prepared once).
 //! Buyers are the existing users, sellers the owners of the existing farms (without farms:
 //! users too, and no farm). Order numbers are reserved from the per-day counters, and the
 //! per-day financial rollup is bumped in the same transactions as the records, so the seeded
@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 
 /// Rows per transaction.
 pub const BATCH: usize = 1000;
+/// Records per transaction: many, so that the per-day rollup rows a transaction touches (one
+/// per day, type and category) are few per record.
+pub const RECORD_BATCH: usize = 20_000;
 /// Rows per multi-row `INSERT`.
 const ROWS_PER_STATEMENT: usize = 50;
 
@@ -131,6 +134,30 @@ async fn insert_rows(
         }
     }
     Ok(ids)
+}
+
+/// Writes `rows` into `insert` like [`insert_rows`], each statement ending in `tail`.
+async fn insert_rows_then(
+    tx: &mut sqlx::AnyConnection,
+    insert: &str,
+    rows: Vec<Vec<db::Val>>,
+    tail: &str,
+) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(insert);
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.iter().enumerate() {
+                if j > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(v.clone());
+            }
+            sql.push(")");
+        }
+        sql.push(tail).query().execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Loads `count` orders spread over the 365 days before `today`, newest last.
@@ -325,7 +352,7 @@ pub async fn records(
     let now = db::now();
     let mut done = 0u64;
     while done < count {
-        let n = (count - done).min(BATCH as u64);
+        let n = (count - done).min(RECORD_BATCH as u64);
         let mut tx = db.begin().await?;
         let mut rows = Vec::with_capacity(n as usize);
         let mut totals: HashMap<(String, &str, &str), (i64, i64)> = HashMap::new();
@@ -373,24 +400,34 @@ pub async fn records(
             None,
         )
         .await?;
-        for ((day, kind, category), (amount, records)) in totals {
-            sqlx::query(
-                "INSERT INTO financial_daily_totals (day, record_type, category, amount, records) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (day, record_type, category) DO UPDATE \
-                 SET amount = financial_daily_totals.amount + excluded.amount, \
-                 records = financial_daily_totals.records + excluded.records",
-            )
-            .bind(day)
-            .bind(kind)
-            .bind(category)
-            .bind(amount)
-            .bind(records)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // The rollup rows of the batch, in multi-row upserts (a batch's keys are distinct).
+        let totals: Vec<Vec<db::Val>> = totals
+            .into_iter()
+            .map(|((day, kind, category), (amount, records))| {
+                vec![
+                    day.into(),
+                    kind.into(),
+                    category.into(),
+                    amount.into(),
+                    records.into(),
+                ]
+            })
+            .collect();
+        insert_rows_then(
+            &mut tx,
+            "INSERT INTO financial_daily_totals (day, record_type, category, amount, records) \
+             VALUES ",
+            totals,
+            " ON CONFLICT (day, record_type, category) DO UPDATE \
+             SET amount = financial_daily_totals.amount + excluded.amount, \
+             records = financial_daily_totals.records + excluded.records",
+        )
+        .await?;
         tx.commit().await?;
         done += n;
         progress(done);
     }
+    // Fresh planner statistics for the new rows (which index a range of amounts should use).
+    sqlx::query("ANALYZE").execute(db.pool()).await?;
     Ok(())
 }
