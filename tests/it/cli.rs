@@ -76,6 +76,63 @@ async fn migrate_on_a_fresh_directory_creates_config_and_database() {
     );
 }
 
+/// One command seeds every kind on a fresh SQLite directory (an `ANALYZE` between farms and
+/// animals once ran outside the writer and broke the next insert).
+#[tokio::test]
+async fn livestock_seed_loads_farms_animals_orders_and_records_in_one_command() {
+    let dir = tempfile::tempdir().unwrap();
+    // Orders need a buyer and a seller besides the farms' owner.
+    for name in ["buyer01", "seller01"] {
+        let made = run_in(
+            dir.path(),
+            &["user", "create", "--name", name],
+            Some("benchpass1\n"),
+            &[],
+        );
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+    }
+    let out = run_in(
+        dir.path(),
+        &[
+            "livestock",
+            "seed",
+            "--farms",
+            "4",
+            "--animals",
+            "30",
+            "--orders",
+            "12",
+            "--records",
+            "20",
+        ],
+        None,
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = db_in(dir.path()).await;
+    for (table, want) in [
+        ("farms", 4_i64),
+        ("animals", 30),
+        ("trade_orders", 12),
+        ("financial_records", 20),
+    ] {
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert!(n >= want, "{table}: {n} rows, wanted at least {want}");
+    }
+}
+
 #[tokio::test]
 async fn config_check_prints_the_effective_configuration_with_secrets_masked() {
     let dir = tempfile::tempdir().unwrap();

@@ -163,7 +163,7 @@ pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<Ani
             Some(page.window()),
         );
         sql.push(" ORDER BY a.id DESC");
-        return Ok((items(db, &sql).await?, total));
+        return Ok((items(db, sql).await?, total));
     }
     let mut sql = select(filter);
     sql.push(" ORDER BY a.id DESC").window(Some(page.window()));

@@ -146,7 +146,7 @@ pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmI
         ));
         search::push_ids(&mut sql, "f.id", "farm_search", &term, Some(page.window()));
         sql.push(" ORDER BY f.id DESC");
-        return Ok((items(db, &sql).await?, total));
+        return Ok((items(db, sql).await?, total));
     }
     let mut sql = select(filter);
     sql.push(" ORDER BY f.id DESC").window(Some(page.window()));

@@ -213,12 +213,12 @@ pub async fn list(
     filtered(&mut sql, f, "record_date", true);
     sql.push(" ORDER BY record_date DESC, id DESC")
         .window(Some(page.window()));
-    let views = page_views(db, &sql).await?;
+    let views = page_views(db, sql).await?;
     let (summary, total) = totals(db, f).await?;
     Ok((views, total, summary))
 }
 
-async fn page_views(db: &Db, sql: &Sql) -> Result<Vec<RecordView>> {
+async fn page_views(db: &Db, sql: Sql) -> Result<Vec<RecordView>> {
     let mut conn = db.pool().acquire().await?;
     let rows = sql.query().fetch_all(&mut *conn).await?;
     let records = rows
@@ -269,7 +269,7 @@ async fn list_amounts(
     if !from_amounts {
         sql.window(Some(page.window()));
     }
-    Ok((page_views(db, &sql).await?, total, summary))
+    Ok((page_views(db, sql).await?, total, summary))
 }
 
 /// The conditions of an amount-range filter, on `amount` written as `amount`.

@@ -155,7 +155,8 @@ async fn insert_rows_then(
             }
             sql.push(")");
         }
-        sql.push(tail).query().execute(&mut *tx).await?;
+        sql.push(tail);
+        sql.query().execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -428,6 +429,6 @@ pub async fn records(
         progress(done);
     }
     // Fresh planner statistics for the new rows (which index a range of amounts should use).
-    sqlx::query("ANALYZE").execute(db.pool()).await?;
+    sqlx::query("ANALYZE").execute(db.write_pool()).await?;
     Ok(())
 }
