@@ -109,6 +109,80 @@ async fn all_entries(app: &TestApp, admin: &str) -> Vec<Value> {
     out
 }
 
+/// Sends every write route of `admin_v1`'s route table but the auth ones (walked above, and
+/// logout must come last), each with secrets in its body; uploads as real multipart forms.
+async fn admin_route_sweep(w: &mut Walk<'_>, admin: &str, png: Vec<u8>) {
+    use ops::dialects::admin_v1::{Access, ROUTES};
+    for rule in ROUTES {
+        if !matches!(rule.method, "POST" | "PUT" | "PATCH" | "DELETE")
+            || rule.path.starts_with("/auth/")
+        {
+            continue;
+        }
+        // The names the admin document gives: the permission's module and action; the
+        // login-only writes (marking notifications read) named here.
+        let named: (&'static str, &'static str) = match rule.access {
+            Access::Permission(code) => {
+                let parts: Vec<&'static str> = code.split(':').collect();
+                (parts[1], parts[2])
+            }
+            Access::Login => match rule.path {
+                "/notifications/read-all" => ("notification", "read-all"),
+                "/notifications/{id}/read" => ("notification", "read"),
+                other => panic!("name the login-only write {other} here"),
+            },
+            Access::Public => panic!("a public write {}", rule.path),
+        };
+        let path = format!("/admin/v1{}", rule.path.replace("{id}", "999999"));
+        let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
+        if rule.path.starts_with("/upload/") {
+            let field = if rule.path == "/upload/files" {
+                "files"
+            } else {
+                "file"
+            };
+            let form = Form::new()
+                .part(
+                    field,
+                    Part::bytes(png.clone())
+                        .file_name("sweep.png")
+                        .mime_str("image/png")
+                        .unwrap(),
+                )
+                .text("password", "SECRET-upload");
+            let r = w.app.post(&path).bearer(admin).multipart(form).send().await;
+            assert!(
+                !matches!(r.status.as_u16(), 401 | 403 | 500),
+                "{path}: {}",
+                r.status
+            );
+            w.steps.push(Step {
+                method,
+                path,
+                module: named.0,
+                action: named.1,
+            });
+            continue;
+        }
+        let body = with_secrets(json!({"name": "走查", "password": "SECRET-sweep"}));
+        w.send(method, &path, Some(body), Some(admin), named).await;
+    }
+    for walked in [
+        "/admin/v1/farms/999999/audit",
+        "/admin/v1/animals/999999/health-records",
+        "/admin/v1/orders/999999/refund",
+        "/admin/v1/export/operation-logs",
+        "/admin/v1/upload/files",
+        "/admin/v1/notifications/read-all",
+        "/admin/v1/notifications/999999/read",
+    ] {
+        assert!(
+            w.steps.iter().any(|s| s.path == walked),
+            "{walked} not walked"
+        );
+    }
+}
+
 async fn every_write_of_every_dialect_is_logged_with_secrets_masked(b: Backend) {
     let app = TestApp::spawn(b).await;
     let mut w = Walk {
@@ -378,6 +452,10 @@ async fn every_write_of_every_dialect_is_logged_with_secrets_masked(b: Backend) 
         ("config", "update"),
     )
     .await;
+    // Every other write of the route table (livestock, trade, finance, exports, uploads,
+    // notifications, …), so a route added later is walked too. Most answer 404 or 422 for
+    // these made-up ids and bodies; an entry is kept for every answer but 401/403.
+    admin_route_sweep(&mut w, &admin, png.clone()).await;
 
     // ---- hanzi ----
     let r = w
@@ -969,10 +1047,167 @@ async fn entries_past_the_retention_are_purged_with_their_tallies(b: Backend) {
     assert!(total(&[]).await >= 4);
 }
 
+/// What `store::count` answers for `f`, against a plain recount of the rows in memory.
+async fn assert_totals_match_a_recount(db: &ops::db::Db, points: &[Option<i64>], when: &str) {
+    use ops::domain::platform::oplog::{Filter, store};
+    let rows: Vec<(Option<i64>, String, String, String, i64)> =
+        sqlx::query_as("SELECT user_id, module, action, ip, created_at FROM operation_logs")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    let filters = [
+        Filter::default(),
+        Filter {
+            module: Some("farm".into()),
+            ..Filter::default()
+        },
+        Filter {
+            action: Some("update".into()),
+            ..Filter::default()
+        },
+        Filter {
+            user_id: Some(3),
+            ..Filter::default()
+        },
+        Filter {
+            ip: Some("10.9.0.1".into()),
+            ..Filter::default()
+        },
+        // Two equality filters: counted exactly, no tallies.
+        Filter {
+            module: Some("farm".into()),
+            action: Some("create".into()),
+            ..Filter::default()
+        },
+    ];
+    for base in &filters {
+        for &from in points {
+            for &to in points {
+                let f = Filter {
+                    from,
+                    to,
+                    ..base.clone()
+                };
+                let want = rows
+                    .iter()
+                    .filter(|(u, m, a, ip, t)| {
+                        f.user_id.is_none_or(|x| *u == Some(x))
+                            && f.module.as_ref().is_none_or(|x| x == m)
+                            && f.action.as_ref().is_none_or(|x| x == a)
+                            && f.ip.as_ref().is_none_or(|x| x == ip)
+                            && from.is_none_or(|x| *t >= x)
+                            && to.is_none_or(|x| *t < x)
+                    })
+                    .count() as i64;
+                let got = store::count(db, &f).await.unwrap();
+                assert_eq!(got, want, "{when}: {f:?}");
+            }
+        }
+    }
+}
+
+async fn totals_equal_a_recount_across_days_and_after_retention(b: Backend) {
+    use ops::domain::platform::oplog::{NewEntry, store};
+    let app = TestApp::spawn(b).await;
+    let db = app.db().await;
+    let hour = 3_600_000_000_i64;
+    let day = 24 * hour;
+    // A UTC midnight ten days back; entries from 2.5 days before it to 2.5 days after,
+    // every 37 minutes and 11 seconds, some exactly on hour and day boundaries.
+    let midnight = (ops::db::now() / day - 10) * day;
+    let modules = ["farm", "animal", "order"];
+    let actions = ["create", "update", "delete", "audit"];
+    let entry = |i: i64, at: i64| NewEntry {
+        user_id: (i % 5 != 0).then_some(i % 4 + 1),
+        username: Some(format!("u{}", i % 4 + 1)),
+        dialect: "admin_v1".into(),
+        module: modules[(i % 3) as usize].into(),
+        action: actions[(i % 4) as usize].into(),
+        method: "POST".into(),
+        url: "/admin/v1/farms".into(),
+        ip: format!("10.9.0.{}", i % 6),
+        user_agent: None,
+        request_data: None,
+        response_data: None,
+        status_code: 201,
+        execution_time: 1,
+        created_at: at,
+    };
+    let step = 37 * 60_000_000 + 11_000_000;
+    let mut all: Vec<NewEntry> = (0..)
+        .map(|i| (i, midnight - 5 * day / 2 + i * step))
+        .take_while(|(_, at)| *at < midnight + 5 * day / 2)
+        .map(|(i, at)| entry(i, at))
+        .collect();
+    for (k, at) in [
+        midnight,
+        midnight - day,
+        midnight + day,
+        midnight + hour,
+        midnight - 1,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        all.push(entry(k as i64, at));
+    }
+    // In batches, as the writer sends them (one statement each).
+    for chunk in all.chunks(32) {
+        store::insert(&db, chunk).await.unwrap();
+    }
+    let points = [
+        None,
+        Some(midnight - 2 * day),
+        Some(midnight - day - 3 * hour),
+        Some(midnight - day + 1),
+        Some(midnight - 7 * hour - 90_000_000),
+        Some(midnight - 1),
+        Some(midnight),
+        Some(midnight + hour),
+        Some(midnight + 13 * hour + 17),
+        Some(midnight + day),
+        Some(midnight + 2 * day + 5 * hour),
+    ];
+    assert_totals_match_a_recount(&db, &points, "after inserts").await;
+
+    // Retention: a pass as if a day and 7.5 hours after the midnight, keeping one day, cuts
+    // at 07:00 of the midnight's day (inside a day, inside the entries).
+    let purged = store::purge(&db, midnight + day + 15 * hour / 2, 1)
+        .await
+        .unwrap();
+    assert!(purged > 100, "{purged}");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM operation_logs WHERE created_at < $1")
+        .bind(midnight + 7 * hour)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_totals_match_a_recount(&db, &points, "after the retention purge").await;
+    // No tally rows are left before the cutoff hour and day (they were all at zero).
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM operation_log_tallies WHERE hour < $1) \
+         + (SELECT COUNT(*) FROM operation_log_day_tallies WHERE day < $2)",
+    )
+    .bind((midnight + 7 * hour) / hour)
+    .bind(midnight / day)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(stale, 0);
+
+    // Any delete keeps them exact, not only the purge's.
+    sqlx::query("DELETE FROM operation_logs WHERE id % 7 = 3")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert_totals_match_a_recount(&db, &points, "after deleting every 7th entry").await;
+}
+
 db_test!(
     every_write_of_every_dialect_is_logged_with_secrets_masked,
     refusals_with_401_or_403_leave_no_entry_but_failed_logins_do,
     entries_past_the_retention_are_purged_with_their_tallies,
+    totals_equal_a_recount_across_days_and_after_retention,
 );
 
 /// The real binary, killed with SIGKILL the moment it has answered: the entry of the

@@ -232,32 +232,46 @@ async fn count_exact(
     Ok(sql.query_scalar::<i64>().fetch_one(db.pool()).await?)
 }
 
-/// How many entries match `f`: tallies plus exact edges for at most one equality filter,
-/// an exact count otherwise.
+/// How many entries match `f`: day and hour tallies plus exact edges for at most one
+/// equality filter (one statement, one round trip), an exact count otherwise.
 pub async fn count(db: &Db, f: &Filter) -> Result<i64> {
     let Some(dim) = f.single() else {
         return count_exact(db, f, f.from, f.to).await;
     };
     let (dim, val) = dim.unwrap_or((tally::ALL, String::new()));
-    let CountPlan { tallies, exact } = tally::plan(f.from, f.to);
-    let mut total = 0;
-    if let Some((lo, hi)) = tallies {
-        let mut sql = Sql::new(
-            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM operation_log_tallies WHERE dim = ",
-        );
-        sql.bind(dim).push(" AND val = ").bind(val);
+    let CountPlan { days, hours, exact } = tally::plan(f.from, f.to);
+    let mut sql = Sql::new("SELECT CAST(0");
+    if let Some((lo, hi)) = days {
+        sql.push(" + (SELECT COALESCE(SUM(n), 0) FROM operation_log_day_tallies WHERE dim = ")
+            .bind(dim)
+            .push(" AND val = ")
+            .bind(val.as_str());
         if let Some(lo) = lo {
-            sql.push(" AND hour >= ").bind(lo);
+            sql.push(" AND day >= ").bind(lo);
         }
         if let Some(hi) = hi {
-            sql.push(" AND hour < ").bind(hi);
+            sql.push(" AND day < ").bind(hi);
         }
-        total += sql.query_scalar::<i64>().fetch_one(db.pool()).await?;
+        sql.push(")");
+    }
+    for (lo, hi) in hours.into_iter().flatten() {
+        sql.push(" + (SELECT COALESCE(SUM(n), 0) FROM operation_log_tallies WHERE dim = ")
+            .bind(dim)
+            .push(" AND val = ")
+            .bind(val.as_str())
+            .push(" AND hour >= ")
+            .bind(lo)
+            .push(" AND hour < ")
+            .bind(hi)
+            .push(")");
     }
     for (a, b) in exact.into_iter().flatten() {
-        total += count_exact(db, f, Some(a), Some(b)).await?;
+        sql.push(" + (SELECT COUNT(*) FROM operation_logs");
+        push_where(&mut sql, f, Some(a), Some(b));
+        sql.push(")");
     }
-    Ok(total)
+    sql.push(" AS BIGINT)");
+    Ok(sql.query_scalar::<i64>().fetch_one(db.pool()).await?)
 }
 
 /// One page of matching entries, newest first, and the total.
@@ -327,7 +341,7 @@ fn from_row(row: &AnyRow) -> Result<Entry> {
 const PURGE_CHUNK: i64 = 5_000;
 
 /// Deletes entries older than `retention_days` (from the start of the hour the cutoff falls
-/// in, so tallies and entries go together). Answers how many entries went.
+/// in); the delete trigger keeps the tallies. Answers how many entries went.
 pub async fn purge(db: &Db, now: Timestamp, retention_days: i64) -> Result<u64> {
     let cutoff = tally::hour_of(now - retention_days.max(1) * 24 * HOUR) * HOUR;
     let mut gone = 0;
@@ -346,10 +360,20 @@ pub async fn purge(db: &Db, now: Timestamp, retention_days: i64) -> Result<u64> 
             break;
         }
     }
-    sqlx::query("DELETE FROM operation_log_tallies WHERE hour < $1")
-        .bind(tally::hour_of(cutoff))
-        .execute(db.write_pool())
-        .await?;
+    // The delete trigger has already taken the entries out of the tallies (exact at every
+    // chunk); what is left before the cutoff is rows at zero, dropped only when a pass
+    // deleted something (the hour table has no index on `hour` alone).
+    if gone > 0 {
+        let hour = tally::hour_of(cutoff);
+        sqlx::query("DELETE FROM operation_log_tallies WHERE hour < $1 AND n = 0")
+            .bind(hour)
+            .execute(db.write_pool())
+            .await?;
+        sqlx::query("DELETE FROM operation_log_day_tallies WHERE day < $1 AND n = 0")
+            .bind(tally::day_of_hour(hour))
+            .execute(db.write_pool())
+            .await?;
+    }
     Ok(gone)
 }
 
