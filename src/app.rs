@@ -49,7 +49,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
-    if state.config.metrics.enabled {
+    if http::metrics::on_main_port(&state) {
         http::metrics::install();
         app = app.route("/metrics", get(http::metrics::scrape));
     }
@@ -168,6 +168,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let listener = listener.into_std().context("taking over the listener")?;
     let handle = graceful(shutdown);
+    http::metrics::serve_apart(&state, &handle)?;
     let mut server = axum_server::from_tcp(listener)?
         .acceptor(deadlines(&state))
         .handle(handle)
@@ -201,6 +202,7 @@ pub async fn serve_tls(
     // axum-server drives the std listener itself; it must not block.
     listener.set_nonblocking(true)?;
     let handle = graceful(shutdown);
+    http::metrics::serve_apart(&state, &handle)?;
     // The deadline wraps the decrypted stream; the TLS handshake has its own 10 s limit.
     let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(deadlines(&state));
     let mut server = axum_server::from_tcp(listener)?

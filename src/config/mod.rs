@@ -120,8 +120,27 @@ pub struct MetricsConfig {
     /// `false`: no `/metrics` route at all.
     pub enabled: bool,
     /// When set, scrapes need `Authorization: Bearer <token>`. When empty, `/metrics` is open
-    /// only while `server.host` is a loopback address, and refused (403) otherwise.
+    /// only while it listens on a loopback address (`metrics.bind`'s, else `server.host`),
+    /// and refused (403) otherwise.
     pub token: String,
+    /// `ip:port` of a listener of its own for `/metrics`, which the main port then does not
+    /// serve; empty: `/metrics` is served on the main port beside the dialects.
+    pub bind: String,
+}
+
+impl MetricsConfig {
+    /// The address of `metrics.bind`, when set (checked by [`Config::validate`]).
+    pub fn bind_addr(&self) -> Option<std::net::SocketAddr> {
+        self.bind.trim().parse().ok()
+    }
+
+    /// Whether `/metrics` listens on a loopback address only.
+    pub fn on_loopback(&self, server_host: &str) -> bool {
+        match self.bind_addr() {
+            Some(addr) => addr.ip().is_loopback(),
+            None => is_loopback(server_host),
+        }
+    }
 }
 
 /// Background export jobs (admin_v1 §12).
@@ -435,6 +454,12 @@ impl Config {
             }
         }
         check_public_url(&self.server.public_url)?;
+        if !self.metrics.bind.trim().is_empty() && self.metrics.bind_addr().is_none() {
+            bail!(
+                "metrics.bind must be an IP address and a port (e.g. 127.0.0.1:9100), not {:?}",
+                self.metrics.bind
+            );
+        }
         if !self.security.jwt_secret.is_empty()
             && self.security.jwt_secret.len() < MIN_JWT_SECRET_BYTES
         {
@@ -916,6 +941,27 @@ mod tests {
         }
         for good in ["https://ops.example.com", "http://127.0.0.1:8080/base"] {
             assert!(load(&format!("server:\n  public_url: \"{good}\"\n"), &[]).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_metrics_bind_is_an_address_and_moves_the_loopback_rule() {
+        let cfg = load("", &[]).unwrap();
+        assert_eq!(cfg.metrics.bind, "");
+        assert_eq!(cfg.metrics.bind_addr(), None);
+        // Without a bind, the main address decides.
+        assert!(cfg.metrics.on_loopback("127.0.0.1"));
+        assert!(!cfg.metrics.on_loopback("0.0.0.0"));
+        let cfg = load("", &[("OPS__METRICS__BIND", "127.0.0.1:9100")]).unwrap();
+        assert_eq!(cfg.metrics.bind_addr(), Some(([127, 0, 0, 1], 9100).into()));
+        assert!(cfg.metrics.on_loopback("0.0.0.0"));
+        let cfg = load("metrics:\n  bind: \"0.0.0.0:9100\"\n", &[]).unwrap();
+        assert!(!cfg.metrics.on_loopback("127.0.0.1"));
+        for bad in ["9100", "localhost:9100", "127.0.0.1"] {
+            let err = load("", &[("OPS__METRICS__BIND", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("metrics.bind"), "{bad}: {err}");
         }
     }
 }

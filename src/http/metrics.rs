@@ -8,13 +8,17 @@
 //! servers in one process (the test binary) share it; each scrape refreshes the gauges of the
 //! server that answers it.
 
+use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use anyhow::Context;
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use subtle::ConstantTimeEq;
 
@@ -45,6 +49,41 @@ fn handle() -> Option<&'static PrometheusHandle> {
             Some(handle)
         })
         .as_ref()
+}
+
+/// Whether `/metrics` is a route of the main router (enabled, and no `metrics.bind`).
+pub fn on_main_port(state: &AppState) -> bool {
+    state.config.metrics.enabled && state.config.metrics.bind.trim().is_empty()
+}
+
+/// With `metrics.bind` set (and metrics enabled): binds it and serves `/metrics` there, on a
+/// listener of its own, until the server that owns `handle` shuts down. Scrapes there are
+/// not counted in the request metrics (they are not the service's traffic).
+pub fn serve_apart(
+    state: &AppState,
+    handle: &axum_server::Handle<SocketAddr>,
+) -> anyhow::Result<()> {
+    let Some(addr) = state.config.metrics.bind_addr() else {
+        return Ok(());
+    };
+    if !state.config.metrics.enabled {
+        return Ok(());
+    }
+    let listener = std::net::TcpListener::bind(addr)
+        .with_context(|| format!("binding metrics.bind {addr}"))?;
+    listener.set_nonblocking(true)?;
+    install();
+    let app = Router::new()
+        .route("/metrics", get(scrape))
+        .with_state(state.clone());
+    let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+    tokio::spawn(async move {
+        if let Err(e) = server.serve(app.into_make_service()).await {
+            tracing::error!(error = %e, "serving /metrics on metrics.bind failed");
+        }
+    });
+    tracing::info!(%addr, "metrics listening");
+    Ok(())
 }
 
 /// Installs the recorder, so counters recorded before the first scrape are kept.
@@ -138,12 +177,13 @@ pub async fn track(request: Request, next: Next) -> Response {
 }
 
 /// Who may scrape: with `metrics.token` set, holders of `Authorization: Bearer <token>`;
-/// without one, anyone when the server listens on a loopback address only, else no one
-/// (decisions: metrics are closed by default on a public interface).
+/// without one, anyone when `/metrics` listens on a loopback address only (`metrics.bind`,
+/// else `server.host`), else no one (decisions: metrics are closed by default on a public
+/// interface).
 fn allowed(state: &AppState, headers: &HeaderMap) -> bool {
     let token = &state.config.metrics.token;
     if token.is_empty() {
-        return crate::config::is_loopback(&state.config.server.host);
+        return state.config.metrics.on_loopback(&state.config.server.host);
     }
     super::token::bearer(headers)
         .is_some_and(|given| bool::from(given.as_bytes().ct_eq(token.as_bytes())))

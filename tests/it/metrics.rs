@@ -1,6 +1,7 @@
 //! `/metrics` (issue 15): a request shows up in its counter and histogram under its dialect and
 //! route template; login failures are counted; the gauges are there; access is closed on a
-//! public interface unless a token is configured.
+//! public interface unless a token is configured; `metrics.bind` moves it to a listener of its
+//! own.
 //!
 //! The recorder is process-wide and tests run in parallel, so counts are compared as "grew by
 //! at least what this test did".
@@ -126,8 +127,62 @@ async fn metrics_are_closed_on_a_public_interface_unless_a_token_is_set(b: Backe
     off.stop().await;
 }
 
+/// A port nothing listens on right now.
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+async fn get(url: &str, token: Option<&str>) -> (u16, String) {
+    let mut rb = reqwest::Client::new().get(url);
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    let r = rb.send().await.expect("request sent");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+async fn a_metrics_bind_serves_metrics_there_and_not_on_the_main_port(b: Backend) {
+    let port = free_port();
+    let app = TestApp::spawn_with(b, |c| c.metrics.bind = format!("127.0.0.1:{port}")).await;
+    let token = root(&app).await;
+    let r = app.get(&path("/users/1")).bearer(&token).send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(app.get("/metrics").send().await.status, 404);
+    let apart = format!("http://127.0.0.1:{port}");
+    let (status, text) = get(&format!("{apart}/metrics"), None).await;
+    assert_eq!(status, 200, "{text}");
+    // The main port's requests are counted there.
+    assert!(text.contains(r#"route="/admin/v1/users/{id}""#), "{text}");
+    // Only /metrics: the dialects are not served on that listener.
+    let (status, _) = get(&format!("{apart}/admin/v1/openapi.json"), None).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+
+    // The loopback rule follows the metrics listener: a public bind needs the token even when
+    // the main port is on loopback.
+    let port = free_port();
+    let public = TestApp::spawn_with(b, |c| {
+        c.metrics.bind = format!("0.0.0.0:{port}");
+        c.metrics.token = "scrape-secret-0123456789".into();
+    })
+    .await;
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    assert_eq!(get(&url, None).await.0, 403);
+    assert_eq!(get(&url, Some("scrape-secret-0123456789")).await.0, 200);
+    assert_eq!(public.get("/metrics").send().await.status, 404);
+    public.stop().await;
+    let port = free_port();
+    let closed = TestApp::spawn_with(b, |c| c.metrics.bind = format!("0.0.0.0:{port}")).await;
+    let (status, text) = get(&format!("http://127.0.0.1:{port}/metrics"), None).await;
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("metrics.token"), "{text}");
+    closed.stop().await;
+}
+
 db_test!(
     a_request_shows_up_in_its_counter_and_histogram,
     login_failures_and_gauges_are_reported,
     metrics_are_closed_on_a_public_interface_unless_a_token_is_set,
+    a_metrics_bind_serves_metrics_there_and_not_on_the_main_port,
 );

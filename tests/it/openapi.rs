@@ -6,6 +6,8 @@
 //! (`https://spec.openapis.org/oas/3.1/schema/2022-10-07`, as shipped in the
 //! `openapi-spec-validator` 0.9.0 package).
 
+mod answers;
+
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -58,6 +60,20 @@ fn dialects() -> Vec<(&'static str, BTreeSet<(String, String)>)> {
         ("/hanzi", routed(hanzi::ROUTES)),
         ("/account", routed(account::ROUTES)),
     ]
+}
+
+#[test]
+fn every_route_is_documented_once_and_nothing_else() {
+    use ops::dialects::{account, admin_v1, hanzi, ops_v1};
+    for (name, dialect) in [
+        ("ops_v1", ops_v1::openapi::dialect()),
+        ("admin_v1", admin_v1::openapi::dialect()),
+        ("hanzi", hanzi::openapi::dialect(false)),
+        ("account", account::openapi::dialect()),
+    ] {
+        let problems = dialect.drift();
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

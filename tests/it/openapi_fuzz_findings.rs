@@ -26,3 +26,37 @@ async fn concurrent_profile_updates_all_succeed(b: Backend) {
 }
 
 db_test!(concurrent_profile_updates_all_succeed);
+
+/// admin_v1's permission tree may hold an entry of type `api` with no method and no API; the
+/// account dialect read every `api` row as a `(method, api)` pair and answered 500 on its
+/// list and detail. Such entries are not account API permissions: not listed, 404 by id.
+async fn an_admin_api_entry_is_not_an_account_permission(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let admin = crate::admin_common::root(&app).await;
+    let r = app
+        .post("/admin/v1/permissions")
+        .bearer(&admin)
+        .json(&json!({ "name": "接口", "type": "api" }))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json["data"]["id"].as_i64().unwrap();
+    let token = crate::account_support::admin(&app).await;
+    let list = app.get("/account/permission/").bearer(&token).send().await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    assert_eq!(list.json["code"], 200);
+    assert!(
+        !list.text().contains(&format!("\"id\":{id},")),
+        "{}",
+        list.text()
+    );
+    let one = app
+        .get(&format!("/account/permission/{id}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(one.status, 404, "{}", one.text());
+    app.stop().await;
+}
+
+db_test!(an_admin_api_entry_is_not_an_account_permission);

@@ -13,7 +13,7 @@ use crate::domain::livestock::category::{self, Category, RawCategory};
 use crate::error::Violations;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CategoryOut {
     id: i64,
     name: String,

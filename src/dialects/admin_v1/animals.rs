@@ -30,27 +30,30 @@ pub struct ListIn {
     status: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AnimalOwnerOut)]
 pub struct OwnerOut {
     id: i64,
     real_name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AnimalFarmOut)]
 pub struct FarmOut {
     id: i64,
     name: String,
     user: OwnerOut,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AnimalCategoryOut)]
 pub struct CategoryOut {
     id: i64,
     name: String,
     code: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AnimalItemOut {
     id: i64,
     code: String,
@@ -64,7 +67,9 @@ pub struct AnimalItemOut {
     status: i64,
     farm: FarmOut,
     category: CategoryOut,
+    #[schema(value_type = Option<f64>)]
     purchase_price: Option<Money>,
+    #[schema(value_type = Option<f64>)]
     current_value: Option<Money>,
     created_at: String,
 }
@@ -129,14 +134,14 @@ pub async fn list(
     Ok(Reply::ok("获取成功", Paged::new(list, page, total)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FarmOwnerOut {
     id: i64,
     username: String,
     real_name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DetailFarmOut {
     id: i64,
     name: String,
@@ -144,7 +149,7 @@ pub struct DetailFarmOut {
     user: FarmOwnerOut,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ParentOut {
     id: i64,
     code: String,
@@ -161,20 +166,21 @@ impl From<ParentRef> for ParentOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ParentsOut {
     father: Option<ParentOut>,
     mother: Option<ParentOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PurchaseOut {
+    #[schema(value_type = Option<f64>)]
     price: Option<Money>,
     date: Option<String>,
     source: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AnimalDetailOut {
     id: i64,
     code: String,
@@ -190,6 +196,7 @@ pub struct AnimalDetailOut {
     category: CategoryOut,
     parents: ParentsOut,
     purchase_info: PurchaseOut,
+    #[schema(value_type = Option<f64>)]
     current_value: Option<Money>,
     notes: Option<String>,
     health_records_count: i64,

@@ -34,7 +34,7 @@ pub struct LoginIn {
     captcha_key: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LoginUserOut {
     id: i64,
     username: String,
@@ -44,7 +44,7 @@ pub struct LoginUserOut {
     permissions: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LoginOut {
     token: String,
     refresh_token: String,
@@ -135,7 +135,7 @@ pub async fn login(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CaptchaOut {
     captcha_key: String,
     image: String,
@@ -159,7 +159,7 @@ pub struct RefreshIn {
     refresh_token: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RefreshOut {
     token: String,
     refresh_token: String,
@@ -206,7 +206,7 @@ pub async fn logout(State(state): State<AppState>, Auth(me): Auth) -> ApiResult<
     Ok(Reply::done("退出成功"))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CurrentUserOut {
     id: i64,
     username: String,
@@ -250,7 +250,7 @@ pub async fn current_user(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MenuOut {
     id: i64,
     name: String,
@@ -259,6 +259,7 @@ pub struct MenuOut {
     icon: Option<String>,
     sort_order: i64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     children: Vec<MenuOut>,
 }
 

@@ -26,7 +26,8 @@ pub struct ExportIn {
     fields: Option<Vec<String>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ExportQueuedOut)]
 pub struct QueuedOut {
     task_id: String,
     status: &'static str,
@@ -98,7 +99,8 @@ export_route! {
     operation_logs => Resource::OperationLogs;
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ExportTaskOut)]
 pub struct TaskOut {
     task_id: String,
     resource: String,

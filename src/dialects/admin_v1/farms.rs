@@ -30,14 +30,15 @@ pub struct ListIn {
     user_id: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FarmUserOut)]
 pub struct UserOut {
     id: i64,
     username: String,
     real_name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FarmItemOut {
     id: i64,
     name: String,
@@ -103,7 +104,8 @@ pub async fn list(
     Ok(Reply::ok("获取成功", Paged::new(list, page, total)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FarmDetailOwnerOut)]
 pub struct OwnerOut {
     id: i64,
     username: String,
@@ -112,15 +114,17 @@ pub struct OwnerOut {
     phone: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FarmSummaryOut)]
 pub struct SummaryOut {
     total_animals: i64,
     healthy_animals: i64,
     sick_animals: i64,
+    #[schema(value_type = f64)]
     total_value: Money,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FarmDetailOut {
     id: i64,
     name: String,
@@ -308,7 +312,7 @@ pub struct AuditIn {
     audit_notes: Field<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditOut {
     id: i64,
     status: i64,
@@ -343,43 +347,52 @@ pub struct PeriodIn {
     end_date: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BasicOut {
     total_animals: i64,
     healthy_animals: i64,
     sick_animals: i64,
     dead_animals: i64,
+    #[schema(value_type = f64)]
     total_value: Money,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BreedOut {
     breed: String,
     count: i64,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     percentage: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HealthOut {
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     vaccination_rate: i64,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     health_check_rate: i64,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     disease_rate: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FinancialOut {
+    #[schema(value_type = f64)]
     total_income: Money,
+    #[schema(value_type = f64)]
     total_expense: Money,
+    #[schema(value_type = f64)]
     net_profit: Money,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     profit_margin: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StatisticsOut {
     basic_stats: BasicOut,
     breed_stats: Vec<BreedOut>,

@@ -29,11 +29,13 @@ pub struct ListIn {
     max_amount: Option<RawMoney>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FinancialRecordOut)]
 pub struct RecordOut {
     id: i64,
     record_type: String,
     category: String,
+    #[schema(value_type = f64)]
     amount: Money,
     description: Option<String>,
     related_id: Option<i64>,
@@ -71,10 +73,14 @@ fn record_out(state: &AppState, v: RecordView) -> RecordOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FinancialSummaryOut)]
 pub struct SummaryOut {
+    #[schema(value_type = f64)]
     total_income: Money,
+    #[schema(value_type = f64)]
     total_expense: Money,
+    #[schema(value_type = f64)]
     net_profit: Money,
 }
 
@@ -87,7 +93,8 @@ fn summary_out(s: Summary) -> SummaryOut {
 }
 
 /// The document's list shape plus `summary`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FinancialRecordPage)]
 pub struct RecordPage {
     list: Vec<RecordOut>,
     pagination: Pagination,
@@ -173,38 +180,50 @@ pub struct StatsIn {
 }
 
 /// A percentage with two decimals (`80.00`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
+#[schema(value_type = f64)]
 pub struct Percent(#[serde(serialize_with = "serialize_percent")] i64);
 
 fn serialize_percent<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
     money::serialize_hundredths(*v, s)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FinancialStatsSummaryOut)]
 pub struct StatsSummaryOut {
+    #[schema(value_type = f64)]
     total_income: Money,
+    #[schema(value_type = f64)]
     total_expense: Money,
+    #[schema(value_type = f64)]
     net_profit: Money,
     profit_margin: Percent,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FinancialShareOut)]
 pub struct ShareOut {
     category: String,
+    #[schema(value_type = f64)]
     amount: Money,
     percentage: Percent,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FinancialTrendOut)]
 pub struct TrendOut {
     date: String,
+    #[schema(value_type = f64)]
     income: Money,
+    #[schema(value_type = f64)]
     expense: Money,
+    #[schema(value_type = f64)]
     profit: Money,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FinancialStatsOut)]
 pub struct StatsOut {
     summary: StatsSummaryOut,
     income_by_category: Vec<ShareOut>,

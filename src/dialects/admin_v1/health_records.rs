@@ -24,13 +24,14 @@ pub struct ListIn {
     end_date: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatorOut {
     id: i64,
     real_name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = HealthRecordOut)]
 pub struct RecordOut {
     id: i64,
     animal_id: i64,
@@ -42,6 +43,7 @@ pub struct RecordOut {
     medicine: Option<String>,
     dosage: Option<String>,
     veterinarian: Option<String>,
+    #[schema(value_type = Option<f64>)]
     cost: Option<Money>,
     next_checkup_date: Option<String>,
     notes: Option<String>,

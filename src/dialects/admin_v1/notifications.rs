@@ -25,7 +25,7 @@ use crate::http::token;
 use crate::state::AppState;
 
 /// One notification as lists and the stream show it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NotificationOut {
     id: i64,
     #[serde(rename = "type")]
@@ -59,7 +59,8 @@ pub struct ListIn {
     is_read: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = NotificationListOut)]
 pub struct ListOut {
     #[serde(flatten)]
     page: Paged<NotificationOut>,
@@ -145,7 +146,7 @@ pub async fn read(
     Ok(Reply::done("标记成功"))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ReadAllOut {
     /// How many were unread before.
     updated_count: i64,
@@ -177,7 +178,7 @@ pub struct SendIn {
     user_ids: Option<Vec<i64>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SentOut {
     id: i64,
     #[serde(rename = "type")]

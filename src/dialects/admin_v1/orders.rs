@@ -33,14 +33,18 @@ pub struct ListIn {
     end_date: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OrderItemOut {
     id: i64,
     order_no: String,
     order_type: String,
+    #[schema(value_type = f64)]
     total_amount: Money,
+    #[schema(value_type = f64)]
     discount_amount: Money,
+    #[schema(value_type = f64)]
     shipping_fee: Money,
+    #[schema(value_type = f64)]
     actual_amount: Money,
     payment_method: Option<String>,
     payment_status: &'static str,
@@ -105,7 +109,7 @@ pub async fn list(
     Ok(Reply::ok("获取成功", Paged::new(list, page, total)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AddressOut {
     name: Option<String>,
     phone: Option<String>,
@@ -116,7 +120,7 @@ pub struct AddressOut {
     full_address: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LineOut {
     id: i64,
     item_type: String,
@@ -124,21 +128,27 @@ pub struct LineOut {
     item_name: String,
     item_code: Option<String>,
     item_spec: Option<String>,
+    #[schema(value_type = f64)]
     unit_price: Money,
     quantity: i64,
     unit: Option<String>,
+    #[schema(value_type = f64)]
     subtotal: Money,
     notes: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OrderDetailOut {
     id: i64,
     order_no: String,
     order_type: String,
+    #[schema(value_type = f64)]
     total_amount: Money,
+    #[schema(value_type = f64)]
     discount_amount: Money,
+    #[schema(value_type = f64)]
     shipping_fee: Money,
+    #[schema(value_type = f64)]
     actual_amount: Money,
     payment_method: Option<String>,
     payment_status: &'static str,
@@ -159,6 +169,7 @@ pub struct OrderDetailOut {
     completed_at: Option<String>,
     cancelled_at: Option<String>,
     cancel_reason: Option<String>,
+    #[schema(value_type = Option<f64>)]
     refund_amount: Option<Money>,
     refund_reason: Option<String>,
     refunded_at: Option<String>,
@@ -261,39 +272,53 @@ pub async fn delete(State(state): State<AppState>, Id(id): Id) -> ApiResult<Repl
 }
 
 /// What an action answers: the state and the fields the action set.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ActionOut {
     id: i64,
     order_no: String,
     order_status: &'static str,
     payment_status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     audit_notes: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     audited_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     payment_method: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     paid_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     shipping_method: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     tracking_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     shipped_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     delivered_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     completed_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     cancelled_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     cancel_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = f64)]
     refund_amount: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     refund_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     refunded_at: Option<String>,
 }
 

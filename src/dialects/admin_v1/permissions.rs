@@ -13,7 +13,7 @@ use crate::domain::access::permissions::{
 use crate::error::{Entity, Problem, Violations};
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NodeOut {
     id: i64,
     name: String,
@@ -26,6 +26,7 @@ pub struct NodeOut {
     sort_order: i64,
     status: i64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     children: Vec<NodeOut>,
 }
 
@@ -56,7 +57,7 @@ pub async fn tree(State(state): State<AppState>) -> ApiResult<Reply<Vec<NodeOut>
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PermissionOut {
     id: i64,
     name: String,

@@ -96,7 +96,7 @@ impl<T: Serialize> IntoResponse for Reply<T> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Pagination {
     pub page: i64,
     pub page_size: i64,
@@ -105,7 +105,7 @@ pub struct Pagination {
 }
 
 /// One page of a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged<T: Serialize> {
     pub list: Vec<T>,
     pub pagination: Pagination,

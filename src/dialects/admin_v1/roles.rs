@@ -19,7 +19,7 @@ pub struct ListIn {
     status: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleItemOut {
     id: i64,
     name: String,
@@ -59,7 +59,7 @@ pub async fn list(
     Ok(Reply::ok("获取成功", Paged::new(list, page, total)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PermissionBriefOut {
     id: i64,
     name: String,
@@ -68,14 +68,14 @@ pub struct PermissionBriefOut {
     kind: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MemberOut {
     id: i64,
     username: String,
     real_name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleDetailOut {
     id: i64,
     name: String,
@@ -133,7 +133,7 @@ pub struct RoleIn {
     permission_ids: Option<Vec<i64>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleOut {
     id: i64,
     name: String,

@@ -36,7 +36,7 @@ fn period(state: &AppState, q: &RangeIn) -> crate::error::Result<Period> {
     )
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PeriodOut {
     start_date: String,
     end_date: String,
@@ -49,19 +49,21 @@ fn period_out(p: &Period) -> PeriodOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OverviewOut {
     total_users: i64,
     total_farms: i64,
     total_animals: i64,
     total_orders: i64,
+    #[schema(value_type = f64)]
     total_revenue: Money,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct GrowthOut {
     current: i64,
     previous: i64,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     growth_rate: i64,
 }
@@ -76,7 +78,7 @@ impl From<Growth> for GrowthOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct GrowthStatsOut {
     user_growth: GrowthOut,
     farm_growth: GrowthOut,
@@ -84,7 +86,7 @@ pub struct GrowthStatsOut {
     order_growth: GrowthOut,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ActivityOut {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -92,26 +94,27 @@ pub struct ActivityOut {
     time: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CountPointOut {
     date: String,
     count: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AmountPointOut {
     date: String,
     count: i64,
+    #[schema(value_type = f64)]
     amount: Money,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ChartOut {
     user_trend: Vec<CountPointOut>,
     order_trend: Vec<AmountPointOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DashboardOut {
     overview: OverviewOut,
     growth_stats: GrowthStatsOut,
@@ -181,32 +184,37 @@ pub async fn dashboard(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = UserStatsSummaryOut)]
 pub struct SummaryOut {
     total_users: i64,
     active_users: i64,
     new_users: i64,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     retention_rate: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleShareOut {
     role: String,
     count: i64,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     percentage: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RegionShareOut {
     province: String,
     count: i64,
+    #[schema(value_type = f64)]
     #[serde(serialize_with = "percent")]
     percentage: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = UserTrendOut)]
 pub struct TrendOut {
     date: String,
     total: i64,
@@ -214,7 +222,7 @@ pub struct TrendOut {
     active: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserStatisticsOut {
     summary: SummaryOut,
     user_by_role: Vec<RoleShareOut>,

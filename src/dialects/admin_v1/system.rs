@@ -112,14 +112,14 @@ pub struct LogsIn {
     ip: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LogUserOut {
     id: i64,
     username: Option<String>,
     real_name: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LogOut {
     id: i64,
     user: Option<LogUserOut>,
@@ -130,7 +130,9 @@ pub struct LogOut {
     url: String,
     ip: String,
     user_agent: Option<String>,
+    #[schema(required)]
     request_data: Option<Value>,
+    #[schema(required)]
     response_data: Option<Value>,
     status_code: i64,
     execution_time: i64,

@@ -68,7 +68,8 @@ pub fn at(state: &AppState, ts: Option<i64>) -> Option<String> {
 }
 
 /// `{id, username, real_name}` (lists).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = TradeUserOut)]
 pub struct UserOut {
     id: i64,
     username: String,
@@ -84,7 +85,7 @@ pub fn user_out(u: Option<UserRef>) -> Option<UserOut> {
 }
 
 /// `{id, username, real_name, phone}` with the phone masked (order detail).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PartyOut {
     id: i64,
     username: String,
@@ -102,7 +103,7 @@ pub fn party_out(u: Option<UserRef>) -> Option<PartyOut> {
 }
 
 /// `{id, real_name}` (a record's `created_by`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AuthorOut {
     id: i64,
     real_name: String,
@@ -116,7 +117,8 @@ pub fn author_out(u: Option<UserRef>) -> Option<AuthorOut> {
 }
 
 /// `{id, name}` (lists).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = TradeFarmOut)]
 pub struct FarmOut {
     id: i64,
     name: String,
@@ -130,7 +132,7 @@ pub fn farm_out(f: Option<FarmRef>) -> Option<FarmOut> {
 }
 
 /// `{id, name, address}` (order detail).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FarmAddressOut {
     id: i64,
     name: String,

@@ -41,7 +41,7 @@ const DRAIN_TIME: Duration = Duration::from_secs(5);
 const DRAIN_BYTES: usize = 64 * 1024 * 1024;
 
 /// One uploaded document, as §11.1.1 shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FileOut {
     file_id: String,
     file_name: String,
@@ -272,13 +272,13 @@ pub async fn upload_file(
     Ok(Reply::ok("上传成功", file_out(&state, &record)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FailedOut {
     file_name: String,
     reason: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BatchOut {
     uploaded_files: Vec<FileOut>,
     failed_files: Vec<FailedOut>,

@@ -54,7 +54,8 @@ fn gender_of(v: &mut Violations, value: Option<i64>) -> Option<Gender> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = UserRoleOut)]
 pub struct RoleOut {
     id: i64,
     name: String,
@@ -84,7 +85,7 @@ pub struct ListIn {
     created_end: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserItemOut {
     id: i64,
     username: String,
@@ -164,7 +165,7 @@ pub async fn list(
     Ok(Reply::ok("获取成功", Paged::new(list, page, total)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserDetailOut {
     id: i64,
     username: String,
@@ -186,7 +187,7 @@ pub struct UserDetailOut {
 }
 
 /// One of the user's farms (§3.2.1).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserFarmOut {
     id: i64,
     name: String,
@@ -328,7 +329,8 @@ async fn role_codes(
     Ok(v.check(roles::codes_for_ids(&state.db, "role_ids", ids).await)?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = UserCreatedOut)]
 pub struct CreatedOut {
     id: i64,
     username: String,
@@ -400,7 +402,8 @@ pub async fn create(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = UserUpdatedOut)]
 pub struct UpdatedOut {
     id: i64,
     username: String,
@@ -471,7 +474,7 @@ pub struct IdsIn {
     ids: Option<Vec<i64>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DeletedOut {
     deleted_count: i64,
 }
@@ -528,7 +531,8 @@ pub struct ToggleIn {
     status: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = UserStatusOut)]
 pub struct StatusOut {
     id: i64,
     status: i64,

@@ -5,13 +5,12 @@
 //! unknown routes and login throttling set a status, with `status` in the body.
 
 use serde_json::{Value, json};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApiBuilder};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 
 use super::HanziAccess;
 use super::error::code;
 use crate::domain::access::Requirement;
-use crate::http::openapi::{self, Dialect, Op, Routed, op};
+use crate::http::openapi::{self, Answers, Dialect, Op, op};
 
 fn error(status: u16) -> (Value, Value) {
     let err = json!({ "type": "string", "pattern": "^[A-Z]+-[0-9]{8}$" });
@@ -49,41 +48,36 @@ fn path_param(name: &str) -> Value {
     }
 }
 
-fn dialect() -> Dialect {
-    let skeleton = OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("hanzi: 汉字自动拆分系统 API")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(
-                    "The character decomposition system. Success bodies are bare JSON; errors \
-                     are `{err, msg}` at HTTP 200 (guard, unknown route and throttling answers \
-                     carry `status` and set it). Send the token of `POST /login` as \
-                     `Authorization: Bearer <jwt>` (a bare token is accepted too); a token \
-                     older than an hour is answered with a fresh one in `New-Token`.",
-                )),
-        )
-        .components(Some(
-            ComponentsBuilder::new()
-                .security_scheme(
-                    "bearer",
-                    SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-                )
-                .security_scheme(
-                    "bare_token",
-                    SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                        "Authorization",
-                        "The JWT without the `Bearer ` prefix, as the original accepted",
-                    ))),
-                )
-                .build(),
-        ))
-        .build();
+/// The document's parts (`public_users`: the user reads need no token).
+pub fn dialect(public_users: bool) -> Dialect {
+    let mut skeleton = openapi::skeleton(
+        "hanzi: 汉字自动拆分系统 API",
+        "The character decomposition system. Success bodies are bare JSON; errors are `{err, \
+         msg}` at HTTP 200 (guard, unknown route and throttling answers carry `status` and set \
+         it). Send the token of `POST /login` as `Authorization: Bearer <jwt>` (a bare token is \
+         accepted too); a token older than an hour is answered with a fresh one in `New-Token`.",
+    );
+    skeleton
+        .components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            "bare_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "The JWT without the `Bearer ` prefix, as the original accepted",
+            ))),
+        );
     Dialect {
         skeleton,
         security: &["bearer", "bare_token"],
         error,
         path_param,
+        routes: openapi::routed(super::ROUTES, |a| match a {
+            HanziAccess::Is(req) => req != Requirement::Public,
+            HanziAccess::UserRead => !public_users,
+        }),
+        ops: ops(),
+        answers: Answers::default(),
     }
 }
 
@@ -242,31 +236,8 @@ fn ops() -> Vec<Op> {
     ]
 }
 
-fn routes(public_users: bool) -> Vec<Routed> {
-    super::ROUTES
-        .iter()
-        .map(|r| Routed {
-            method: r.method,
-            path: r.path,
-            needs_caller: match r.access {
-                HanziAccess::Is(req) => req != Requirement::Public,
-                HanziAccess::UserRead => !public_users,
-            },
-        })
-        .collect()
-}
-
 /// The document of this dialect mounted at `prefix` (`public_users`: the user reads need no
 /// token).
 pub fn document(prefix: &str, public_users: bool) -> Value {
-    openapi::build(&dialect(), prefix, &routes(public_users), &ops())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_route_is_documented_once_and_nothing_else() {
-        let problems = crate::http::openapi::drift(&super::routes(false), &super::ops());
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
+    dialect(public_users).document(prefix)
 }

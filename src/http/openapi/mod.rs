@@ -1,25 +1,31 @@
 //! OpenAPI 3.1 documents, one per dialect, built from the dialect's route table.
 //!
-//! A dialect supplies its route table (what is routed, and whether a route needs a caller)
-//! and one [`Op`] per route (parameters, body, answers); [`build`] walks the *table*, so a
-//! routed path always appears in the document, and [`drift`] lists the routes without an
-//! `Op` and the `Op`s without a route (each dialect's unit test asserts it is empty). The
-//! skeleton (info, security schemes, schemas derived with `utoipa::ToSchema` from the
-//! dialect's wire types) is a [`utoipa::openapi::OpenApi`]; operation schemas that have no
-//! Rust type of their own are written as JSON Schema values next to their route.
+//! A dialect supplies a [`Dialect`]: its route table (what is routed, and whether a route
+//! needs a caller) and one [`Op`] per route (parameters, body, answers); [`build`] walks the
+//! *table*, so a routed path always appears in the document, and [`Dialect::drift`] lists the
+//! routes without an `Op` and the `Op`s without a route (the test suite asserts it is empty
+//! for every dialect). The skeleton (info, security schemes, schemas derived with
+//! `utoipa::ToSchema` from the dialect's wire types) is a [`utoipa::openapi::OpenApi`]; answer
+//! schemas can also be registered as the operations name them ([`Answers`]); operation schemas
+//! that have no Rust type of their own are written as JSON Schema values next to their route.
 
+mod answers;
 mod docs;
 mod op;
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
-use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
 
+use crate::domain::access::routes::RouteRule;
+
+pub use answers::Answers;
 pub use docs::router;
 pub use op::{Answer, Body, Op, op};
 
-/// What a dialect tells the builder beyond its routes.
+/// Everything a dialect's document is made of.
 pub struct Dialect {
     /// Info, security schemes and component schemas.
     pub skeleton: OpenApi,
@@ -30,6 +36,58 @@ pub struct Dialect {
     pub error: fn(u16) -> (Value, Value),
     /// The schema of a `{name}` path parameter.
     pub path_param: fn(&str) -> Value,
+    /// The route table.
+    pub routes: Vec<Routed>,
+    /// One operation per route.
+    pub ops: Vec<Op>,
+    /// The answer schemas the operations registered.
+    pub answers: Answers,
+}
+
+impl Dialect {
+    /// The document of this dialect mounted at `prefix`.
+    pub fn document(self, prefix: &str) -> Value {
+        let mut doc = build(&self, prefix);
+        self.answers.add_to(&mut doc);
+        doc
+    }
+
+    /// Routes without an `Op`, and `Op`s (or duplicates) without a route, as sentences.
+    pub fn drift(&self) -> Vec<String> {
+        drift(&self.routes, &self.ops)
+    }
+}
+
+/// The skeleton every dialect starts from: its title and description, the crate's version,
+/// and the `bearer` scheme (every dialect accepts `Authorization: Bearer`).
+pub fn skeleton(title: &str, description: &str) -> OpenApi {
+    let mut api = OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title(title)
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(description)),
+        )
+        .build();
+    api.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    api
+}
+
+/// The routes of a dialect's table; `needs_caller` tells whether an access rule needs one.
+pub fn routed<A: Copy>(table: &[RouteRule<A>], needs_caller: impl Fn(A) -> bool) -> Vec<Routed> {
+    table
+        .iter()
+        .map(|r| Routed {
+            method: r.method,
+            path: r.path,
+            needs_caller: needs_caller(r.access),
+        })
+        .collect()
 }
 
 /// One routed `(method, path)` and whether it needs a caller.
@@ -40,12 +98,13 @@ pub struct Routed {
 }
 
 /// The document of a dialect mounted at `prefix`.
-pub fn build(dialect: &Dialect, prefix: &str, routes: &[Routed], ops: &[Op]) -> Value {
+fn build(dialect: &Dialect, prefix: &str) -> Value {
+    let (routes, ops) = (&dialect.routes, &dialect.ops);
     let mut doc = serde_json::to_value(&dialect.skeleton).unwrap_or_else(|_| json!({}));
     doc["openapi"] = json!("3.1.0");
     doc["servers"] = json!([{ "url": if prefix.is_empty() { "/" } else { prefix } }]);
     let mut paths = Map::new();
-    for route in routes {
+    for route in routes.iter() {
         let entry = paths
             .entry(route.path.to_owned())
             .or_insert_with(|| json!({}));
@@ -71,8 +130,7 @@ pub fn build(dialect: &Dialect, prefix: &str, routes: &[Routed], ops: &[Op]) -> 
     doc
 }
 
-/// Routes without an `Op`, and `Op`s (or duplicates) without a route, as sentences.
-pub fn drift(routes: &[Routed], ops: &[Op]) -> Vec<String> {
+fn drift(routes: &[Routed], ops: &[Op]) -> Vec<String> {
     let mut problems = Vec::new();
     for r in routes {
         let n = ops

@@ -99,6 +99,10 @@ pub type Window = Option<(i64, i64)>;
 const API_COLUMNS: &str = "id, name, pattern, app_name, comment";
 const PERM_COLUMNS: &str = "id, method, api_id";
 
+/// API permissions are `(method, api)` pairs; the permission tree of admin_v1 also holds
+/// entries of type `api` without either (menus' API entries), which are not these.
+const OWN_API_ROW: &str = "method IS NOT NULL AND api_id IS NOT NULL";
+
 fn max_len(v: &mut Violations, field: &str, value: Option<&str>, max: usize) {
     if value.is_some_and(|s| s.chars().count() > max) {
         v.add(field, Problem::TooLong { max });

@@ -55,12 +55,14 @@ fn map_duplicate(err: sqlx::Error) -> Error {
 
 /// Lists API permissions by id; answers the page and the total count.
 pub async fn list_permissions(db: &Db, window: Window) -> Result<(Vec<ApiPermission>, i64)> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM permissions WHERE type = $1")
-        .bind(API_TYPE)
-        .fetch_one(db.pool())
-        .await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM permissions WHERE {OWN_API_ROW} AND type = $1"
+    )))
+    .bind(API_TYPE)
+    .fetch_one(db.pool())
+    .await?;
     let mut sql = Sql::new(&format!(
-        "SELECT {PERM_COLUMNS} FROM permissions WHERE type = "
+        "SELECT {PERM_COLUMNS} FROM permissions WHERE {OWN_API_ROW} AND type = "
     ));
     sql.bind(API_TYPE).push(" ORDER BY id");
     sql.window(window);
@@ -79,7 +81,7 @@ pub async fn get_permission(db: &Db, id: i64) -> Result<ApiPermission> {
 
 async fn get_permission_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<ApiPermission> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {PERM_COLUMNS} FROM permissions WHERE id = $1 AND type = $2"
+        "SELECT {PERM_COLUMNS} FROM permissions WHERE id = $1 AND {OWN_API_ROW} AND type = $2"
     )))
     .bind(id)
     .bind(API_TYPE)
