@@ -13,7 +13,7 @@ use super::reply::Done;
 use super::viewset::Resource;
 use crate::db::Db;
 use crate::domain::access::api_rules::Window;
-use crate::domain::access::grants::{self, Group};
+use crate::domain::access::groups::{self, Group};
 use crate::domain::accounts::holdings;
 use crate::error::{Error, Problem, Violations};
 use crate::state::AppState;
@@ -67,11 +67,11 @@ impl Resource for Groups {
     }
 
     async fn list(db: &Db, window: Window) -> crate::error::Result<(Vec<Group>, i64)> {
-        grants::list_groups(db, window).await
+        groups::list_groups(db, window).await
     }
 
     async fn get(db: &Db, id: i64) -> crate::error::Result<Group> {
-        grants::get_group(db, id).await
+        groups::get_group(db, id).await
     }
 
     async fn create(db: &Db, inputs: Vec<GroupIn>) -> crate::error::Result<Vec<Group>> {
@@ -84,16 +84,16 @@ impl Resource for Groups {
                 )
             })
             .collect();
-        grants::create_groups(db, items).await
+        groups::create_groups(db, items).await
     }
 
     async fn update(db: &Db, id: i64, i: GroupIn) -> crate::error::Result<Group> {
-        grants::update_group(db, id, i.name, i.permissions).await
+        groups::update_group(db, id, i.name, i.permissions).await
     }
 
     /// Refused while a group has members or is built in.
     async fn delete(db: &Db, ids: &[i64]) -> crate::error::Result<()> {
-        grants::delete_groups(db, ids).await
+        groups::delete_groups(db, ids).await
     }
 }
 

@@ -1,46 +1,12 @@
-//! §5–6 养殖场 / 动物: the routes of farms, animal categories, animals and health records,
-//! and the wire helpers they share. Their rows of the route table are in `mod.rs` (`ROUTES`).
+//! §5–6 养殖场 / 动物: the wire helpers the farm, animal-category, animal and health-record
+//! handlers share. Their routes are in `livestock_routes.rs`, their rules in `mod.rs`
+//! (`ROUTES`).
 
-use axum::Router;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serializer};
 
-use super::{animal_categories, animals, farms, health_records};
 use crate::domain::livestock::Field;
 use crate::state::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/farms", get(farms::list).post(farms::create))
-        .route(
-            "/farms/{id}",
-            get(farms::detail).put(farms::update).delete(farms::delete),
-        )
-        .route("/farms/{id}/audit", post(farms::audit))
-        .route("/farms/{id}/statistics", get(farms::statistics))
-        .route(
-            "/animal-categories",
-            get(animal_categories::list).post(animal_categories::create),
-        )
-        .route(
-            "/animal-categories/{id}",
-            get(animal_categories::detail)
-                .put(animal_categories::update)
-                .delete(animal_categories::delete),
-        )
-        .route("/animals", get(animals::list).post(animals::create))
-        .route(
-            "/animals/{id}",
-            get(animals::detail)
-                .put(animals::update)
-                .delete(animals::delete),
-        )
-        .route(
-            "/animals/{id}/health-records",
-            get(health_records::list).post(health_records::create),
-        )
-}
 
 /// Reads a body field as a [`Field`]: with `#[serde(default)]` an absent field stays `None`,
 /// `null` becomes `Some(None)`.

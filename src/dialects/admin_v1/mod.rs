@@ -18,6 +18,7 @@ mod finance;
 mod guard;
 mod health_records;
 mod livestock;
+mod livestock_routes;
 mod notifications;
 mod notify;
 pub mod openapi;
@@ -29,6 +30,7 @@ mod roles;
 mod statistics;
 mod system;
 mod trade;
+mod trade_routes;
 mod uploads;
 mod users;
 
@@ -276,8 +278,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/export/tasks/{task_id}/download", get(exports::download))
         .merge(notify::router())
         .merge(system::router())
-        .merge(livestock::router())
-        .merge(trade::router())
+        .merge(livestock_routes::router())
+        .merge(trade_routes::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,

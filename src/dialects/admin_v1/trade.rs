@@ -1,8 +1,6 @@
-//! §7 订单 and §8 财务: the router of the trade routes (merged into the dialect's router; the
-//! rules are in [`super::ROUTES`]) and what the two handler files share.
+//! §7 订单 and §8 财务: what the order and financial-record handlers share. Their routes are
+//! in `trade_routes.rs`, their rules in [`super::ROUTES`].
 
-use axum::Router;
-use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
@@ -13,37 +11,6 @@ use crate::domain::livestock::orders::Clock;
 use crate::domain::livestock::refs::{FarmRef, UserRef};
 use crate::error::Violations;
 use crate::state::AppState;
-
-use super::{finance, orders};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orders", get(orders::list).post(orders::create))
-        .route(
-            "/orders/{id}",
-            get(orders::detail)
-                .put(orders::update)
-                .delete(orders::delete),
-        )
-        .route("/orders/{id}/audit", post(orders::audit))
-        .route("/orders/{id}/pay", post(orders::pay))
-        .route("/orders/{id}/ship", post(orders::ship))
-        .route("/orders/{id}/deliver", post(orders::deliver))
-        .route("/orders/{id}/complete", post(orders::complete))
-        .route("/orders/{id}/cancel", post(orders::cancel))
-        .route("/orders/{id}/refund", post(orders::refund))
-        .route(
-            "/financial-records",
-            get(finance::list).post(finance::create),
-        )
-        .route("/financial-records/statistics", get(finance::statistics))
-        .route(
-            "/financial-records/{id}",
-            get(finance::detail)
-                .put(finance::update)
-                .delete(finance::delete),
-        )
-}
 
 /// Today in server.timezone and now.
 pub fn clock(state: &AppState) -> Clock {

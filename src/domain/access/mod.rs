@@ -8,14 +8,14 @@
 //! * [`api_rules`] — Django-style API patterns and API permissions, and their check.
 //! * [`authorize`] — the one authorisation decision every route goes through.
 //! * [`routes`] — the per-dialect route tables it reads, failing closed.
-//! * [`grants`] — a user's groups and direct permissions, written with the user.
+//! * [`groups`] — roles seen as Django groups: their permissions and members.
 //! * [`level`] — a user's administrative level (the hanzi `role`) as a view of the roles.
 
 pub mod api_rules;
 pub mod authorize;
 pub mod catalog;
 pub mod check;
-pub mod grants;
+pub mod groups;
 pub mod level;
 pub mod permissions;
 pub mod roles;

@@ -8,9 +8,10 @@
 use std::collections::HashMap;
 
 use crate::db::{self, Db, Sql, Tx};
-use crate::domain::access::grants::{self as groups, Group, dedup, require_permissions};
+use crate::domain::access::groups::{self, Group, dedup, require_permissions};
 use crate::domain::access::{ADMIN, SUPER_ADMIN, api_rules, roles};
 use crate::domain::accounts;
+use crate::domain::identity::credentials;
 use crate::domain::identity::user::{self, NewUser, PreparedUser, User, UserPatch};
 use crate::domain::identity::{CreatePolicy, Principal, password, validate};
 use crate::error::{Entity, Error, Result};
@@ -294,10 +295,10 @@ pub async fn update_user(db: &Db, actor: &Principal, id: i64, patch: AccountPatc
     }
     user::update_tx(&mut tx, id, up).await?;
     if let Some(active) = patch.is_active {
-        user::set_active_tx(&mut tx, id, active).await?;
+        credentials::set_active_tx(&mut tx, id, active).await?;
     }
     if let Some(hash) = hash {
-        user::set_password_tx(&mut tx, id, &hash, None).await?;
+        credentials::set_password_tx(&mut tx, id, &hash, None).await?;
     }
     apply_tx(&mut tx, id, &patch.grants, false).await?;
     let user = user::get(&mut *tx, id).await?;

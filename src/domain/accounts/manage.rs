@@ -6,6 +6,7 @@ use super::{Intent, check_tx};
 use crate::db::{Db, Sql};
 use crate::domain::access::level::AdminLevel;
 use crate::domain::access::roles;
+use crate::domain::identity::credentials;
 use crate::domain::identity::session::Principal;
 use crate::domain::identity::user::{self, User, UserPatch};
 use crate::domain::identity::{password, validate};
@@ -70,7 +71,7 @@ pub async fn delete_many(db: &Db, actor: &Principal, ids: &[i64]) -> Result<i64>
 pub async fn set_active(db: &Db, actor: &Principal, id: i64, active: bool) -> Result<User> {
     let mut tx = db.begin().await?;
     check_tx(&mut tx, actor, Some(id), &Intent::status(active)).await?;
-    user::set_active_tx(&mut tx, id, active).await?;
+    credentials::set_active_tx(&mut tx, id, active).await?;
     tx.commit().await?;
     user::get(db.pool(), id).await
 }
@@ -87,7 +88,7 @@ pub async fn set_password(
     let hash = password::hash(new_password).await?;
     let mut tx = db.begin().await?;
     check_tx(&mut tx, actor, Some(id), &Intent::password()).await?;
-    user::set_password_tx(&mut tx, id, &hash, keep_session).await?;
+    credentials::set_password_tx(&mut tx, id, &hash, keep_session).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -123,7 +124,7 @@ pub async fn update_profile(
     check_tx(&mut tx, actor, Some(id), &intent).await?;
     user::update_tx(&mut tx, id, patch).await?;
     if let Some(hash) = hash {
-        user::set_password_tx(&mut tx, id, &hash, keep_session).await?;
+        credentials::set_password_tx(&mut tx, id, &hash, keep_session).await?;
     }
     let user = user::get(&mut *tx, id).await?;
     tx.commit().await?;
@@ -191,7 +192,7 @@ pub async fn update(
         roles::replace_user_roles_tx(&mut tx, id, ids).await?;
     }
     if let Some(active) = active {
-        user::set_active_tx(&mut tx, id, active).await?;
+        credentials::set_active_tx(&mut tx, id, active).await?;
     }
     tx.commit().await?;
     user::get(db.pool(), id).await
@@ -202,18 +203,19 @@ pub async fn update(
 pub mod operator {
     use crate::db::{Db, Tx};
     use crate::domain::access::{SUPER_ADMIN, roles};
+    use crate::domain::identity::credentials;
     use crate::domain::identity::user::{self, User};
     use crate::error::{Entity, Error, Problem, Result, Rule};
 
     /// Sets a password and ends every session of the user.
     pub async fn set_password(db: &Db, id: i64, password: &str) -> Result<()> {
-        user::set_password(db, id, password, None).await
+        credentials::set_password(db, id, password, None).await
     }
 
     /// Enables or disables an account (disabling ends its sessions).
     pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<User> {
         let mut tx = db.begin().await?;
-        user::set_active_tx(&mut tx, id, active).await?;
+        credentials::set_active_tx(&mut tx, id, active).await?;
         tx.commit().await?;
         user::get(db.pool(), id).await
     }

@@ -5,6 +5,7 @@
 //! Knows nothing of HTTP or of any dialect; every dialect's user routes call in here.
 
 pub mod captcha;
+pub mod credentials;
 pub mod directory;
 pub mod jwt;
 pub mod login;

@@ -1,5 +1,6 @@
 //! Password reset by emailed token: single use, short-lived, stored only as a hash.
 
+use super::credentials;
 use super::password::{self, random_token, token_hash};
 use super::{user, validate};
 use crate::db::{self, Db};
@@ -73,7 +74,7 @@ pub async fn complete(db: &Db, token: &str, new_password: &str) -> Result<i64> {
             Problem::Rule(Rule::ResetTokenInvalid),
         ));
     };
-    user::set_password_tx(&mut tx, user_id, &hash, None).await?;
+    credentials::set_password_tx(&mut tx, user_id, &hash, None).await?;
     tx.commit().await?;
     Ok(user_id)
 }
