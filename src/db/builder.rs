@@ -104,6 +104,22 @@ impl Sql {
         self
     }
 
+    /// Appends `(…), (…)`: one parenthesised tuple of placeholders per row (for a multi-row
+    /// `INSERT … VALUES`).
+    pub fn bind_rows<'a>(&mut self, rows: impl IntoIterator<Item = &'a [Val]>) -> &mut Self {
+        for (i, row) in rows.into_iter().enumerate() {
+            self.text.push_str(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.iter().enumerate() {
+                if j > 0 {
+                    self.text.push_str(", ");
+                }
+                self.bind(v.clone());
+            }
+            self.text.push(')');
+        }
+        self
+    }
+
     /// Appends ` LIMIT $a OFFSET $b` for a `(limit, offset)` window; nothing for `None`
     /// (every row).
     pub fn window(&mut self, window: Option<(i64, i64)>) -> &mut Self {
@@ -215,6 +231,17 @@ mod tests {
             .bind_list(["x", "y"])
             .push(")");
         assert_eq!(sql.sql(), "SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)");
+    }
+
+    #[test]
+    fn rows_are_tuples_of_placeholders() {
+        let mut sql = Sql::new("INSERT INTO t (a, b) VALUES ");
+        let rows = [
+            vec![Val::from(1_i64), Val::from("x")],
+            vec![Val::from(2_i64), Val::from("y")],
+        ];
+        sql.bind_rows(rows.iter().map(Vec::as_slice));
+        assert_eq!(sql.sql(), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
     }
 
     #[test]

@@ -84,8 +84,7 @@ pub async fn set_password(
     new_password: &str,
     keep_session: Option<i64>,
 ) -> Result<()> {
-    validate::password("password", new_password)?;
-    let hash = password::hash(new_password).await?;
+    let hash = credentials::hash_new(new_password).await?;
     let mut tx = db.begin().await?;
     check_tx(&mut tx, actor, Some(id), &Intent::password()).await?;
     credentials::set_password_tx(&mut tx, id, &hash, keep_session).await?;

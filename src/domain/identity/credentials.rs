@@ -5,6 +5,13 @@ use super::{password, session, validate};
 use crate::db::{self, Db, Tx};
 use crate::error::{Entity, Error, Result};
 
+/// Checks a new password against the rules and hashes it, before any transaction opens (no
+/// transaction waits on argon2).
+pub(in crate::domain) async fn hash_new(new_password: &str) -> Result<String> {
+    validate::password("password", new_password)?;
+    password::hash(new_password).await
+}
+
 /// Sets a new password and ends every session of the user except `keep_session`.
 pub(in crate::domain) async fn set_password(
     db: &Db,
@@ -12,8 +19,7 @@ pub(in crate::domain) async fn set_password(
     new_password: &str,
     keep_session: Option<i64>,
 ) -> Result<()> {
-    validate::password("password", new_password)?;
-    let hash = password::hash(new_password).await?;
+    let hash = hash_new(new_password).await?;
     let mut tx = db.begin().await?;
     set_password_tx(&mut tx, id, &hash, keep_session).await?;
     tx.commit().await?;

@@ -113,16 +113,7 @@ async fn insert_rows(
     let mut ids = Vec::new();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(insert);
-        for (i, row) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row.iter().enumerate() {
-                if j > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(v.clone());
-            }
-            sql.push(")");
-        }
+        sql.bind_rows(chunk.iter().map(Vec::as_slice));
         match returning {
             Some(r) => {
                 sql.push(r);
@@ -145,16 +136,7 @@ async fn insert_rows_then(
 ) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(insert);
-        for (i, row) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row.iter().enumerate() {
-                if j > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(v.clone());
-            }
-            sql.push(")");
-        }
+        sql.bind_rows(chunk.iter().map(Vec::as_slice));
         sql.push(tail);
         sql.query().execute(&mut *tx).await?;
     }
