@@ -29,7 +29,7 @@ pub(crate) fn push_ids(
     window: Option<(i64, i64)>,
 ) {
     sql.push(&format!("{id} IN (SELECT s.rowid FROM {table} s WHERE "));
-    push_matches(sql, term);
+    term.push_match(sql);
     if window.is_some() {
         sql.push(" ORDER BY s.rowid DESC").window(window);
     }
@@ -39,18 +39,6 @@ pub(crate) fn push_ids(
 /// The number of rows of `table` that match.
 pub(crate) fn count(table: &str, term: &SearchTerm) -> Sql {
     let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {table} s WHERE "));
-    push_matches(&mut sql, term);
+    term.push_match(&mut sql);
     sql
-}
-
-/// Only the coarse condition may use the index: the exact one is written on
-/// `(s.search_text || '')` so that PostgreSQL's generic plan, which cannot see the pattern,
-/// does not read the whole GIN index for a term without trigrams.
-fn push_matches(sql: &mut Sql, term: &SearchTerm) {
-    if let Some(coarse) = term.coarse_pattern() {
-        sql.push("s.search_text LIKE ").bind(coarse).push(" AND ");
-    }
-    sql.push("(s.search_text || '') LIKE ")
-        .bind(term.exact_pattern())
-        .push(" ESCAPE '\\'");
 }

@@ -208,20 +208,10 @@ async fn count_all(db: &Db, owner: Option<i64>) -> Result<i64> {
     })
 }
 
-/// The conditions on `purchase_search s` for "search text contains `term`" (see
-/// [`super::search`] for the coarse/exact pair), and the owner when there is one.
-///
-/// Only the coarse condition may use the trigram index. The exact one is written on
-/// `(s.search_text || '')` to keep it out of the index: PostgreSQL's generic plan for a prepared
-/// statement cannot see the pattern, and for a term without trigrams a GIN scan reads the whole
-/// index (about 5× slower than a sequential scan at a million orders).
+/// The conditions on `purchase_search s` for "search text contains `term`"
+/// ([`SearchTerm::push_match`]), and the owner when there is one.
 fn matches(sql: &mut Sql, term: &SearchTerm, owner: Option<i64>) {
-    if let Some(coarse) = term.coarse_pattern() {
-        sql.push("s.search_text LIKE ").bind(coarse).push(" AND ");
-    }
-    sql.push("(s.search_text || '') LIKE ")
-        .bind(term.exact_pattern())
-        .push(" ESCAPE '\\'");
+    term.push_match(sql);
     if let Some(owner) = owner {
         sql.push(" AND s.user_id = ").bind(owner);
     }

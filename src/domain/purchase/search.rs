@@ -18,7 +18,7 @@
 //! up, so the coarse condition is left out and the exact one scans (about 0.1–0.3 s at a million
 //! orders).
 
-use crate::db::like_pattern;
+use crate::db::{Sql, like_pattern};
 use crate::error::{Error, Problem, Result};
 
 /// The longest search term, in characters.
@@ -68,6 +68,21 @@ impl SearchTerm {
     /// The exact pattern, for `LIKE $n ESCAPE '\'`.
     pub fn exact_pattern(&self) -> String {
         like_pattern(&self.0)
+    }
+
+    /// Appends "`s.search_text` contains the term" for a search table aliased `s` (purchase
+    /// orders, farms, animals): the coarse pattern the trigram index answers, then the exact
+    /// one. The exact one is written on `(s.search_text || '')` to keep it out of the index:
+    /// PostgreSQL's generic plan for a prepared statement cannot see the pattern, and for a
+    /// term without trigrams a GIN scan reads the whole index (about 5× slower than a
+    /// sequential scan at a million orders).
+    pub fn push_match(&self, sql: &mut Sql) {
+        if let Some(coarse) = self.coarse_pattern() {
+            sql.push("s.search_text LIKE ").bind(coarse).push(" AND ");
+        }
+        sql.push("(s.search_text || '') LIKE ")
+            .bind(self.exact_pattern())
+            .push(" ESCAPE '\\'");
     }
 
     /// The index-friendly superset pattern, for a plain `LIKE $n`; `None` when the term has
