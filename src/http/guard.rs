@@ -1,16 +1,16 @@
 //! The route guard every dialect mounts: it looks the matched route up in the dialect's route
 //! table, resolves the caller when the route needs one, and asks the one decision
 //! ([`crate::domain::access::authorize`]) before the handler runs and before its body is read.
-//! The dialect supplies its caller extractor, so every refusal is rendered in its words.
+//! The dialect ([`Dialect`]) resolves the caller and renders every refusal in its words.
 
-use axum::extract::{FromRequestParts, MatchedPath, NestedPath, Request};
+use axum::extract::{MatchedPath, NestedPath, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::access::authorize::{self, Decision, RequestFacts, Requirement};
 use crate::domain::access::routes::{RouteRule, lookup};
-use crate::domain::identity::Principal;
 use crate::error::Error;
+use crate::http::extract::{Dialect, caller};
 use crate::state::AppState;
 
 /// A dialect's route table and how its guard answers around it.
@@ -32,15 +32,16 @@ fn routed_path(req: &Request) -> Option<String> {
     Some(if relative.is_empty() { "/" } else { relative }.to_owned())
 }
 
-/// Enforces `table` on `req`. `C` is the dialect's caller extractor: on success it leaves the
-/// [`Principal`] in the request extensions (for the handler's own extractor), on failure its
-/// rejection is the dialect's "not logged in" answer.
-pub async fn enforce<C, A>(table: &Table<A>, state: &AppState, req: Request, next: Next) -> Response
-where
-    C: FromRequestParts<AppState>,
-    C::Rejection: From<Error> + IntoResponse,
-{
-    let refuse = |e: Error| C::Rejection::from(e).into_response();
+/// Enforces `table` on `req`. The caller, when the route needs one, is resolved by `D` and left
+/// in the request extensions (for the handler's [`crate::http::extract::Auth`]); every refusal
+/// is `D`'s answer.
+pub async fn enforce<D: Dialect, A>(
+    table: &Table<A>,
+    state: &AppState,
+    req: Request,
+    next: Next,
+) -> Response {
+    let refuse = |e: Error| D::Rejection::from(e).into_response();
     // The guard is a route layer: it only sees methods that have a handler (the router
     // answers the others), so anything it cannot find is a route someone forgot to declare.
     let declared =
@@ -52,10 +53,10 @@ where
     let (mut parts, body) = req.into_parts();
     let mut principal = None;
     if requirement.needs_caller() {
-        if let Err(rejection) = C::from_request_parts(&mut parts, state).await {
-            return rejection.into_response();
+        match caller::<D>(&mut parts, state).await {
+            Ok(p) => principal = Some(p),
+            Err(rejection) => return rejection.into_response(),
         }
-        principal = parts.extensions.get::<Principal>().cloned();
     }
     let original = parts
         .extensions

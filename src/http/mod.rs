@@ -8,6 +8,7 @@ pub mod body;
 pub mod client;
 pub mod conn;
 pub mod deadline;
+pub mod extract;
 pub mod form_body;
 pub mod guard;
 pub mod headers;

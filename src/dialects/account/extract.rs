@@ -5,9 +5,11 @@ use axum::http::request::Parts;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::domain::identity::Principal;
+use crate::domain::identity::{Principal, session};
 use crate::error::{Entity, Error, Problem};
 use crate::http::form_body::{self, BodyKind, MultipartError};
+use crate::http::extract::{Dialect, DialectState};
+pub use crate::http::extract::Auth;
 use crate::http::token;
 use crate::state::AppState;
 
@@ -19,19 +21,18 @@ pub fn find_token(headers: &axum::http::HeaderMap) -> Option<String> {
     token::bearer(headers).or_else(|| token::cookie(headers, COOKIE))
 }
 
-/// The caller let through by the route guard ([`super::guard`]).
-pub struct Auth(pub Principal);
+/// The `account` routes' view of the shared state: the shared extractors answer as DRF does
+/// and find the caller behind the session (bearer or `sessionid` cookie).
+pub enum Account {}
 
-impl<S: Send + Sync> FromRequestParts<S> for Auth {
+pub type AccountState = DialectState<Account>;
+
+impl Dialect for Account {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .map(Auth)
-            .ok_or(ApiError::Core(Error::Unauthenticated))
+    async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
+        let token = find_token(&parts.headers).ok_or(Error::Unauthenticated)?;
+        Ok(session::authenticate(&state.db, &token).await?)
     }
 }
 
@@ -45,10 +46,10 @@ const LIST_FIELDS: &[&str] = &["groups", "permissions", "user_permissions"];
 /// reported one by one.
 pub struct Body(pub Value);
 
-impl FromRequest<AppState> for Body {
+impl FromRequest<AccountState> for Body {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AccountState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit;
         let value = match form_body::kind(&req) {
             BodyKind::Json => json(&crate::http::body::read_bytes(req, limit).await?)?,

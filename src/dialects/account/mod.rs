@@ -73,10 +73,10 @@ pub const ROUTES: &[RouteRule<Requirement>] = &[
 ];
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let public = Router::new()
+    let public = Router::<extract::AccountState>::new()
         .route("/login", post(auth::login))
         .route("/logout", get(auth::logout).post(auth::logout));
-    let protected = Router::new()
+    let protected = Router::<extract::AccountState>::new()
         .route("/user", get(users::list).post(users::create))
         .route("/user/multiple_delete", delete(users::delete_many))
         .route("/usr/multiple_delete", delete(users::delete_many))
@@ -148,6 +148,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(extract::AccountState::new(state.clone()))
 }
 
 #[cfg(test)]

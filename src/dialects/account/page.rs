@@ -10,7 +10,7 @@ use super::error::ApiError;
 use super::reply;
 use crate::domain::access::api_rules::Window;
 use crate::http::path::OriginalPath;
-use crate::state::AppState;
+use super::extract::AccountState;
 
 pub const PAGE_SIZE: i64 = 20;
 pub const MAX_PAGE_SIZE: i64 = 1000;
@@ -24,12 +24,12 @@ pub struct Listing {
     query: Vec<(String, String)>,
 }
 
-impl FromRequestParts<AppState> for Listing {
+impl FromRequestParts<AccountState> for Listing {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        state: &AccountState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(field) = crate::http::body::nul_in_query(parts.uri.query()) {
             return Err(crate::error::Error::invalid(

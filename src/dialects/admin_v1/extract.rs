@@ -1,7 +1,7 @@
 //! Extractors whose rejections speak `admin_v1`, the route guard, and the shared checks of
 //! list parameters.
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -9,23 +9,13 @@ use super::error::ApiError;
 use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Problem, Violations};
+use crate::http::extract::{Dialect, DialectState};
+pub use crate::http::extract::{Auth, Json};
 use crate::http::{body, token};
 use crate::state::AppState;
 
 /// The `typ` of an `admin_v1` access token (the only kind the extractors accept).
 pub const ACCESS: &str = "access";
-
-/// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes.
-pub struct Json<T>(pub T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let limit = state.config.server.json_body_limit;
-        Ok(Json(body::read_json(req, limit).await?))
-    }
-}
 
 /// A query string. Parameters sent empty (`?status=`) count as absent, as list forms send
 /// them; a value of the wrong type is 10001.
@@ -60,36 +50,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
-/// Resolves the bearer access token to its live admin session.
-async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, Error> {
-    let token = token::bearer(&parts.headers).ok_or(Error::Unauthenticated)?;
-    let (principal, _) = session::authenticate_jwt(
-        &state.db,
-        &state.jwt_secret,
-        &token,
-        ACCESS,
-        SessionKind::Admin,
-    )
-    .await?;
-    Ok(principal)
-}
+/// The `admin_v1` routes' view of the shared state: the shared extractors answer in this
+/// dialect's envelope and find the caller behind its bearer access token.
+pub enum AdminV1 {}
 
-/// The logged-in caller (set by the route guard, or resolved here); 10002/401 otherwise.
-pub struct Auth(pub Principal);
+pub type AdminState = DialectState<AdminV1>;
 
-impl FromRequestParts<AppState> for Auth {
+impl Dialect for AdminV1 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(p) = parts.extensions.get::<Principal>() {
-            return Ok(Auth(p.clone()));
-        }
-        let principal = authenticate(parts, state).await?;
-        parts.extensions.insert(principal.clone());
-        Ok(Auth(principal))
+    /// Resolves the bearer access token to its live admin session.
+    async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
+        let token = token::bearer(&parts.headers).ok_or(Error::Unauthenticated)?;
+        let (principal, _) = session::authenticate_jwt(
+            &state.db,
+            &state.jwt_secret,
+            &token,
+            ACCESS,
+            SessionKind::Admin,
+        )
+        .await?;
+        Ok(principal)
     }
 }
 

@@ -6,7 +6,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::Access;
-use super::extract::Auth;
+use super::extract::AdminV1;
 use crate::http::guard::{Table, enforce};
 use crate::state::AppState;
 
@@ -16,5 +16,5 @@ static TABLE: Table<Access> = Table {
 };
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    enforce::<Auth, _>(&TABLE, &state, req, next).await
+    enforce::<AdminV1, _>(&TABLE, &state, req, next).await
 }

@@ -5,9 +5,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::{animal_categories, animals, farms, health_records};
-use crate::state::AppState;
+use super::extract::AdminState;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<AdminState> {
     Router::new()
         .route("/farms", get(farms::list).post(farms::create))
         .route(

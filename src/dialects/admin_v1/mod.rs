@@ -226,7 +226,7 @@ pub fn rule_for(method: &str, path: &str) -> Option<&'static RouteRule> {
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new()
+    Router::<extract::AdminState>::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/captcha", get(auth::captcha))
         .route("/auth/refresh", post(auth::refresh))
@@ -290,6 +290,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::not_found)
+        .with_state(extract::AdminState::new(state.clone()))
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::{notifications, statistics};
-use crate::state::AppState;
+use super::extract::AdminState;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<AdminState> {
     Router::new()
         .route("/dashboard/statistics", get(statistics::dashboard))
         .route("/statistics/users", get(statistics::users))

@@ -14,10 +14,11 @@ use crate::db::time::local_seconds;
 use crate::domain::platform::oplog::{Entry, store};
 use crate::domain::platform::settings::{self, SettingRecord};
 use crate::error::Violations;
+use super::extract::AdminState;
 use crate::state::AppState;
 
 /// The routes of this file (each is listed in [`super::ROUTES`]).
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<AdminState> {
     Router::new()
         .route("/system/configs", get(configs))
         .route("/system/configs/{id}", put(update_config))

@@ -114,26 +114,4 @@ pub fn farm_address_out(f: Option<FarmRef>) -> Option<FarmAddressOut> {
     })
 }
 
-/// A JSON body that may be left out entirely (an action whose parameters are all optional):
-/// an empty body reads as `{}`; anything else is parsed like [`super::extract::Json`].
-pub struct OptionalJson<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for OptionalJson<T> {
-    type Rejection = super::error::ApiError;
-
-    async fn from_request(
-        req: axum::extract::Request,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let limit = state.config.server.json_body_limit;
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| super::error::ApiError::TooLarge)?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        Ok(OptionalJson(crate::http::body::json(bytes)?))
-    }
-}
+pub use crate::http::extract::OptionalJson;

@@ -5,9 +5,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::{finance, orders};
-use crate::state::AppState;
+use super::extract::AdminState;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<AdminState> {
     Router::new()
         .route("/orders", get(orders::list).post(orders::create))
         .route(

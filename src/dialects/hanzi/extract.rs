@@ -15,6 +15,8 @@ use crate::domain::glyphs::CodePoint;
 use crate::domain::identity::{Principal, SessionKind, jwt, session};
 use crate::error::Error;
 use crate::http::body;
+use crate::http::extract::{Dialect, DialectState, caller};
+pub use crate::http::extract::{Auth, Json};
 use crate::state::AppState;
 
 /// The response header that carries a refreshed token.
@@ -29,27 +31,27 @@ pub const TOKEN_TYPE: &str = "access";
 /// Batch writes carry whole repertoires; they get a larger body limit than other routes.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
-/// A JSON body, whatever the `Content-Type` (the real client sends `text/plain` or none),
-/// up to `server.json_body_limit` bytes.
-pub struct Json<T>(pub T);
+/// The `hanzi` routes' view of the shared state: the shared extractors answer in this
+/// dialect's envelope and find the caller behind its JWT (refreshing an old one).
+pub enum Hanzi {}
 
-impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
+pub type HanziState = DialectState<Hanzi>;
+
+impl Dialect for Hanzi {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Json(
-            body::read_json(req, state.config.server.json_body_limit).await?,
-        ))
+    async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
+        authenticate(parts, state).await
     }
 }
 
 /// A JSON body for batch routes: like [`Json`], with a limit of 64 MiB.
 pub struct BulkJson<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for BulkJson<T> {
+impl<T: DeserializeOwned> FromRequest<HanziState> for BulkJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &HanziState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit.max(BULK_BODY_LIMIT);
         Ok(BulkJson(body::read_json(req, limit).await?))
     }
@@ -62,10 +64,10 @@ const SMALL_BODY_LIMIT: usize = 1024 * 1024;
 /// A JSON body like [`Json`], never over 1 MiB.
 pub struct SmallJson<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for SmallJson<T> {
+impl<T: DeserializeOwned> FromRequest<HanziState> for SmallJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &HanziState) -> Result<Self, Self::Rejection> {
         let limit = state.config.server.json_body_limit.min(SMALL_BODY_LIMIT);
         Ok(SmallJson(body::read_json(req, limit).await?))
     }
@@ -143,9 +145,6 @@ fn presented_token(parts: &Parts) -> Option<String> {
 
 /// Resolves the caller behind the JWT: signature, expiry, and a live session of this dialect.
 async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
-    if let Some(p) = parts.extensions.get::<Principal>() {
-        return Ok(p.clone());
-    }
     let token = presented_token(parts).ok_or(Error::Unauthenticated)?;
     let (principal, claims) = session::authenticate_jwt(
         &state.db,
@@ -173,37 +172,22 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
             *s = Some(value);
         }
     }
-    parts.extensions.insert(principal.clone());
     Ok(principal)
-}
-
-/// Any logged-in user; 401 `AUTH-10000001` otherwise.
-pub struct Auth(pub Principal);
-
-impl FromRequestParts<AppState> for Auth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Auth(authenticate(parts, state).await?))
-    }
 }
 
 /// The caller when a valid token came with the request; nobody otherwise.
 pub struct MaybeAuth(pub Option<Principal>);
 
-impl FromRequestParts<AppState> for MaybeAuth {
+impl FromRequestParts<HanziState> for MaybeAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        state: &HanziState,
     ) -> Result<Self, Self::Rejection> {
         if presented_token(parts).is_none() {
             return Ok(MaybeAuth(None));
         }
-        Ok(MaybeAuth(authenticate(parts, state).await.ok()))
+        Ok(MaybeAuth(caller::<Hanzi>(parts, state).await.ok()))
     }
 }

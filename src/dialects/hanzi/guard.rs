@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::HanziAccess;
-use super::extract::Auth;
+use super::extract::Hanzi;
 use crate::domain::access::Requirement;
 use crate::http::guard::{Table, enforce};
 use crate::state::AppState;
@@ -26,5 +26,5 @@ fn resolve(access: &HanziAccess, state: &AppState) -> Requirement {
 }
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    enforce::<Auth, _>(&TABLE, &state, req, next).await
+    enforce::<Hanzi, _>(&TABLE, &state, req, next).await
 }

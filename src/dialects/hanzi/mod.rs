@@ -76,7 +76,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .allow_methods(Any)
         .allow_headers(Any)
         .expose_headers([extract::NEW_TOKEN.clone()]);
-    Router::new()
+    Router::<extract::HanziState>::new()
         .route("/login", post(users::login))
         .route("/users", get(users::list).post(users::register))
         .route(
@@ -121,6 +121,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .method_not_allowed_fallback(error::not_found)
         .layer(axum::middleware::from_fn(extract::new_token))
         .layer(cors)
+        .with_state(extract::HanziState::new(state.clone()))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Extractors whose rejections speak `ops_v1`.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -11,36 +11,25 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use crate::domain::identity::{Principal, session};
 use crate::error::Error;
+use crate::http::extract::{Dialect, DialectState};
+pub use crate::http::extract::{Auth, Json, OptionalJson};
 use crate::http::{body, token};
 use crate::state::AppState;
 
 pub const COOKIE: &str = "ops_session";
 
-/// A JSON body (any `Content-Type`), up to `server.json_body_limit` bytes.
-pub struct Json<T>(pub T);
+/// The `ops_v1` routes' view of the shared state: the shared extractors answer in this
+/// dialect's envelope and find the caller in its three token transports.
+pub enum OpsV1 {}
 
-impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
+pub type OpsState = DialectState<OpsV1>;
+
+impl Dialect for OpsV1 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let limit = state.config.server.json_body_limit;
-        Ok(Json(body::read_json(req, limit).await?))
-    }
-}
-
-/// A JSON body like [`Json`], except that an empty body means `T::default()` (list requests
-/// whose every field has a default).
-pub struct JsonOrEmpty<T>(pub T);
-
-impl<T: DeserializeOwned + Default> FromRequest<AppState> for JsonOrEmpty<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = body::read_bytes(req, state.config.server.json_body_limit).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(JsonOrEmpty(T::default()));
-        }
-        Ok(JsonOrEmpty(body::json(&bytes)?))
+    async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
+        let token = find_token(parts).ok_or(Error::Unauthenticated)?;
+        Ok(session::authenticate(&state.db, &token).await?)
     }
 }
 
@@ -94,24 +83,4 @@ fn find_token(parts: &Parts) -> Option<String> {
     token::bearer(&parts.headers)
         .or_else(|| token::cookie(&parts.headers, COOKIE))
         .or_else(|| parts.extensions.get::<BodyToken>().map(|t| t.0.clone()))
-}
-
-/// The logged-in caller; `-3`/401 otherwise.
-pub struct Auth(pub Principal);
-
-impl FromRequestParts<AppState> for Auth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(p) = parts.extensions.get::<Principal>() {
-            return Ok(Auth(p.clone()));
-        }
-        let token = find_token(parts).ok_or(Error::Unauthenticated)?;
-        let principal = session::authenticate(&state.db, &token).await?;
-        parts.extensions.insert(principal.clone());
-        Ok(Auth(principal))
-    }
 }

@@ -6,7 +6,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::extract::Auth;
+use super::extract::OpsV1;
 use crate::domain::access::Requirement;
 use crate::http::guard::{Table, enforce};
 use crate::state::AppState;
@@ -17,5 +17,5 @@ static TABLE: Table<Requirement> = Table {
 };
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    enforce::<Auth, _>(&TABLE, &state, req, next).await
+    enforce::<OpsV1, _>(&TABLE, &state, req, next).await
 }

@@ -60,7 +60,7 @@ pub const ROUTES: &[RouteRule] = &[
 ];
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new()
+    Router::<extract::OpsState>::new()
         .route("/users/register", post(users::register))
         .route("/users/login", post(users::login))
         .route("/users/logout", post(users::logout))
@@ -110,6 +110,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             state.clone(),
             extract::body_token,
         ))
+        .with_state(extract::OpsState::new(state.clone()))
 }
 
 #[cfg(test)]

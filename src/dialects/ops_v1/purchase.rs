@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult};
-use super::extract::{Auth, Json, JsonOrEmpty, Query};
+use super::extract::{Auth, Json, OptionalJson, Query};
 use super::reply::Reply;
 use crate::db::time::rfc3339;
 use crate::domain::paging::Page;
@@ -311,7 +311,7 @@ impl<S: Send + Sync> FromRequestParts<S> for OrderId {
 pub async fn get_orders(
     State(state): State<AppState>,
     Auth(me): Auth,
-    JsonOrEmpty(body): JsonOrEmpty<ListIn>,
+    OptionalJson(body): OptionalJson<ListIn>,
 ) -> ApiResult<impl IntoResponse> {
     list_orders(&state, Caller::from(&me), body).await
 }

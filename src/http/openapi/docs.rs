@@ -14,10 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
 
-use crate::state::AppState;
-
 /// The routes serving `document` for a dialect mounted at `prefix`.
-pub fn router(prefix: &str, document: Value) -> Router<AppState> {
+pub fn router<S: Clone + Send + Sync + 'static>(prefix: &str, document: Value) -> Router<S> {
     let json = Arc::new(serde_json::to_vec(&document).unwrap_or_default());
     let url = format!("{prefix}/openapi.json");
     let base = format!("{prefix}/docs/");
