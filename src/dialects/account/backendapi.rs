@@ -8,7 +8,7 @@ use super::viewset::Resource;
 use crate::db::Db;
 use crate::domain::access::api_rules::{
     self, APP_NAME_MAX, BackendApi, BackendApiPatch, COMMENT_MAX, NAME_MAX, NewBackendApi,
-    PATTERN_MAX, Window,
+    PATTERN_MAX,
 };
 use crate::error::Error;
 
@@ -75,8 +75,8 @@ impl Resource for BackendApis {
         read(body, mode)
     }
 
-    async fn list(db: &Db, window: Window) -> crate::error::Result<(Vec<BackendApi>, i64)> {
-        api_rules::list_apis(db, window).await
+    async fn list(db: &Db, page: Option<Page>) -> crate::error::Result<(Vec<BackendApi>, i64)> {
+        api_rules::list_apis(db, page).await
     }
 
     async fn get(db: &Db, id: i64) -> crate::error::Result<BackendApi> {

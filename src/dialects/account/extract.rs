@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use crate::domain::identity::{Principal, session};
 use crate::error::{Entity, Error, Problem};
-use crate::http::form_body::{self, BodyKind, MultipartError};
-use crate::http::extract::{Dialect, DialectState};
 pub use crate::http::extract::Auth;
+use crate::http::extract::{Dialect, DialectState};
+use crate::http::form_body::{self, BodyKind, MultipartError};
 use crate::http::token;
 use crate::state::AppState;
 

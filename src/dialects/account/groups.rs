@@ -12,7 +12,6 @@ use super::form::{Form, Mode, Text};
 use super::reply::Done;
 use super::viewset::Resource;
 use crate::db::Db;
-use crate::domain::access::api_rules::Window;
 use crate::domain::access::groups::{self, Group};
 use crate::domain::accounts::holdings;
 use crate::error::{Error, Problem, Violations};
@@ -66,8 +65,8 @@ impl Resource for Groups {
         read(body, mode)
     }
 
-    async fn list(db: &Db, window: Window) -> crate::error::Result<(Vec<Group>, i64)> {
-        groups::list_groups(db, window).await
+    async fn list(db: &Db, page: Option<Page>) -> crate::error::Result<(Vec<Group>, i64)> {
+        groups::list_groups(db, page).await
     }
 
     async fn get(db: &Db, id: i64) -> crate::error::Result<Group> {

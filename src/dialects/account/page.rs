@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::ApiError;
-use super::reply;
-use crate::domain::access::api_rules::Window;
-use crate::http::path::OriginalPath;
 use super::extract::AccountState;
+use super::reply;
+use crate::domain::paging::Page;
+use crate::http::path::OriginalPath;
 
 pub const PAGE_SIZE: i64 = 20;
 pub const MAX_PAGE_SIZE: i64 = 1000;
@@ -88,10 +88,9 @@ struct PageOut<T> {
 }
 
 impl Listing {
-    /// The rows to fetch: everything, or one page.
-    pub fn window(&self) -> Window {
-        self.page
-            .map(|(number, size)| (size, (number - 1).saturating_mul(size)))
+    /// The rows to fetch: one page, or (`None`) everything.
+    pub fn page(&self) -> Option<Page> {
+        self.page.map(|(number, size)| Page::new(number, size))
     }
 
     fn url(&self, page: Option<i64>) -> String {

@@ -7,9 +7,7 @@ use serde_json::Value;
 use super::form::{Form, Mode, Text};
 use super::viewset::Resource;
 use crate::db::Db;
-use crate::domain::access::api_rules::{
-    self, ApiPermission, ApiPermissionPatch, NewApiPermission, Window,
-};
+use crate::domain::access::api_rules::{self, ApiPermission, ApiPermissionPatch, NewApiPermission};
 use crate::error::Error;
 
 #[derive(Serialize)]
@@ -59,8 +57,8 @@ impl Resource for ApiPermissions {
         read(body, mode)
     }
 
-    async fn list(db: &Db, window: Window) -> crate::error::Result<(Vec<ApiPermission>, i64)> {
-        api_rules::list_permissions(db, window).await
+    async fn list(db: &Db, page: Option<Page>) -> crate::error::Result<(Vec<ApiPermission>, i64)> {
+        api_rules::list_permissions(db, page).await
     }
 
     async fn get(db: &Db, id: i64) -> crate::error::Result<ApiPermission> {

@@ -186,8 +186,7 @@ fn read(value: Value, mode: Mode, creating: bool) -> Result<UserIn, Error> {
 
 /// `GET /user/`
 pub async fn list(State(state): State<AppState>, listing: Listing) -> ApiResult<Response> {
-    let (users, total) =
-        directory::list(&state.db, &UserFilter::default(), listing.window()).await?;
+    let (users, total) = directory::list(&state.db, &UserFilter::default(), listing.page()).await?;
     listing.respond(render(&state, users).await?, total)
 }
 

@@ -20,7 +20,6 @@ use super::form::{self, Mode};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
 use crate::db::Db;
-use crate::domain::access::api_rules::Window;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -34,8 +33,10 @@ pub trait Resource: 'static {
 
     fn read(body: Value, mode: Mode) -> std::result::Result<Self::Input, Error>;
 
-    fn list(db: &Db, window: Window)
-    -> impl Future<Output = Result<(Vec<Self::Item>, i64)>> + Send;
+    fn list(
+        db: &Db,
+        page: Option<Page>,
+    ) -> impl Future<Output = Result<(Vec<Self::Item>, i64)>> + Send;
     fn get(db: &Db, id: i64) -> impl Future<Output = Result<Self::Item>> + Send;
     /// Creates every input (each read in full mode) in one transaction.
     fn create(
@@ -56,7 +57,7 @@ pub async fn list<R: Resource>(
     State(state): State<AppState>,
     listing: Listing,
 ) -> ApiResult<Response> {
-    let (items, total) = R::list(&state.db, listing.window()).await?;
+    let (items, total) = R::list(&state.db, listing.page()).await?;
     listing.respond(items.into_iter().map(R::Out::from).collect(), total)
 }
 

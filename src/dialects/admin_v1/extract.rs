@@ -9,8 +9,8 @@ use super::error::ApiError;
 use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Problem, Violations};
-use crate::http::extract::{Dialect, DialectState};
 pub use crate::http::extract::{Auth, Json};
+use crate::http::extract::{Dialect, DialectState};
 use crate::http::{body, token};
 use crate::state::AppState;
 

@@ -4,8 +4,8 @@
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::{animal_categories, animals, farms, health_records};
 use super::extract::AdminState;
+use super::{animal_categories, animals, farms, health_records};
 
 pub fn router() -> Router<AdminState> {
     Router::new()

@@ -3,8 +3,8 @@
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::{notifications, statistics};
 use super::extract::AdminState;
+use super::{notifications, statistics};
 
 pub fn router() -> Router<AdminState> {
     Router::new()

@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::ApiResult;
+use super::extract::AdminState;
 use super::extract::{self, Id, Json, Query};
 use super::reply::{Paged, Reply};
 use crate::db::time::local_seconds;
 use crate::domain::platform::oplog::{Entry, store};
 use crate::domain::platform::settings::{self, SettingRecord};
 use crate::error::Violations;
-use super::extract::AdminState;
 use crate::state::AppState;
 
 /// The routes of this file (each is listed in [`super::ROUTES`]).

@@ -4,8 +4,8 @@
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::{finance, orders};
 use super::extract::AdminState;
+use super::{finance, orders};
 
 pub fn router() -> Router<AdminState> {
     Router::new()

@@ -144,7 +144,7 @@ pub async fn list(
         created_from,
         created_before,
     };
-    let (users, total) = directory::list(&state.db, &filter, Some(page.window())).await?;
+    let (users, total) = directory::list(&state.db, &filter, Some(page)).await?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
     let mut roles = roles::summaries_of(&state.db, &ids).await?;
     let list = users

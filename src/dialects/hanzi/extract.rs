@@ -15,8 +15,8 @@ use crate::domain::glyphs::CodePoint;
 use crate::domain::identity::{Principal, SessionKind, jwt, session};
 use crate::error::Error;
 use crate::http::body;
-use crate::http::extract::{Dialect, DialectState, caller};
 pub use crate::http::extract::{Auth, Json};
+use crate::http::extract::{Dialect, DialectState, caller};
 use crate::state::AppState;
 
 /// The response header that carries a refreshed token.

@@ -139,7 +139,7 @@ pub async fn list(
         )
         .into());
     }
-    let window = Some((size, (page - 1).saturating_mul(size)));
+    let window = Some(Page::new(page, size));
     let (users, total) = directory::list(&state.db, &UserFilter::default(), window).await?;
     let mut items = Vec::with_capacity(users.len());
     for u in users {

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use crate::domain::identity::{Principal, session};
 use crate::error::Error;
-use crate::http::extract::{Dialect, DialectState};
 pub use crate::http::extract::{Auth, Json, OptionalJson};
+use crate::http::extract::{Dialect, DialectState};
 use crate::http::{body, token};
 use crate::state::AppState;
 

@@ -105,12 +105,10 @@ async fn groups_of(db: &Db, role_list: Vec<Role>) -> Result<Vec<Group>> {
 }
 
 /// Lists groups by id; answers the page and the total count.
-pub async fn list_groups(db: &Db, window: api_rules::Window) -> Result<(Vec<Group>, i64)> {
-    // Windows are whole pages (offset = (number - 1) * size); "everything" is one huge page.
-    let page = match window {
-        Some((limit, offset)) => Page::new(offset / limit.max(1) + 1, limit),
-        None => Page::new(1, i64::MAX / 4),
-    };
+/// `None` lists every group.
+pub async fn list_groups(db: &Db, page: Option<Page>) -> Result<(Vec<Group>, i64)> {
+    // "Everything" is one page larger than any table.
+    let page = page.unwrap_or(Page::new(1, i64::MAX / 4));
     let (items, total) = roles::list(db, &RoleFilter::default(), page).await?;
     let groups = groups_of(db, items.into_iter().map(|i| i.role).collect()).await?;
     Ok((groups, total))

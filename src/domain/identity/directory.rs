@@ -62,18 +62,14 @@ fn filtered(base: &str, f: &UserFilter) -> Sql {
 
 /// Users matching `filter`, ordered by id — one `(limit, offset)` window of them, or all for
 /// `None` — with the total number of matches.
-pub async fn list(
-    db: &Db,
-    filter: &UserFilter,
-    window: Option<(i64, i64)>,
-) -> Result<(Vec<User>, i64)> {
+pub async fn list(db: &Db, filter: &UserFilter, page: Option<Page>) -> Result<(Vec<User>, i64)> {
     let total: i64 = filtered("SELECT COUNT(*) FROM users u", filter)
         .query_scalar()
         .fetch_one(db.pool())
         .await?;
     let cols = db::qualify(COLUMNS, "u");
     let mut sql = filtered(&format!("SELECT {cols} FROM users u"), filter);
-    sql.push(" ORDER BY u.id").window(window);
+    sql.push(" ORDER BY u.id").window(page.map(|p| p.window()));
     let rows = sql.query().fetch_all(db.pool()).await?;
     let users = rows
         .iter()

@@ -93,9 +93,6 @@ pub struct ApiPermissionPatch {
     pub api_id: Option<i64>,
 }
 
-/// A page request: `None` lists everything.
-pub type Window = Option<(i64, i64)>;
-
 const API_COLUMNS: &str = "id, name, pattern, app_name, comment";
 const PERM_COLUMNS: &str = "id, method, api_id";
 

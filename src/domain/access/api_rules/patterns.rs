@@ -5,14 +5,14 @@ use crate::db::{self, Update};
 use sqlx::FromRow;
 
 /// Lists patterns by id; answers the page and the total count.
-pub async fn list_apis(db: &Db, window: Window) -> Result<(Vec<BackendApi>, i64)> {
+pub async fn list_apis(db: &Db, page: Option<Page>) -> Result<(Vec<BackendApi>, i64)> {
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM backend_apis")
         .fetch_one(db.pool())
         .await?;
     let mut sql = Sql::new(&format!(
         "SELECT {API_COLUMNS} FROM backend_apis ORDER BY id"
     ));
-    sql.window(window);
+    sql.window(page.map(|p| p.window()));
     let rows = sql.query().fetch_all(db.pool()).await?;
     let items = rows
         .iter()

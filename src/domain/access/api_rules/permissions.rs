@@ -54,7 +54,7 @@ fn map_duplicate(err: sqlx::Error) -> Error {
 }
 
 /// Lists API permissions by id; answers the page and the total count.
-pub async fn list_permissions(db: &Db, window: Window) -> Result<(Vec<ApiPermission>, i64)> {
+pub async fn list_permissions(db: &Db, page: Option<Page>) -> Result<(Vec<ApiPermission>, i64)> {
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM permissions WHERE {OWN_API_ROW} AND type = $1"
     )))
@@ -65,7 +65,7 @@ pub async fn list_permissions(db: &Db, window: Window) -> Result<(Vec<ApiPermiss
         "SELECT {PERM_COLUMNS} FROM permissions WHERE {OWN_API_ROW} AND type = "
     ));
     sql.bind(API_TYPE).push(" ORDER BY id");
-    sql.window(window);
+    sql.window(page.map(|p| p.window()));
     let rows = sql.query().fetch_all(db.pool()).await?;
     let items = rows
         .iter()
