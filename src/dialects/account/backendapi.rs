@@ -10,6 +10,7 @@ use crate::domain::access::api_rules::{
     self, APP_NAME_MAX, BackendApi, BackendApiPatch, COMMENT_MAX, NAME_MAX, NewBackendApi,
     PATTERN_MAX,
 };
+use crate::domain::paging::Page;
 use crate::error::Error;
 
 #[derive(Serialize)]

@@ -14,6 +14,7 @@ use super::viewset::Resource;
 use crate::db::Db;
 use crate::domain::access::groups::{self, Group};
 use crate::domain::accounts::holdings;
+use crate::domain::paging::Page;
 use crate::error::{Error, Problem, Violations};
 use crate::state::AppState;
 

@@ -8,6 +8,7 @@ use super::form::{Form, Mode, Text};
 use super::viewset::Resource;
 use crate::db::Db;
 use crate::domain::access::api_rules::{self, ApiPermission, ApiPermissionPatch, NewApiPermission};
+use crate::domain::paging::Page;
 use crate::error::Error;
 
 #[derive(Serialize)]

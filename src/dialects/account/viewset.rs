@@ -20,6 +20,7 @@ use super::form::{self, Mode};
 use super::page::Listing;
 use super::reply::{Done, NoContent, created_answer};
 use crate::db::Db;
+use crate::domain::paging::Page;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 

@@ -9,6 +9,7 @@ use super::extract::Query;
 use super::reply::Reply;
 use crate::db::{self, time::local_seconds};
 use crate::domain::livestock::money::{self, Money};
+use crate::domain::platform::statistics::activity::{Activity, ActivityKind};
 use crate::domain::platform::statistics::dashboard::{self, DayPoint, Growth};
 use crate::domain::platform::statistics::users::{self, Share};
 use crate::domain::platform::statistics::{GroupBy, Period};
@@ -156,7 +157,7 @@ pub async fn dashboard(
                 .into_iter()
                 .map(|a| ActivityOut {
                     kind: a.kind.as_str(),
-                    message: a.message,
+                    message: activity_message(&a),
                     time: local_seconds(a.at, state.tz),
                 })
                 .collect(),
@@ -297,4 +298,19 @@ pub async fn users(
             },
         },
     ))
+}
+
+/// The document's sentence for an activity (`新用户 farmer003 注册成功`).
+fn activity_message(a: &Activity) -> String {
+    let audit = if a.rejected {
+        "审核未通过"
+    } else {
+        "审核通过"
+    };
+    match a.kind {
+        ActivityKind::UserRegister => format!("新用户 {} 注册成功", a.subject),
+        ActivityKind::OrderCreated => format!("订单 {} 创建成功", a.subject),
+        ActivityKind::OrderAudited => format!("订单 {} {audit}", a.subject),
+        ActivityKind::FarmAudited => format!("养殖场 {} {audit}", a.subject),
+    }
 }

@@ -16,6 +16,7 @@ use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{
     self, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, jwt, user, validate,
 };
+use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Format, Problem, Result, Violations};
 use crate::http::client::Client;
 use crate::state::AppState;

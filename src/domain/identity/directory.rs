@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::user::{COLUMNS, User};
 use crate::db::{self, Db, Sql, Timestamp};
+use crate::domain::paging::Page;
 use crate::error::Result;
 
 /// Filters of the user list; `None` means "any".

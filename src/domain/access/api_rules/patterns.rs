@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::db::{self, Update};
+use crate::domain::paging::Page;
 use sqlx::FromRow;
 
 /// Lists patterns by id; answers the page and the total count.

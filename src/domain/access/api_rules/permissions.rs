@@ -3,6 +3,7 @@
 use super::patterns::get_api_in;
 use super::*;
 use crate::db::{self, Update};
+use crate::domain::paging::Page;
 use sqlx::FromRow;
 
 fn normalise_method(v: &mut Violations, method: &str) -> String {

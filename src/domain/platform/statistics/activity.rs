@@ -28,11 +28,14 @@ impl ActivityKind {
     }
 }
 
-/// One activity. `message` is the document's sentence (`新用户 farmer003 注册成功`).
+/// One activity, as facts: each dialect words its sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Activity {
     pub kind: ActivityKind,
-    pub message: String,
+    /// Who or what it is about: the username, the order number or the farm's name.
+    pub subject: String,
+    /// For audits: the audit refused (a rejected order, a farm set to "not approved").
+    pub rejected: bool,
     pub at: Timestamp,
 }
 
@@ -50,7 +53,8 @@ pub async fn recent(db: &Db, until: Timestamp) -> Result<Vec<Activity>> {
     {
         all.push(Activity {
             kind: ActivityKind::UserRegister,
-            message: format!("新用户 {} 注册成功", row.try_get::<String, _>("username")?),
+            subject: row.try_get("username")?,
+            rejected: false,
             at: row.try_get("created_at")?,
         });
     }
@@ -65,7 +69,8 @@ pub async fn recent(db: &Db, until: Timestamp) -> Result<Vec<Activity>> {
     {
         all.push(Activity {
             kind: ActivityKind::OrderCreated,
-            message: format!("订单 {} 创建成功", row.try_get::<String, _>("order_no")?),
+            subject: row.try_get("order_no")?,
+            rejected: false,
             at: row.try_get("created_at")?,
         });
     }
@@ -82,14 +87,10 @@ pub async fn recent(db: &Db, until: Timestamp) -> Result<Vec<Activity>> {
         // A rejection cancels the order in the same write.
         let rejected = row.try_get::<String, _>("order_status")? == "cancelled"
             && row.try_get::<Option<i64>, _>("cancelled_at")? == Some(at);
-        let outcome = if rejected {
-            "审核未通过"
-        } else {
-            "审核通过"
-        };
         all.push(Activity {
             kind: ActivityKind::OrderAudited,
-            message: format!("订单 {} {outcome}", row.try_get::<String, _>("order_no")?),
+            subject: row.try_get("order_no")?,
+            rejected,
             at,
         });
     }
@@ -102,13 +103,11 @@ pub async fn recent(db: &Db, until: Timestamp) -> Result<Vec<Activity>> {
     .fetch_all(db.pool())
     .await?
     {
-        let outcome = match row.try_get::<i64, _>("status")? {
-            2 => "审核未通过",
-            _ => "审核通过",
-        };
         all.push(Activity {
             kind: ActivityKind::FarmAudited,
-            message: format!("养殖场 {} {outcome}", row.try_get::<String, _>("name")?),
+            subject: row.try_get("name")?,
+            // Status 2 is the farm audit's refusal.
+            rejected: row.try_get::<i64, _>("status")? == 2,
             at: row.try_get("audited_at")?,
         });
     }
