@@ -9,7 +9,7 @@ use super::error::ApiError;
 use crate::domain::identity::{Principal, SessionKind, session};
 use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Problem, Violations};
-pub use crate::http::extract::{Auth, Json};
+pub use crate::http::extract::{Auth, Json, OptionalJson};
 use crate::http::extract::{Dialect, DialectState};
 use crate::http::{body, token};
 use crate::state::AppState;

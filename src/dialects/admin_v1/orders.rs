@@ -4,11 +4,11 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiResult;
-use super::extract::{self, Auth, Id, Json, Query};
+use super::extract::{self, Auth, Id, Json, OptionalJson, Query};
 use super::reply::{Paged, Reply};
 use super::trade::{
-    FarmAddressOut, FarmOut, OptionalJson, PartyOut, UserOut, at, clock, farm_address_out,
-    farm_out, party_out, user_out,
+    FarmAddressOut, FarmOut, PartyOut, UserOut, at, clock, farm_address_out, farm_out, party_out,
+    user_out,
 };
 use crate::domain::livestock::money::{Money, RawMoney};
 use crate::domain::livestock::order::RawOrder;

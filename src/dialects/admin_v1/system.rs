@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::ApiResult;
-use super::extract::AdminState;
-use super::extract::{self, Id, Json, Query};
+use super::extract::{self, AdminState, Id, Json, Query};
 use super::reply::{Paged, Reply};
 use crate::db::time::local_seconds;
 use crate::domain::platform::oplog::{Entry, store};

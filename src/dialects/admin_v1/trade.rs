@@ -113,5 +113,3 @@ pub fn farm_address_out(f: Option<FarmRef>) -> Option<FarmAddressOut> {
         address: f.address,
     })
 }
-
-pub use crate::http::extract::OptionalJson;

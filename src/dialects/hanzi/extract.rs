@@ -37,14 +37,6 @@ pub enum Hanzi {}
 
 pub type HanziState = DialectState<Hanzi>;
 
-impl Dialect for Hanzi {
-    type Rejection = ApiError;
-
-    async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
-        authenticate(parts, state).await
-    }
-}
-
 /// A JSON body for batch routes: like [`Json`], with a limit of 64 MiB.
 pub struct BulkJson<T>(pub T);
 
@@ -143,36 +135,41 @@ fn presented_token(parts: &Parts) -> Option<String> {
     (!token.is_empty()).then(|| token.to_owned())
 }
 
-/// Resolves the caller behind the JWT: signature, expiry, and a live session of this dialect.
-async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
-    let token = presented_token(parts).ok_or(Error::Unauthenticated)?;
-    let (principal, claims) = session::authenticate_jwt(
-        &state.db,
-        &state.jwt_secret,
-        &token,
-        TOKEN_TYPE,
-        SessionKind::Hanzi,
-    )
-    .await?;
-    let now = chrono::Utc::now().timestamp();
-    if now - claims.iat > REFRESH_AFTER_SECS {
-        let remaining = (principal.session.expires_at - crate::db::now()) / 1_000_000;
-        let fresh = jwt::issue(
+impl Dialect for Hanzi {
+    type Rejection = ApiError;
+
+    /// Resolves the caller behind the JWT: signature, expiry, and a live session of this
+    /// dialect; a token older than an hour is answered with a fresh one (`New-Token`).
+    async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
+        let token = presented_token(parts).ok_or(Error::Unauthenticated)?;
+        let (principal, claims) = session::authenticate_jwt(
+            &state.db,
             &state.jwt_secret,
-            principal.user.id,
-            principal.session.id,
+            &token,
             TOKEN_TYPE,
-            remaining.max(1),
-        )?;
-        if let (Some(slot), Ok(value)) = (
-            parts.extensions.get::<NewTokenSlot>(),
-            HeaderValue::from_str(&fresh),
-        ) && let Ok(mut s) = slot.0.lock()
-        {
-            *s = Some(value);
+            SessionKind::Hanzi,
+        )
+        .await?;
+        let now = chrono::Utc::now().timestamp();
+        if now - claims.iat > REFRESH_AFTER_SECS {
+            let remaining = (principal.session.expires_at - crate::db::now()) / 1_000_000;
+            let fresh = jwt::issue(
+                &state.jwt_secret,
+                principal.user.id,
+                principal.session.id,
+                TOKEN_TYPE,
+                remaining.max(1),
+            )?;
+            if let (Some(slot), Ok(value)) = (
+                parts.extensions.get::<NewTokenSlot>(),
+                HeaderValue::from_str(&fresh),
+            ) && let Ok(mut s) = slot.0.lock()
+            {
+                *s = Some(value);
+            }
         }
+        Ok(principal)
     }
-    Ok(principal)
 }
 
 /// The caller when a valid token came with the request; nobody otherwise.

@@ -140,8 +140,8 @@ pub async fn list(
         )
         .into());
     }
-    let window = Some(Page::new(page, size));
-    let (users, total) = directory::list(&state.db, &UserFilter::default(), window).await?;
+    let one_page = Some(Page::new(page, size));
+    let (users, total) = directory::list(&state.db, &UserFilter::default(), one_page).await?;
     let mut items = Vec::with_capacity(users.len());
     for u in users {
         items.push(UserOut::load(&state.db, u).await?);

@@ -61,8 +61,8 @@ fn filtered(base: &str, f: &UserFilter) -> Sql {
     sql
 }
 
-/// Users matching `filter`, ordered by id — one `(limit, offset)` window of them, or all for
-/// `None` — with the total number of matches.
+/// Users matching `filter`, ordered by id — one page of them, or all for `None` — with the
+/// total number of matches.
 pub async fn list(db: &Db, filter: &UserFilter, page: Option<Page>) -> Result<(Vec<User>, i64)> {
     let total: i64 = filtered("SELECT COUNT(*) FROM users u", filter)
         .query_scalar()
