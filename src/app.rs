@@ -277,6 +277,7 @@ fn start_background(state: &AppState) {
         retention: Duration::from_secs(u64::try_from(e.retention_hours).unwrap_or(24) * 3600),
         workers: e.workers,
         tz: state.tz,
+        words: &crate::dialects::admin_v1::words::WORDS,
     };
     export_worker::spawn(state.db.clone(), store, cfg, state.export_wake.clone());
 }

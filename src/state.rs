@@ -67,6 +67,7 @@ impl AppState {
             accounts::bootstrap::ensure_admin(
                 &db,
                 &config.bootstrap.admin_password,
+                &config.bootstrap.admin_display_name,
                 &config.data_dir,
             )
             .await?;

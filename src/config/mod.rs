@@ -204,6 +204,7 @@ pub struct RegistrationConfig {
 pub struct BootstrapConfig {
     pub admin: bool,
     pub admin_password: String,
+    pub admin_display_name: String,
 }
 
 impl fmt::Debug for BootstrapConfig {

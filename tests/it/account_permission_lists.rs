@@ -138,3 +138,102 @@ db_test!(
     groups_and_users_hold_only_api_permissions,
     superusers_are_staff
 );
+
+/// An admin permission entry of type `api` without a method and an API (a menu's API entry)
+/// is not an account API permission anywhere: groups and users don't list it, don't accept
+/// it, and replacing their API permissions leaves it where the back office put it.
+async fn an_admin_api_entry_is_neither_listed_nor_granted_nor_replaced(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let root = crate::admin_common::root(&app).await;
+    let token = admin(&app).await;
+    let r = app
+        .post("/admin/v1/permissions")
+        .bearer(&root)
+        .json(&json!({ "name": "接口", "code": "system:api:entry", "type": "api" }))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let entry = r.json["data"]["id"].as_i64().unwrap();
+    let pid = new_api_permission(&app, &token).await;
+    let uid = plain_user(&app, &token, "hugo").await;
+
+    // The back office grants the entry to the admin role and to the user directly.
+    let db = app.db().await;
+    let mut menus = ops::domain::access::roles::permission_ids(&db, 2)
+        .await
+        .unwrap();
+    menus.push(entry);
+    let r = app
+        .put("/admin/v1/roles/2")
+        .bearer(&root)
+        .json(&json!({ "permission_ids": menus }))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    sqlx::query("INSERT INTO user_permissions (user_id, permission_id) VALUES ($1, $2)")
+        .bind(uid)
+        .bind(entry)
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    // Not listed.
+    let g = app.get("/account/group/2/").bearer(&token).send().await;
+    assert_eq!(perm_ids(g.account(200, 200)), Vec::<i64>::new());
+    let url = format!("/account/user/{uid}/");
+    let u = app.get(&url).bearer(&token).send().await;
+    let u = u.account(200, 200);
+    assert_eq!(perm_ids(u), Vec::<i64>::new(), "{u}");
+    assert_eq!(numbers(&u["user_permissions"]), Vec::<i64>::new(), "{u}");
+
+    // Not accepted, in a list or through the group's permission route.
+    for (path, body) in [
+        (
+            "/account/group/2/".to_owned(),
+            json!({ "permissions": [entry] }),
+        ),
+        (url.clone(), json!({ "permissions": [entry] })),
+    ] {
+        let r = app.patch(&path).bearer(&token).json(&body).send().await;
+        assert!(r.invalid()["permissions"].is_array(), "{path}: {}", r.json);
+    }
+    let r = app
+        .post(&format!("/account/group/2/permission/?perm_ids={entry}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(r.status, 400, "{}", r.json);
+
+    // Replacing the API permissions keeps the entry on the role and on the user.
+    let r = app
+        .patch("/account/group/2/")
+        .bearer(&token)
+        .json(&json!({ "permissions": [pid] }))
+        .send()
+        .await;
+    assert_eq!(perm_ids(r.account(200, 200)), [pid]);
+    let held = ops::domain::access::roles::permission_ids(&db, 2)
+        .await
+        .unwrap();
+    assert!(held.contains(&entry) && held.contains(&pid), "{held:?}");
+    let r = app
+        .patch(&url)
+        .bearer(&token)
+        .json(&json!({ "permissions": [pid] }))
+        .send()
+        .await;
+    assert_eq!(perm_ids(r.account(200, 200)), [pid]);
+    let direct: Vec<i64> = sqlx::query_scalar(
+        "SELECT permission_id FROM user_permissions WHERE user_id = $1 ORDER BY permission_id",
+    )
+    .bind(uid)
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let mut want = vec![entry, pid];
+    want.sort();
+    assert_eq!(direct, want);
+    app.stop().await;
+}
+
+db_test!(an_admin_api_entry_is_neither_listed_nor_granted_nor_replaced);

@@ -14,7 +14,7 @@ use super::reply::Reply;
 use crate::db::time::local_seconds;
 use crate::domain::files;
 use crate::domain::identity::Principal;
-use crate::domain::platform::export::{self, Plan, Resource, Status, Task};
+use crate::domain::platform::export::{self, Failure, Plan, Resource, Status, Task};
 use crate::error::{Entity, Error};
 use crate::http::blob::{BlobMeta, Disposition};
 use crate::state::AppState;
@@ -116,6 +116,14 @@ pub struct TaskOut {
     expires_at: Option<String>,
 }
 
+fn failure_text(why: Failure) -> &'static str {
+    match why {
+        Failure::BadFilters => "导出条件无效",
+        Failure::Abandoned => "导出多次中断,已放弃",
+        Failure::Failed => "导出失败",
+    }
+}
+
 fn download_url(state: &AppState, task: &Task) -> String {
     format!(
         "{}/export/tasks/{}/download",
@@ -155,7 +163,7 @@ pub async fn task(
             record_count: if done { task.record_count } else { 0 },
             status: status_out(task.status),
             progress: task.progress,
-            error: task.error,
+            error: task.error.map(|f| failure_text(f).to_owned()),
             created_at: local_seconds(task.created_at, tz),
             completed_at: task.completed_at.map(|t| local_seconds(t, tz)),
             expires_at: task.expires_at.map(|t| local_seconds(t, tz)),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query};
 use super::reply::{Paged, Pagination, Reply};
-use super::trade::{AuthorOut, FarmOut, UserOut, at, author_out, clock, day, farm_out, user_out};
+use super::trade::{AuthorOut, FarmOut, UserOut, at, author_out, day, farm_out, today, user_out};
 use crate::domain::livestock::finance::RawRecord;
 use crate::domain::livestock::finance_list::{self, RecordQuery, Summary};
 use crate::domain::livestock::finance_stats::{self, CategoryShare, GroupBy, StatsQuery};
@@ -148,7 +148,7 @@ pub async fn create(
     Auth(p): Auth,
     Json(raw): Json<RawRecord>,
 ) -> ApiResult<Reply<RecordOut>> {
-    let today = clock(&state).today;
+    let today = today(&state);
     let r = finance_store::create(&state.db, p.user.id, raw, today).await?;
     Ok(Reply::created("创建成功", record_out(&state, r)))
 }
@@ -159,7 +159,7 @@ pub async fn update(
     Id(id): Id,
     Json(raw): Json<RawRecord>,
 ) -> ApiResult<Reply<RecordOut>> {
-    let today = clock(&state).today;
+    let today = today(&state);
     let r = finance_store::update(&state.db, id, raw, today).await?;
     Ok(Reply::ok("更新成功", record_out(&state, r)))
 }
@@ -268,7 +268,7 @@ pub async fn statistics(
     let end = day(&mut v, &state, "end_date", q.end_date.as_deref());
     v.into_result()?;
     let group_by = group_by.unwrap_or(GroupBy::Month);
-    let (start, end) = finance_stats::range(group_by, start, end, clock(&state).today)?;
+    let (start, end) = finance_stats::range(group_by, start, end, today(&state))?;
     let s = finance_stats::statistics(
         &state.db,
         &StatsQuery {

@@ -33,6 +33,7 @@ mod trade;
 mod trade_routes;
 mod uploads;
 mod users;
+pub mod words;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

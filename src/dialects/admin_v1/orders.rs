@@ -7,7 +7,7 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, OptionalJson, Query};
 use super::reply::{Paged, Reply};
 use super::trade::{
-    FarmAddressOut, FarmOut, PartyOut, UserOut, at, clock, farm_address_out, farm_out, party_out,
+    FarmAddressOut, FarmOut, PartyOut, UserOut, at, context, farm_address_out, farm_out, party_out,
     user_out,
 };
 use crate::domain::livestock::money::{Money, RawMoney};
@@ -251,7 +251,7 @@ pub async fn create(
     Auth(p): Auth,
     Json(raw): Json<RawOrder>,
 ) -> ApiResult<Reply<OrderDetailOut>> {
-    let d = orders::create(&state.db, p.user.id, raw, clock(&state)).await?;
+    let d = orders::create(&state.db, p.user.id, raw, context(&state)).await?;
     Ok(Reply::created("创建成功", detail_out(&state, d)))
 }
 
@@ -261,7 +261,7 @@ pub async fn update(
     Id(id): Id,
     Json(raw): Json<RawOrder>,
 ) -> ApiResult<Reply<OrderDetailOut>> {
-    let d = orders::update(&state.db, id, raw, clock(&state)).await?;
+    let d = orders::update(&state.db, id, raw, context(&state)).await?;
     Ok(Reply::ok("更新成功", detail_out(&state, d)))
 }
 
@@ -352,7 +352,7 @@ async fn act(
     cmd: Command,
     message: &'static str,
 ) -> ApiResult<Reply<ActionOut>> {
-    let o = order_actions::apply(&state.db, actor, id, cmd, clock(state)).await?;
+    let o = order_actions::apply(&state.db, actor, id, cmd, context(state)).await?;
     Ok(Reply::ok(message, action_out(state, o)))
 }
 

@@ -15,6 +15,9 @@ use crate::domain::platform::statistics::users::{self, Share};
 use crate::domain::platform::statistics::{GroupBy, Period};
 use crate::state::AppState;
 
+/// The region of users who have no farm (or whose oldest farm names no province).
+const NO_REGION: &str = "未知";
+
 /// Hundredths of a percent as a JSON number with two decimals (`5.26`, `100.00`).
 fn percent<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
     money::serialize_hundredths(*v, s)
@@ -251,6 +254,11 @@ pub async fn users(
     };
     let s = users::user_statistics(&state.db, &p, group_by).await?;
     let share = |s: &Share| (s.name.clone(), s.count, s.share);
+    // The users without a farm, or whose farm names no province.
+    let region = |s: &Share<Option<String>>| {
+        let name = s.name.clone().unwrap_or_else(|| NO_REGION.to_owned());
+        (name, s.count, s.share)
+    };
     Ok(Reply::ok(
         "获取成功",
         UserStatisticsOut {
@@ -273,7 +281,7 @@ pub async fn users(
             user_by_region: s
                 .by_region
                 .iter()
-                .map(share)
+                .map(region)
                 .map(|(province, count, percentage)| RegionShareOut {
                     province,
                     count,

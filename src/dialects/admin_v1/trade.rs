@@ -7,16 +7,22 @@ use serde::Serialize;
 use super::reply::mask_phone;
 use crate::db::{self, time};
 use crate::domain::livestock::fields;
-use crate::domain::livestock::orders::Clock;
+use crate::domain::livestock::orders::Context;
 use crate::domain::livestock::refs::{FarmRef, UserRef};
 use crate::error::Violations;
 use crate::state::AppState;
 
-/// Today in server.timezone and now.
-pub fn clock(state: &AppState) -> Clock {
-    Clock {
-        today: Utc::now().with_timezone(&state.tz).date_naive(),
+/// Today in server.timezone.
+pub fn today(state: &AppState) -> NaiveDate {
+    Utc::now().with_timezone(&state.tz).date_naive()
+}
+
+/// Today, now, and admin_v1's words, for a trade write.
+pub fn context(state: &AppState) -> Context {
+    Context {
+        today: today(state),
         now: db::now(),
+        words: &super::words::WORDS,
     }
 }
 

@@ -15,6 +15,7 @@ use crate::domain::identity::{
     self, Gender, LoginName, LoginRequest, NewUser, SessionKind, User, UserPatch, reset, session,
     validate,
 };
+use crate::domain::platform::mail::MailText;
 use crate::error::{Entity, Error, Format, Problem, Violations};
 use crate::http::client::Client;
 use crate::http::token::session_cookie;
@@ -259,6 +260,17 @@ pub struct ForgotIn {
     email: String,
 }
 
+/// The reset mail, in Chinese and English (the ops system's users read both).
+fn reset_mail(link: &str, ttl_minutes: i64) -> MailText {
+    MailText {
+        subject: "密码重置 / Password reset".to_owned(),
+        body: format!(
+            "请在{ttl_minutes}分钟内打开以下链接重置密码:\n{link}\n\n\
+             Open this link within {ttl_minutes} minutes to reset your password.\n"
+        ),
+    }
+}
+
 /// `POST /users/forgot-password` — always the same answer, whether or not the address is known.
 pub async fn forgot_password(
     State(state): State<AppState>,
@@ -271,7 +283,11 @@ pub async fn forgot_password(
         let mailer = state.mailer.clone();
         let to = user.email.unwrap_or(email);
         // Sent in the background: the answer's timing must not reveal whether the account exists.
-        tokio::spawn(async move { mailer.send_password_reset(&to, &token).await });
+        tokio::spawn(async move {
+            mailer
+                .send_password_reset(&to, &token, |link| reset_mail(link, ttl))
+                .await
+        });
     }
     Ok(Reply("重置邮件已发送", Value::Null))
 }

@@ -30,8 +30,8 @@ pub(crate) async fn require_permissions(
     if unique.is_empty() {
         return Ok(unique);
     }
-    let mut sql = Sql::new("SELECT id FROM permissions WHERE type = ");
-    sql.bind(api_rules::API_TYPE).push(" AND id IN (");
+    let mut sql = Sql::new("SELECT id FROM permissions p WHERE ");
+    api_rules::push_is_api_permission(&mut sql, "p").push(" AND id IN (");
     sql.bind_list(unique.iter().copied()).push(")");
     let found: Vec<i64> = sql.query_scalar().fetch_all(&mut **tx).await?;
     if let Some(&missing) = unique.iter().find(|id| !found.contains(id)) {
@@ -46,17 +46,16 @@ pub(crate) async fn require_permissions(
     Ok(unique)
 }
 
-/// A role's permissions that are not API permissions (admin menus and buttons): a group's
-/// `permissions` list neither shows nor replaces them.
+/// A role's permissions that are not API permissions (admin menus, buttons and their API
+/// entries): a group's `permissions` list neither shows nor replaces them.
 async fn non_api_permissions(tx: &mut Tx<'_>, role_id: i64) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar(
+    let mut sql = Sql::new(
         "SELECT rp.permission_id FROM role_permissions rp \
-         JOIN permissions p ON p.id = rp.permission_id WHERE rp.role_id = $1 AND p.type <> $2",
-    )
-    .bind(role_id)
-    .bind(api_rules::API_TYPE)
-    .fetch_all(&mut **tx)
-    .await?)
+         JOIN permissions p ON p.id = rp.permission_id WHERE rp.role_id = ",
+    );
+    sql.bind(role_id).push(" AND NOT ");
+    api_rules::push_is_api_permission(&mut sql, "p");
+    Ok(sql.query_scalar().fetch_all(&mut **tx).await?)
 }
 
 // ----- groups (= roles) ------------------------------------------------------------------
@@ -77,9 +76,9 @@ async fn groups_of(db: &Db, role_list: Vec<Role>) -> Result<Vec<Group>> {
     if !ids.is_empty() {
         let mut sql = Sql::new(
             "SELECT rp.role_id, rp.permission_id FROM role_permissions rp \
-             JOIN permissions p ON p.id = rp.permission_id WHERE p.type = ",
+             JOIN permissions p ON p.id = rp.permission_id WHERE ",
         );
-        sql.bind(api_rules::API_TYPE).push(" AND rp.role_id IN (");
+        api_rules::push_is_api_permission(&mut sql, "p").push(" AND rp.role_id IN (");
         sql.bind_list(ids.iter().copied())
             .push(") ORDER BY rp.permission_id");
         let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;

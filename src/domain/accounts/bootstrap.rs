@@ -10,10 +10,16 @@ use crate::db::Db;
 use crate::domain::identity::password::random_token;
 use crate::domain::identity::user::{self, CreatePolicy, NewUser};
 
-/// On the first start against an empty database, creates the super admin `admin`. Its
-/// password is `configured` when given; otherwise a random one, printed once to the log and
-/// written to `<data_dir>/initial_admin_password` (mode 0600). Does nothing when users exist.
-pub async fn ensure_admin(db: &Db, configured: &str, data_dir: &Path) -> anyhow::Result<()> {
+/// On the first start against an empty database, creates the super admin `admin` named
+/// `display_name`. Its password is `configured` when given; otherwise a random one, printed
+/// once to the log and written to `<data_dir>/initial_admin_password` (mode 0600). Does
+/// nothing when users exist.
+pub async fn ensure_admin(
+    db: &Db,
+    configured: &str,
+    display_name: &str,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
     if user::count(db).await? > 0 {
         return Ok(());
     }
@@ -24,7 +30,7 @@ pub async fn ensure_admin(db: &Db, configured: &str, data_dir: &Path) -> anyhow:
         configured.to_owned()
     };
     let mut new = NewUser::new("admin", password.clone());
-    new.display_name = "系统管理员".to_owned();
+    new.display_name = display_name.to_owned();
     new.roles = vec!["super_admin".to_owned()];
     enrol::create(db, new, CreatePolicy::default())
         .await

@@ -87,9 +87,9 @@ pub async fn of_users(db: &Db, user_ids: &[i64]) -> Result<HashMap<i64, Holdings
     }
     let mut sql = Sql::new(
         "SELECT up.user_id, up.permission_id FROM user_permissions up \
-         JOIN permissions p ON p.id = up.permission_id WHERE p.type = ",
+         JOIN permissions p ON p.id = up.permission_id WHERE ",
     );
-    sql.bind(api_rules::API_TYPE).push(" AND up.user_id IN (");
+    api_rules::push_is_api_permission(&mut sql, "p").push(" AND up.user_id IN (");
     sql.bind_list(user_ids.iter().copied())
         .push(") ORDER BY up.permission_id");
     let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(db.pool()).await?;
@@ -212,14 +212,12 @@ async fn apply_tx(tx: &mut Tx<'_>, user_id: i64, grants: &Grants, fresh: bool) -
         let perms = dedup(perms);
         require_permissions(tx, "permissions", &perms).await?;
         // The list is the user's API permissions; any other direct grant stays.
-        sqlx::query(
-            "DELETE FROM user_permissions WHERE user_id = $1 AND permission_id IN \
-             (SELECT id FROM permissions WHERE type = $2)",
-        )
-        .bind(user_id)
-        .bind(api_rules::API_TYPE)
-        .execute(&mut **tx)
-        .await?;
+        let mut delete = Sql::new("DELETE FROM user_permissions WHERE user_id = ");
+        delete
+            .bind(user_id)
+            .push(" AND permission_id IN (SELECT p.id FROM permissions p WHERE ");
+        api_rules::push_is_api_permission(&mut delete, "p").push(")");
+        delete.query().execute(&mut **tx).await?;
         for pid in perms {
             sqlx::query("INSERT INTO user_permissions (user_id, permission_id) VALUES ($1, $2)")
                 .bind(user_id)

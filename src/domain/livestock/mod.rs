@@ -59,6 +59,7 @@ mod search;
 pub mod sellable;
 pub mod statistics;
 pub mod trade_seed;
+pub mod words;
 
 /// One input field: `None` absent, `Some(None)` sent as `null`, `Some(Some(v))` a value.
 pub type Field<T> = Option<Option<T>>;

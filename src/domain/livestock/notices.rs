@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::domain::platform::notifications::{self, model::KIND_ORDER};
 
 use super::orders::OrderRow;
+use super::words::TradeWords;
 
 /// The buyer and seller an audit notice goes to (an account deleted since is skipped).
 pub fn audit_recipients(order: &OrderRow) -> Vec<i64> {
@@ -18,23 +19,16 @@ pub fn audit_recipients(order: &OrderRow) -> Vec<i64> {
     ids
 }
 
-/// The notice's title and text.
-pub fn audit_message(order: &OrderRow) -> (String, String) {
-    let verdict = if order.order_status == super::order_state::OrderStatus::Confirmed {
-        "已通过审核"
-    } else {
-        "未通过审核,已取消"
-    };
-    (
-        "订单审核结果".to_owned(),
-        format!("订单 {} {verdict}", order.order_no),
-    )
+/// The notice's title and text, in `words`.
+pub fn audit_message(order: &OrderRow, words: &dyn TradeWords) -> (String, String) {
+    let approved = order.order_status == super::order_state::OrderStatus::Confirmed;
+    words.audit_notice(&order.order_no, approved)
 }
 
 /// Called once an order audit has committed. Never fails the audit (it is done): a notice
 /// that cannot be stored is logged.
-pub async fn order_audited(db: &Db, order: &OrderRow) {
-    let (title, content) = audit_message(order);
+pub async fn order_audited(db: &Db, order: &OrderRow, words: &dyn TradeWords) {
+    let (title, content) = audit_message(order, words);
     let recipients = audit_recipients(order);
     if let Err(e) =
         notifications::notify_users_now(db, KIND_ORDER, &title, &content, &recipients).await

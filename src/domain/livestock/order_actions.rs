@@ -10,7 +10,7 @@ use super::finance::{self, RecordInput};
 use super::money::{Money, RawMoney};
 use super::order::{self, PAYMENT_METHODS};
 use super::order_state::{Action, transition};
-use super::orders::{self, Clock, OrderRow};
+use super::orders::{self, Context, OrderRow};
 use super::{finance_store, notices, sellable};
 use crate::db::{Db, Sql};
 use crate::error::{Error, OrderRefusal, Problem, Result, Rule, Violations};
@@ -123,17 +123,17 @@ fn refused(o: &OrderRow, action: Action) -> Error {
     })
 }
 
-fn refund_record(o: &OrderRow, amount: Money, clock: Clock) -> RecordInput {
+fn refund_record(o: &OrderRow, amount: Money, cx: Context) -> RecordInput {
     RecordInput {
         record_type: "expense".into(),
         category: finance::REFUND.into(),
         amount,
-        description: Some(format!("订单 {} 退款", o.order_no)),
+        description: Some(cx.words.refund_description(&o.order_no)),
         related_id: Some(o.id),
         related_type: Some("order".into()),
         payment_method: o.payment_method.clone(),
         receipt_image: None,
-        record_date: clock.today,
+        record_date: cx.today,
         user_id: o.seller_id,
         farm_id: o.farm_id,
         notes: None,
@@ -141,14 +141,14 @@ fn refund_record(o: &OrderRow, amount: Money, clock: Clock) -> RecordInput {
 }
 
 /// Applies `cmd` to order `id`; answers the order as it is afterwards.
-pub async fn apply(db: &Db, actor: i64, id: i64, cmd: Command, clock: Clock) -> Result<OrderRow> {
+pub async fn apply(db: &Db, actor: i64, id: i64, cmd: Command, cx: Context) -> Result<OrderRow> {
     let action = cmd.action();
     let mut tx = db.begin().await?;
     orders::lock(&mut tx, id).await?;
     let o = orders::row_on(&mut tx, id).await?;
     let (status, payment) =
         transition(o.order_status, o.payment_status, action).ok_or_else(|| refused(&o, action))?;
-    let now = clock.now;
+    let now = cx.now;
     let mut sql = Sql::new("UPDATE trade_orders SET order_status = ");
     sql.bind(status.as_str())
         .push(", payment_status = ")
@@ -174,7 +174,7 @@ pub async fn apply(db: &Db, actor: i64, id: i64, cmd: Command, clock: Clock) -> 
             set("paid_at", now.into());
             let mut paid = o.clone();
             paid.payment_method = Some(payment_method.clone());
-            post = Some(orders::sale_record(&paid, clock.today));
+            post = Some(orders::sale_record(&paid, cx));
         }
         Command::Ship {
             shipping_method,
@@ -187,7 +187,7 @@ pub async fn apply(db: &Db, actor: i64, id: i64, cmd: Command, clock: Clock) -> 
             .bind(id)
             .fetch_all(&mut *tx)
             .await?;
-            sellable::ensure_outside_withdrawal(&mut tx, &animals, clock.today).await?;
+            sellable::ensure_outside_withdrawal(&mut tx, &animals, cx.today).await?;
             if shipping_method.is_some() {
                 set("shipping_method", shipping_method.clone().into());
             }
@@ -221,7 +221,7 @@ pub async fn apply(db: &Db, actor: i64, id: i64, cmd: Command, clock: Clock) -> 
             set("cancelled_at", now.into());
             set("cancel_reason", reason.clone().into());
             if amount > Money::ZERO {
-                post = Some(refund_record(&o, amount, clock));
+                post = Some(refund_record(&o, amount, cx));
             }
         }
     }
@@ -233,7 +233,7 @@ pub async fn apply(db: &Db, actor: i64, id: i64, cmd: Command, clock: Clock) -> 
     let after = orders::row_on(&mut tx, id).await?;
     tx.commit().await?;
     if matches!(cmd, Command::Audit { .. }) {
-        notices::order_audited(db, &after).await;
+        notices::order_audited(db, &after, cx.words).await;
     }
     Ok(after)
 }

@@ -11,6 +11,7 @@ use super::money::{Money, RawMoney};
 use super::order::{ItemInput, OrderInput, RawAddress, RawItem, RawOrder, ShippingAddress};
 use super::order_state::{self, OrderStatus, PaymentStatus};
 use super::refs::{self, FarmRef, UserRef};
+use super::words::TradeWords;
 use super::{finance_store, order_no, sellable};
 use crate::db::{Db, Timestamp};
 use crate::error::{Entity, Error, OrderRefusal, Problem, Result, Rule, Violations};
@@ -138,11 +139,13 @@ pub struct OrderDetail {
     pub items: Vec<ItemRow>,
 }
 
-/// Today in server.timezone and the current instant: the clock every write reads once.
-#[derive(Debug, Clone, Copy)]
-pub struct Clock {
+/// What every trade write reads once: today in server.timezone, the current instant, and
+/// the words of the dialect that writes (for the records and notices the write makes).
+#[derive(Clone, Copy)]
+pub struct Context {
     pub today: NaiveDate,
     pub now: Timestamp,
+    pub words: &'static dyn TradeWords,
 }
 
 fn checked(raw: RawOrder, creating: bool) -> Result<OrderInput> {
@@ -227,17 +230,17 @@ async fn insert_items(
 }
 
 /// The seller's income record for a paid order.
-pub fn sale_record(order: &OrderRow, today: NaiveDate) -> RecordInput {
+pub fn sale_record(order: &OrderRow, cx: Context) -> RecordInput {
     RecordInput {
         record_type: "income".into(),
         category: finance::SALE.into(),
         amount: order.actual_amount,
-        description: Some(format!("订单 {} 收入", order.order_no)),
+        description: Some(cx.words.sale_description(&order.order_no)),
         related_id: Some(order.id),
         related_type: Some("order".into()),
         payment_method: order.payment_method.clone(),
         receipt_image: None,
-        record_date: today,
+        record_date: cx.today,
         user_id: order.seller_id,
         farm_id: order.farm_id,
         notes: None,
@@ -245,11 +248,11 @@ pub fn sale_record(order: &OrderRow, today: NaiveDate) -> RecordInput {
 }
 
 /// Creates an order (pending; unpaid, or paid with its income record posted).
-pub async fn create(db: &Db, actor: i64, raw: RawOrder, clock: Clock) -> Result<OrderDetail> {
+pub async fn create(db: &Db, actor: i64, raw: RawOrder, cx: Context) -> Result<OrderDetail> {
     let mut input = checked(raw, true)?;
     let mut tx = db.begin().await?;
-    let order_no = order_no::next(&mut tx, clock.today).await?;
-    check_refs(&mut tx, &mut input, clock.today).await?;
+    let order_no = order_no::next(&mut tx, cx.today).await?;
+    check_refs(&mut tx, &mut input, cx.today).await?;
     let paid = input.payment_status == PaymentStatus::Paid;
     let s = &input.shipping;
     let id: i64 = sqlx::query_scalar(
@@ -281,20 +284,15 @@ pub async fn create(db: &Db, actor: i64, raw: RawOrder, clock: Clock) -> Result<
     .bind(&input.shipping_method)
     .bind(&input.tracking_number)
     .bind(&input.notes)
-    .bind(paid.then_some(clock.now))
+    .bind(paid.then_some(cx.now))
     .bind(actor)
-    .bind(clock.now)
+    .bind(cx.now)
     .fetch_one(&mut *tx)
     .await?;
-    insert_items(&mut tx, id, &input.items, clock.now).await?;
+    insert_items(&mut tx, id, &input.items, cx.now).await?;
     let detail = detail_on(&mut tx, id).await?;
     if paid {
-        finance_store::post(
-            &mut tx,
-            &sale_record(&detail.order, clock.today),
-            Some(actor),
-        )
-        .await?;
+        finance_store::post(&mut tx, &sale_record(&detail.order, cx), Some(actor)).await?;
     }
     tx.commit().await?;
     Ok(detail)
@@ -385,7 +383,7 @@ pub async fn lock(conn: &mut AnyConnection, id: i64) -> Result<()> {
 }
 
 /// Changes a pending, unpaid order; `items`, when sent, replace every line.
-pub async fn update(db: &Db, id: i64, patch: RawOrder, clock: Clock) -> Result<OrderDetail> {
+pub async fn update(db: &Db, id: i64, patch: RawOrder, cx: Context) -> Result<OrderDetail> {
     let mut tx = db.begin().await?;
     lock(&mut tx, id).await?;
     let stored = detail_on(&mut tx, id).await?;
@@ -394,7 +392,7 @@ pub async fn update(db: &Db, id: i64, patch: RawOrder, clock: Clock) -> Result<O
     }
     let items_sent = patch.items.is_some();
     let mut input = checked(overlay(patch, as_raw(&stored)), false)?;
-    check_refs(&mut tx, &mut input, clock.today).await?;
+    check_refs(&mut tx, &mut input, cx.today).await?;
     let s = &input.shipping;
     sqlx::query(
         "UPDATE trade_orders SET order_type = $1, buyer_id = $2, seller_id = $3, farm_id = $4, \
@@ -420,7 +418,7 @@ pub async fn update(db: &Db, id: i64, patch: RawOrder, clock: Clock) -> Result<O
     .bind(&input.shipping_method)
     .bind(&input.tracking_number)
     .bind(&input.notes)
-    .bind(clock.now)
+    .bind(cx.now)
     .bind(id)
     .execute(&mut *tx)
     .await?;
@@ -429,7 +427,7 @@ pub async fn update(db: &Db, id: i64, patch: RawOrder, clock: Clock) -> Result<O
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        insert_items(&mut tx, id, &input.items, clock.now).await?;
+        insert_items(&mut tx, id, &input.items, cx.now).await?;
     }
     let detail = detail_on(&mut tx, id).await?;
     tx.commit().await?;

@@ -33,6 +33,12 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
+/// A mail's subject and plain-text body.
+pub struct MailText {
+    pub subject: String,
+    pub body: String,
+}
+
 impl Mailer {
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
         let cfg = &config.smtp;
@@ -65,9 +71,15 @@ impl Mailer {
         reset_url.replace("{token}", token)
     }
 
-    /// Sends the password-reset link. Delivery failures are logged, not returned: the
+    /// Sends the password-reset link, in the words `text` makes of it (the dialect that
+    /// offers the reset writes them). Delivery failures are logged, not returned: the
     /// client's answer must not depend on whether the address exists or mail works.
-    pub async fn send_password_reset(&self, to: &str, token: &str) {
+    pub async fn send_password_reset(
+        &self,
+        to: &str,
+        token: &str,
+        text: impl FnOnce(&str) -> MailText,
+    ) {
         match self {
             Mailer::Log { reset_url } => {
                 tracing::warn!(to, link = %Self::link(reset_url, token), "SMTP not configured; password reset link");
@@ -77,22 +89,17 @@ impl Mailer {
                 from,
                 reset_url,
             } => {
-                let link = Self::link(reset_url, token);
+                let text = text(&Self::link(reset_url, token));
                 let message = (|| {
                     Message::builder()
                         .from(from.parse()?)
                         .to(to.parse()?)
-                        .subject("密码重置 / Password reset")
+                        .subject(text.subject)
                         .header(ContentType::TEXT_PLAIN)
                         .body(
                             // Base64 keeps the link intact (quoted-printable would turn `=` into `=3D`).
-                            Body::new_with_encoding(
-                                format!(
-                                    "请在30分钟内打开以下链接重置密码:\n{link}\n\nOpen this link within 30 minutes to reset your password.\n"
-                                ),
-                                ContentTransferEncoding::Base64,
-                            )
-                            .map_err(|_| anyhow::anyhow!("mail body encoding"))?,
+                            Body::new_with_encoding(text.body, ContentTransferEncoding::Base64)
+                                .map_err(|_| anyhow::anyhow!("mail body encoding"))?,
                         )
                         .map_err(anyhow::Error::from)
                 })();

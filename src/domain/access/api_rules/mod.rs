@@ -96,9 +96,17 @@ pub struct ApiPermissionPatch {
 const API_COLUMNS: &str = "id, name, pattern, app_name, comment";
 const PERM_COLUMNS: &str = "id, method, api_id";
 
-/// API permissions are `(method, api)` pairs; the permission tree of admin_v1 also holds
-/// entries of type `api` without either (menus' API entries), which are not these.
-const OWN_API_ROW: &str = "method IS NOT NULL AND api_id IS NOT NULL";
+/// The one definition of an account API permission, as a condition on the `permissions`
+/// row named `alias`: type `api` with both a method and an API. The admin permission tree
+/// also holds `api` rows without either (menus' API entries); those are never listed,
+/// granted, replaced or checked as API permissions, wherever the question is asked.
+pub(crate) fn push_is_api_permission<'s>(sql: &'s mut Sql, alias: &str) -> &'s mut Sql {
+    sql.push(&format!("({alias}.type = "))
+        .bind(API_TYPE)
+        .push(&format!(
+            " AND {alias}.method IS NOT NULL AND {alias}.api_id IS NOT NULL)"
+        ))
+}
 
 fn max_len(v: &mut Violations, field: &str, value: Option<&str>, max: usize) {
     if value.is_some_and(|s| s.chars().count() > max) {

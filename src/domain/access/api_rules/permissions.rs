@@ -56,16 +56,11 @@ fn map_duplicate(err: sqlx::Error) -> Error {
 
 /// Lists API permissions by id; answers the page and the total count.
 pub async fn list_permissions(db: &Db, page: Option<Page>) -> Result<(Vec<ApiPermission>, i64)> {
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM permissions WHERE {OWN_API_ROW} AND type = $1"
-    )))
-    .bind(API_TYPE)
-    .fetch_one(db.pool())
-    .await?;
-    let mut sql = Sql::new(&format!(
-        "SELECT {PERM_COLUMNS} FROM permissions WHERE {OWN_API_ROW} AND type = "
-    ));
-    sql.bind(API_TYPE).push(" ORDER BY id");
+    let mut count = Sql::new("SELECT COUNT(*) FROM permissions p WHERE ");
+    push_is_api_permission(&mut count, "p");
+    let total: i64 = count.query_scalar().fetch_one(db.pool()).await?;
+    let mut sql = Sql::new(&format!("SELECT {PERM_COLUMNS} FROM permissions p WHERE "));
+    push_is_api_permission(&mut sql, "p").push(" ORDER BY id");
     sql.window(page.map(|p| p.window()));
     let rows = sql.query().fetch_all(db.pool()).await?;
     let items = rows
@@ -81,14 +76,16 @@ pub async fn get_permission(db: &Db, id: i64) -> Result<ApiPermission> {
 }
 
 async fn get_permission_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<ApiPermission> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {PERM_COLUMNS} FROM permissions WHERE id = $1 AND {OWN_API_ROW} AND type = $2"
-    )))
-    .bind(id)
-    .bind(API_TYPE)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(Error::NotFound(Entity::Permission))?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {PERM_COLUMNS} FROM permissions p WHERE id = "
+    ));
+    sql.bind(id).push(" AND ");
+    push_is_api_permission(&mut sql, "p");
+    let row = sql
+        .query()
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(Error::NotFound(Entity::Permission))?;
     Ok(ApiPermission::from_row(&row)?)
 }
 

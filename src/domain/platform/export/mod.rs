@@ -22,6 +22,7 @@ pub mod plan;
 pub mod queue;
 pub mod sink;
 pub mod users;
+pub mod words;
 pub mod worker;
 
 use crate::db::{Db, Timestamp};
@@ -33,7 +34,7 @@ use crate::error::{Entity, Error, Result};
 
 pub use model::{Format, Resource};
 pub use plan::Plan;
-pub use queue::{Status, Task};
+pub use queue::{Failure, Status, Task};
 
 /// Rows per second an export is expected to manage, for the first answer's estimate.
 const ROWS_PER_SECOND: i64 = 20_000;

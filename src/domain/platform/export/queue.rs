@@ -20,6 +20,37 @@ use crate::error::{Entity, Error, Result};
 /// Claims of one task before it is failed instead of retried.
 pub const MAX_ATTEMPTS: i64 = 5;
 
+/// Why a task failed. Stored as its code in `export_tasks.error`; the dialect that shows a
+/// task words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The stored filters no longer describe a valid export.
+    BadFilters,
+    /// Its workers stopped mid-run [`MAX_ATTEMPTS`] times.
+    Abandoned,
+    /// Anything else; the server log has the cause.
+    Failed,
+}
+
+impl Failure {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BadFilters => "bad_filters",
+            Self::Abandoned => "abandoned",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// A stored code. Anything else (free text written by an earlier version) is `Failed`.
+    fn parse(code: &str) -> Self {
+        match code {
+            "bad_filters" => Self::BadFilters,
+            "abandoned" => Self::Abandoned,
+            _ => Self::Failed,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Pending,
@@ -66,7 +97,8 @@ pub struct Task {
     pub file_size: Option<i64>,
     pub file_sha256: Option<String>,
     pub attempts: i64,
-    pub error: Option<String>,
+    /// Set when the task failed.
+    pub error: Option<Failure>,
     pub created_at: Timestamp,
     pub started_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
@@ -92,7 +124,9 @@ impl Task {
             file_size: row.try_get("file_size")?,
             file_sha256: row.try_get("file_sha256")?,
             attempts: row.try_get("attempts")?,
-            error: row.try_get("error")?,
+            error: row
+                .try_get::<Option<String>, _>("error")?
+                .map(|c| Failure::parse(&c)),
             created_at: row.try_get("created_at")?,
             started_at: row.try_get("started_at")?,
             completed_at: row.try_get("completed_at")?,
@@ -182,7 +216,7 @@ pub async fn claim(
          completed_at = $2, expires_at = $3 \
          WHERE status = 'processing' AND lease_until < $2 AND attempts >= $4",
     )
-    .bind("导出多次中断,已放弃")
+    .bind(Failure::Abandoned.code())
     .bind(now)
     .bind(now + retention)
     .bind(MAX_ATTEMPTS)
@@ -266,14 +300,14 @@ pub async fn complete(tx: &mut Tx<'_>, id: i64, owner: &str, done: &Finished<'_>
 }
 
 /// Marks the task failed with a reason fit to show.
-pub async fn fail(db: &Db, id: i64, owner: &str, reason: &str, retention: i64) -> Result<()> {
+pub async fn fail(db: &Db, id: i64, owner: &str, why: Failure, retention: i64) -> Result<()> {
     let now = db::now();
     sqlx::query(
         "UPDATE export_tasks SET status = 'failed', error = $1, completed_at = $2, \
          expires_at = $3, lease_owner = NULL, lease_until = NULL \
          WHERE id = $4 AND lease_owner = $5 AND status = 'processing'",
     )
-    .bind(reason)
+    .bind(why.code())
     .bind(now)
     .bind(now + retention)
     .bind(id)

@@ -25,10 +25,12 @@ use crate::domain::files::blobs;
 use crate::domain::files::hash::Hasher;
 use crate::domain::files::store::BlobStore;
 use crate::domain::platform::notifications;
+
+use super::words::ExportWords;
 use crate::error::{Error, Result};
 
 /// How the workers of this node run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WorkerConfig {
     pub batch_size: i64,
     pub lease: Duration,
@@ -36,6 +38,8 @@ pub struct WorkerConfig {
     pub retention: Duration,
     pub workers: usize,
     pub tz: Tz,
+    /// How the completion notice is worded.
+    pub words: &'static dyn ExportWords,
 }
 
 fn micros(d: Duration) -> i64 {
@@ -79,11 +83,11 @@ async fn run(db: &Db, store: &dyn BlobStore, cfg: &WorkerConfig, owner: &str, ta
         Ok(None) => tracing::warn!(task = id, "export lease lost; another worker has it"),
         Err(e) => {
             tracing::error!(task = id, error = %e, "export failed");
-            let reason = match &e {
-                Error::Invalid(_) => "导出条件无效",
-                _ => "导出失败",
+            let why = match &e {
+                Error::Invalid(_) => queue::Failure::BadFilters,
+                _ => queue::Failure::Failed,
             };
-            if let Err(e) = queue::fail(db, id, owner, reason, micros(cfg.retention)).await {
+            if let Err(e) = queue::fail(db, id, owner, why, micros(cfg.retention)).await {
                 tracing::warn!(task = id, error = %e, "could not mark an export failed");
             }
         }
@@ -210,15 +214,13 @@ async fn store_file(
         return Ok(false);
     }
     // The requester hears of it in the same transaction: no notice without its file.
-    let content = format!(
-        "{} 导出已完成,共 {record_count} 条记录({})",
-        task.resource,
-        super::public_id(task.id)
-    );
+    let (title, content) =
+        cfg.words
+            .completed(&task.resource, record_count, &super::public_id(task.id));
     notifications::send::notify_users(
         &mut tx,
         notifications::model::KIND_EXPORT,
-        "导出完成",
+        &title,
         &content,
         &[task.user_id],
     )

@@ -8,9 +8,6 @@ use super::share;
 use crate::db::Db;
 use crate::error::Result;
 
-/// The region of users who have no farm (or whose oldest farm names no province).
-pub const NO_REGION: &str = "未知";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     /// Users at the end of the period.
@@ -25,8 +22,8 @@ pub struct Summary {
 
 /// One entry of a breakdown; the shares of one breakdown add up to exactly 10,000.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Share {
-    pub name: String,
+pub struct Share<N = String> {
+    pub name: N,
     pub count: i64,
     /// Hundredths of a percent.
     pub share: i64,
@@ -46,11 +43,13 @@ pub struct TrendPoint {
 pub struct UserStatistics {
     pub summary: Summary,
     pub by_role: Vec<Share>,
-    pub by_region: Vec<Share>,
+    /// By province; `None` gathers the users without a farm (or whose oldest farm names
+    /// no province), which each dialect names in its own words.
+    pub by_region: Vec<Share<Option<String>>>,
     pub trend: Vec<TrendPoint>,
 }
 
-fn shares(mut entries: Vec<(String, i64)>) -> Vec<Share> {
+fn shares<N: Ord>(mut entries: Vec<(N, i64)>) -> Vec<Share<N>> {
     entries.retain(|(_, n)| *n > 0);
     entries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let counts: Vec<i64> = entries.iter().map(|e| e.1).collect();
@@ -76,13 +75,13 @@ async fn by_role(db: &Db) -> Result<Vec<Share>> {
     Ok(shares(entries))
 }
 
-/// Every user once, under the province of their oldest farm, or [`NO_REGION`].
-async fn by_region(db: &Db) -> Result<Vec<Share>> {
+/// Every user once, under the province of their oldest farm, or under `None`.
+async fn by_region(db: &Db) -> Result<Vec<Share<Option<String>>>> {
     let rows = sqlx::query("SELECT province, users FROM stat_province_users WHERE users > 0")
         .fetch_all(db.pool())
         .await?;
     let mut with_farm = 0;
-    let mut entries: Vec<(String, i64)> = Vec::new();
+    let mut entries: Vec<(Option<String>, i64)> = Vec::new();
     let mut unknown = 0;
     for r in &rows {
         let province: String = r.try_get("province")?;
@@ -91,11 +90,11 @@ async fn by_region(db: &Db) -> Result<Vec<Share>> {
         if province.trim().is_empty() {
             unknown += users;
         } else {
-            entries.push((province, users));
+            entries.push((Some(province), users));
         }
     }
     let total = series::total(db, Metric::Users).await?.items;
-    entries.push((NO_REGION.to_owned(), unknown + (total - with_farm).max(0)));
+    entries.push((None, unknown + (total - with_farm).max(0)));
     Ok(shares(entries))
 }
 
