@@ -21,9 +21,10 @@ use futures_util::StreamExt;
 use http_body_util::BodyExt;
 
 use crate::db;
+use crate::domain::identity::actor;
 use crate::domain::platform::oplog::capture::{self, BodyCapture};
 use crate::domain::platform::oplog::redact::{self, Limits};
-use crate::domain::platform::oplog::{Named, Naming, NewEntry, Writer, actor, naming};
+use crate::domain::platform::oplog::{Named, Naming, NewEntry, Writer, naming};
 use crate::http::internal::InternalError;
 use crate::state::AppState;
 

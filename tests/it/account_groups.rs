@@ -240,10 +240,12 @@ async fn a_group_created_here_is_a_role_everywhere(b: Backend) {
     let role = ops::domain::access::roles::get(&db, gid).await.unwrap();
     assert_eq!(role.name, "auditors");
     let uid = user["id"].as_i64().unwrap();
-    let mut held = ops::domain::access::roles::ids_of(&db, uid).await.unwrap();
+    let mut held = ops::domain::access::user_roles::ids_of(&db, uid)
+        .await
+        .unwrap();
     held.sort_unstable();
     assert_eq!(held, [2, gid]);
-    let codes = ops::domain::access::roles::codes_of(&db, uid)
+    let codes = ops::domain::access::user_roles::codes_of(&db, uid)
         .await
         .unwrap();
     assert!(codes.contains(&"admin".to_owned()) && codes.contains(&role.code));

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::db_test;
 use crate::support::{ADMIN_PASSWORD, Backend, TestApp};
 use ops::db::Db;
+use ops::domain::access::user_roles;
 use ops::domain::access::{api_rules, roles};
 use ops::domain::accounts::holdings;
 use ops::domain::identity::user::{self, CreatePolicy, NewUser};
@@ -292,7 +293,7 @@ async fn snapshot(db: &Db, id: i64) -> Snapshot {
     let Ok(u) = user::get(db.pool(), id).await else {
         return Snapshot(None);
     };
-    let roles = roles::ids_of(db, id).await.unwrap();
+    let roles = user_roles::ids_of(db, id).await.unwrap();
     let perms = holdings::of_user(db, id).await.unwrap().permission_ids;
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(id)
@@ -361,7 +362,7 @@ async fn send_raw(
     id: i64,
     name: &str,
 ) -> (bool, bool, String) {
-    let current = roles::ids_of(&w.db, id).await.unwrap_or_default();
+    let current = user_roles::ids_of(&w.db, id).await.unwrap_or_default();
     // Each write changes something: a group the target lacks, the opposite staff flag, a
     // permission added to the ones it has, another hanzi role.
     let mut with_extras = current.clone();

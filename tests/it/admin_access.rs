@@ -13,6 +13,8 @@ use ops::error::{Entity, Error};
 
 use crate::db_test;
 use crate::support::{Backend, TestApp};
+use ops::domain::access::user_roles;
+use ops::domain::accounts::memberships;
 
 /// A user holding exactly the roles with these codes, as an authenticated principal.
 pub async fn principal_with(db: &Db, name: &str, role_codes: &[&str]) -> Principal {
@@ -23,7 +25,7 @@ pub async fn principal_with(db: &Db, name: &str, role_codes: &[&str]) -> Princip
         .unwrap();
     if role_codes.is_empty() {
         let mut tx = db.begin().await.unwrap();
-        roles::revoke_codes(&mut tx, user.id, &["user".to_owned()])
+        user_roles::revoke_codes(&mut tx, user.id, &["user".to_owned()])
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -248,7 +250,7 @@ async fn may_follows_roles_status_and_direct_grants(b: Backend) {
     let role = role_with(&db, "viewers", &["system:user:view"]).await;
     let p = principal_with(&db, "carol", &[]).await;
     assert!(!check::may(&db, &p, "system:user:view").await.unwrap());
-    roles::set_user_roles(
+    memberships::set_user_roles(
         &db,
         &principal_with(&db, "root2", &["super_admin"]).await,
         p.user.id,
@@ -322,7 +324,7 @@ async fn a_role_still_held_cannot_be_deleted(b: Backend) {
     let role = role_with(&db, "temps", &[]).await;
     let root = principal_with(&db, "root", &["super_admin"]).await;
     let p = principal_with(&db, "dave", &[]).await;
-    roles::add_members(&db, &root, role.id, "user_ids", &[p.user.id])
+    memberships::add_members(&db, &root, role.id, "user_ids", &[p.user.id])
         .await
         .unwrap();
     assert!(matches!(
@@ -331,7 +333,7 @@ async fn a_role_still_held_cannot_be_deleted(b: Backend) {
     ));
     let detail = roles::detail(&db, role.id).await.unwrap();
     assert_eq!(detail.users[0].username, "dave");
-    roles::remove_members(&db, &root, role.id, "user_ids", &[p.user.id])
+    memberships::remove_members(&db, &root, role.id, "user_ids", &[p.user.id])
         .await
         .unwrap();
     roles::delete(&db, role.id).await.unwrap();
@@ -357,26 +359,26 @@ async fn only_a_super_admin_grants_or_removes_super_admin(b: Backend) {
         .unwrap()
         .unwrap();
     let user = roles::find_by_code(&db, "user").await.unwrap().unwrap();
-    let r = roles::set_user_roles(&db, &admin, target.user.id, "role_ids", &[sa.id]).await;
+    let r = memberships::set_user_roles(&db, &admin, target.user.id, "role_ids", &[sa.id]).await;
     assert!(matches!(r, Err(Error::Forbidden)));
     assert!(matches!(
-        roles::add_members(&db, &admin, sa.id, "user_ids", &[target.user.id]).await,
+        memberships::add_members(&db, &admin, sa.id, "user_ids", &[target.user.id]).await,
         Err(Error::Forbidden)
     ));
-    roles::set_user_roles(&db, &root, target.user.id, "role_ids", &[sa.id, user.id])
+    memberships::set_user_roles(&db, &root, target.user.id, "role_ids", &[sa.id, user.id])
         .await
         .unwrap();
     assert!(fresh(&db, target.user.id).await.is_super_admin());
     // Removing it is guarded the same way.
-    let r = roles::set_user_roles(&db, &admin, target.user.id, "role_ids", &[user.id]).await;
+    let r = memberships::set_user_roles(&db, &admin, target.user.id, "role_ids", &[user.id]).await;
     assert!(matches!(r, Err(Error::Forbidden)));
-    let r = roles::set_user_roles(&db, &root, target.user.id, "role_ids", &[424_242]).await;
+    let r = memberships::set_user_roles(&db, &root, target.user.id, "role_ids", &[424_242]).await;
     assert_eq!(
         r.unwrap_err().first_field().map(|f| f.field.clone()),
         Some("role_ids".into())
     );
     assert_eq!(
-        roles::ids_of(&db, target.user.id).await.unwrap(),
+        user_roles::ids_of(&db, target.user.id).await.unwrap(),
         vec![sa.id, user.id]
     );
     // super_admin cannot be disabled, nor a built-in code changed.
@@ -409,7 +411,7 @@ async fn menus_show_held_menus_and_the_ancestors_of_held_buttons(b: Backend) {
     let root = principal_with(&db, "root", &["super_admin"]).await;
     let p = principal_with(&db, "erin", &[]).await;
     assert!(check::menus_of(&db, &p).await.unwrap().is_empty());
-    roles::set_user_roles(&db, &root, p.user.id, "role_ids", &[role.id])
+    memberships::set_user_roles(&db, &root, p.user.id, "role_ids", &[role.id])
         .await
         .unwrap();
     let menus = check::menus_of(&db, &fresh(&db, p.user.id).await)

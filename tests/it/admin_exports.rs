@@ -401,7 +401,31 @@ async fn finished_files_expire_and_the_maintenance_pass_removes_them(b: Backend)
     assert!(!store.exists(&hash).await.unwrap(), "the file is gone");
 }
 
+/// A task whose workers died too often is failed on the next claim; the task answer words
+/// why in admin_v1's terms, and it is never claimed again.
+async fn a_task_abandoned_by_its_workers_fails_with_a_reason(b: Backend) {
+    use ops::domain::platform::export::queue;
+    let app = TestApp::spawn_with(b, |c| c.export.workers = 0).await;
+    let token = root(&app).await;
+    let r = start(&app, &token, "users", &json!({"format": "csv"})).await;
+    let task_id = r.admin(200, 200)["task_id"].as_str().unwrap().to_owned();
+    let db = app.db().await;
+    sqlx::query("UPDATE export_tasks SET status = 'processing', attempts = $1, lease_until = 1")
+        .bind(queue::MAX_ATTEMPTS)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let far = ops::db::now() + 3_600_000_000;
+    assert!(queue::claim(&db, "w", far, 1).await.unwrap().is_none());
+    let d = finished(&app, &token, &task_id).await;
+    assert_eq!(d["status"], "failed", "{d}");
+    assert_eq!(d["error"], "导出多次中断,已放弃", "{d}");
+    assert_eq!(d["file_url"], Value::Null);
+    download(&app, &token, &task_id).await.admin(404, 10004);
+}
+
 db_test!(
+    a_task_abandoned_by_its_workers_fails_with_a_reason,
     a_csv_export_runs_in_the_background_and_downloads,
     an_excel_export_is_an_xlsx_file,
     formula_like_cells_are_defused_in_csv,

@@ -289,7 +289,7 @@ async fn user_commands_create_reset_disable_and_enable() {
             .await
             .unwrap()
     );
-    let roles = ops::domain::access::roles::codes_of(&db, carol.id)
+    let roles = ops::domain::access::user_roles::codes_of(&db, carol.id)
         .await
         .unwrap();
     assert!(roles.contains(&"super_admin".to_owned()));

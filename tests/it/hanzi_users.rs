@@ -89,7 +89,7 @@ async fn roles_of(app: &TestApp, id: &str) -> Vec<String> {
         .await
         .unwrap()
         .unwrap();
-    ops::domain::access::roles::codes_of(&db, u.id)
+    ops::domain::access::user_roles::codes_of(&db, u.id)
         .await
         .unwrap()
 }

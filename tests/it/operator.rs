@@ -235,7 +235,9 @@ async fn user_list_grant_and_revoke(b: Backend) {
         .unwrap()
         .unwrap()
         .id;
-    let codes = ops::domain::access::roles::codes_of(&db, id).await.unwrap();
+    let codes = ops::domain::access::user_roles::codes_of(&db, id)
+        .await
+        .unwrap();
     assert!(codes.contains(&"admin".to_owned()), "{codes:?}");
     let listed = ok(&run(&app, &["user", "list"]));
     assert!(
@@ -257,7 +259,9 @@ async fn user_list_grant_and_revoke(b: Backend) {
         &app,
         &["user", "revoke", "--name", "dave", "--role", "admin"],
     ));
-    let codes = ops::domain::access::roles::codes_of(&db, id).await.unwrap();
+    let codes = ops::domain::access::user_roles::codes_of(&db, id)
+        .await
+        .unwrap();
     assert!(!codes.contains(&"admin".to_owned()), "{codes:?}");
 
     let unknown = run(
@@ -287,7 +291,7 @@ async fn user_list_grant_and_revoke(b: Backend) {
         .unwrap()
         .unwrap()
         .id;
-    let codes = ops::domain::access::roles::codes_of(&db, admin_id)
+    let codes = ops::domain::access::user_roles::codes_of(&db, admin_id)
         .await
         .unwrap();
     assert!(codes.contains(&"super_admin".to_owned()));

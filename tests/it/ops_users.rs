@@ -516,11 +516,11 @@ async fn without_bootstrap_admin_the_first_user_is_super_admin(b: Backend) {
         .as_i64()
         .unwrap();
     let db = app.db().await;
-    let roles = ops::domain::access::roles::codes_of(&db, first)
+    let roles = ops::domain::access::user_roles::codes_of(&db, first)
         .await
         .unwrap();
     assert!(roles.contains(&"super_admin".to_owned()), "{roles:?}");
-    let roles = ops::domain::access::roles::codes_of(&db, second)
+    let roles = ops::domain::access::user_roles::codes_of(&db, second)
         .await
         .unwrap();
     assert_eq!(roles, vec!["user".to_owned()]);

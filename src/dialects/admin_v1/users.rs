@@ -10,7 +10,7 @@ use super::error::ApiResult;
 use super::extract::{self, Auth, Id, Json, Query, required};
 use super::reply::{Paged, Reply, mask_phone};
 use crate::db::time::{self, local_seconds};
-use crate::domain::access::roles::{self, RoleSummary};
+use crate::domain::access::user_roles::{self, RoleSummary};
 use crate::domain::accounts::manage;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::domain::identity::{Gender, NewUser, User, UserPatch, user, validate};
@@ -146,7 +146,7 @@ pub async fn list(
     };
     let (users, total) = directory::list(&state.db, &filter, Some(page)).await?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let mut roles = roles::summaries_of(&state.db, &ids).await?;
+    let mut roles = user_roles::summaries_of(&state.db, &ids).await?;
     let list = users
         .into_iter()
         .map(|u| UserItemOut {
@@ -199,7 +199,7 @@ pub struct UserFarmOut {
 /// `GET /users/{id}`
 pub async fn detail(State(state): State<AppState>, Id(id): Id) -> ApiResult<Reply<UserDetailOut>> {
     let u = user::get(state.db.pool(), id).await?;
-    let mut roles = roles::summaries_of(&state.db, &[id]).await?;
+    let mut roles = user_roles::summaries_of(&state.db, &[id]).await?;
     let tz = state.tz;
     Ok(Reply::ok(
         "获取成功",
@@ -326,7 +326,7 @@ async fn role_codes(
     ids: &Option<Vec<i64>>,
 ) -> ApiResult<Option<Vec<String>>> {
     let Some(ids) = ids else { return Ok(None) };
-    Ok(v.check(roles::codes_for_ids(&state.db, "role_ids", ids).await)?)
+    Ok(v.check(user_roles::codes_for_ids(&state.db, "role_ids", ids).await)?)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

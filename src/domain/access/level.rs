@@ -2,7 +2,8 @@
 //! It is a view of the shared roles, so a level set here is seen by every dialect.
 
 use crate::db::Db;
-use crate::domain::access::{ADMIN, SUPER_ADMIN, roles};
+use crate::domain::access::user_roles;
+use crate::domain::access::{ADMIN, SUPER_ADMIN};
 use crate::error::{Entity, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,7 +47,7 @@ impl AdminLevel {
 
 /// The user's current level.
 pub async fn get(db: &Db, user_id: i64) -> Result<AdminLevel> {
-    Ok(AdminLevel::of(&roles::codes_of(db, user_id).await?))
+    Ok(AdminLevel::of(&user_roles::codes_of(db, user_id).await?))
 }
 
 /// Sets the user's level in one transaction: the `admin` and `super_admin` roles are
@@ -60,7 +61,7 @@ pub async fn set(db: &Db, user_id: i64, level: AdminLevel) -> Result<()> {
     if found == 0 {
         return Err(Error::NotFound(Entity::User));
     }
-    roles::revoke_codes(
+    user_roles::revoke_codes(
         &mut tx,
         user_id,
         &[ADMIN.to_owned(), SUPER_ADMIN.to_owned()],
@@ -72,7 +73,7 @@ pub async fn set(db: &Db, user_id: i64, level: AdminLevel) -> Result<()> {
         AdminLevel::SuperAdmin => Some(SUPER_ADMIN),
     };
     if let Some(code) = grant {
-        roles::grant_codes(&mut tx, user_id, &[code.to_owned()]).await?;
+        user_roles::grant_codes(&mut tx, user_id, &[code.to_owned()]).await?;
     }
     tx.commit().await?;
     Ok(())

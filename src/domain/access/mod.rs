@@ -1,7 +1,9 @@
 //! Access control: roles (= Django groups), the permission tree, API rules, and the one
 //! check every dialect uses.
 //!
-//! * [`roles`] — role CRUD, role permissions and members, a user's roles.
+//! * [`roles`] — role CRUD and role permissions.
+//! * [`user_roles`] — who holds which role, read and written unchecked (changes on someone's
+//!   behalf go through `accounts::memberships`).
 //! * [`permissions`] — the permission tree (menus, buttons, API permissions).
 //! * [`catalog`] — the built-in permission tree seeded at start-up.
 //! * [`check`] — "may this user do X", and the menus a user may see.
@@ -20,6 +22,7 @@ pub mod level;
 pub mod permissions;
 pub mod roles;
 pub mod routes;
+pub mod user_roles;
 
 pub use authorize::{Decision, Level, RequestFacts, Requirement, authorize};
 pub use check::{PermissionSet, may, menus_of};

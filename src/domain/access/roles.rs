@@ -1,11 +1,9 @@
-//! Roles (= Django groups): CRUD, their permissions, and who holds them.
+//! Roles (= Django groups): CRUD and their permissions.
 //!
 //! Roles are general: the admin back office gives them a name, code, description and status;
-//! the Django-style dialect uses only a name (a unique code is then generated). Rules that
-//! depend on who acts (only a super admin may grant or remove `super_admin`) take the acting
-//! [`Principal`].
-
-use std::collections::HashMap;
+//! the Django-style dialect uses only a name (a unique code is then generated). Who holds a
+//! role is [`super::user_roles`]; changing that on someone's behalf is
+//! `accounts::memberships`, which decides first who may.
 
 use sqlx::FromRow;
 use sqlx::Row;
@@ -13,66 +11,8 @@ use sqlx::Row;
 use super::SUPER_ADMIN;
 use super::permissions::{self, Permission};
 use crate::db::{self, Db, Flag, Sql, Timestamp, Tx, Update};
-use crate::domain::identity::Principal;
 use crate::domain::paging::Page;
 use crate::error::{Entity, Error, Format, Problem, Result, Rule, Violations};
-
-/// Codes of the user's enabled roles (a disabled role grants nothing).
-pub async fn codes_of(db: &Db, user_id: i64) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-         WHERE ur.user_id = $1 AND r.status = 1 ORDER BY r.id",
-    )
-    .bind(user_id)
-    .fetch_all(db.pool())
-    .await?)
-}
-
-/// Adds the roles with these codes to the user (inside the caller's transaction).
-/// An unknown code is an invalid `roles` field.
-pub async fn grant_codes(tx: &mut Tx<'_>, user_id: i64, codes: &[String]) -> Result<()> {
-    if codes.is_empty() {
-        return Ok(());
-    }
-    let mut sql = Sql::new("SELECT id FROM roles WHERE code IN (");
-    sql.bind_list(codes.iter().map(String::as_str)).push(")");
-    let ids: Vec<i64> = sql.query_scalar().fetch_all(&mut **tx).await?;
-    let mut unique = codes.to_vec();
-    unique.sort();
-    unique.dedup();
-    if ids.len() != unique.len() {
-        return Err(Error::invalid(
-            "roles",
-            Problem::UnknownReference {
-                entity: Entity::Role,
-                id: None,
-            },
-        ));
-    }
-    for id in ids {
-        sqlx::query(
-            "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Removes the roles with these codes from the user.
-pub async fn revoke_codes(tx: &mut Tx<'_>, user_id: i64, codes: &[String]) -> Result<()> {
-    if codes.is_empty() {
-        return Ok(());
-    }
-    let mut sql = Sql::new("DELETE FROM user_roles WHERE user_id = ");
-    sql.bind(user_id)
-        .push(" AND role_id IN (SELECT id FROM roles WHERE code IN (");
-    sql.bind_list(codes.iter().map(String::as_str)).push("))");
-    sql.query().execute(&mut **tx).await?;
-    Ok(())
-}
 
 /// One role (= Django group).
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -92,14 +32,6 @@ pub struct Role {
 }
 
 const COLUMNS: &str = "id, name, code, description, status, is_builtin, created_at, updated_at";
-
-/// The short form of a role, as lists of a user's roles show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoleSummary {
-    pub id: i64,
-    pub name: String,
-    pub code: String,
-}
 
 /// A role in a list, with how many users hold it.
 #[derive(Debug, Clone, PartialEq)]
@@ -547,15 +479,6 @@ fn rename(err: Error, from: &str, to: &str) -> Error {
     }
 }
 
-/// Checks that every id names a user (sorted, no repeats); an unknown one fails on `field`.
-async fn require_users(
-    conn: &mut sqlx::AnyConnection,
-    field: &str,
-    ids: &[i64],
-) -> Result<Vec<i64>> {
-    db::require_existing(conn, "users", Entity::User, field, ids).await
-}
-
 /// Checks that every id names a permission (sorted, no repeats); an unknown one fails on
 /// `field`.
 async fn require_permissions(
@@ -564,190 +487,4 @@ async fn require_permissions(
     ids: &[i64],
 ) -> Result<Vec<i64>> {
     db::require_existing(conn, "permissions", Entity::Permission, field, ids).await
-}
-
-/// Adds members to a role on behalf of `actor`, each one decided by
-/// [`crate::domain::accounts::check_tx`] ([`Error::Forbidden`] refuses the whole call); an
-/// unknown user id fails the whole call.
-pub async fn add_members(
-    db: &Db,
-    actor: &Principal,
-    role_id: i64,
-    field: &str,
-    user_ids: &[i64],
-) -> Result<()> {
-    get(db, role_id).await?;
-    let mut tx = db.begin().await?;
-    let ids = require_users(&mut tx, field, user_ids).await?;
-    for &uid in &ids {
-        let mut after = current_role_ids_tx(&mut tx, uid).await?;
-        after.push(role_id);
-        let intent = crate::domain::accounts::Intent {
-            roles: Some(after),
-            ..Default::default()
-        };
-        crate::domain::accounts::check_tx(&mut tx, actor, Some(uid), &intent).await?;
-    }
-    for uid in ids {
-        sqlx::query(
-            "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(uid)
-        .bind(role_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Removes members from a role on behalf of `actor` (same rules as [`add_members`]).
-pub async fn remove_members(
-    db: &Db,
-    actor: &Principal,
-    role_id: i64,
-    field: &str,
-    user_ids: &[i64],
-) -> Result<()> {
-    get(db, role_id).await?;
-    let mut tx = db.begin().await?;
-    let ids = require_users(&mut tx, field, user_ids).await?;
-    for &uid in &ids {
-        let mut after = current_role_ids_tx(&mut tx, uid).await?;
-        after.retain(|r| *r != role_id);
-        let intent = crate::domain::accounts::Intent {
-            roles: Some(after),
-            ..Default::default()
-        };
-        crate::domain::accounts::check_tx(&mut tx, actor, Some(uid), &intent).await?;
-    }
-    if !ids.is_empty() {
-        let mut sql = Sql::new("DELETE FROM user_roles WHERE role_id = ");
-        sql.bind(role_id).push(" AND user_id IN (");
-        sql.bind_list(ids).push(")");
-        sql.query().execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Ids of every role the user holds (enabled or not), ascending.
-pub async fn ids_of(db: &Db, user_id: i64) -> Result<Vec<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
-            .bind(user_id)
-            .fetch_all(db.pool())
-            .await?,
-    )
-}
-
-/// Every role each of these users holds, keyed by user id (users without roles are absent).
-pub async fn summaries_of(db: &Db, user_ids: &[i64]) -> Result<HashMap<i64, Vec<RoleSummary>>> {
-    let mut out: HashMap<i64, Vec<RoleSummary>> = HashMap::new();
-    if user_ids.is_empty() {
-        return Ok(out);
-    }
-    let mut sql = Sql::new(
-        "SELECT ur.user_id, r.id, r.name, r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-         WHERE ur.user_id IN (",
-    );
-    sql.bind_list(user_ids.iter().copied())
-        .push(") ORDER BY ur.user_id, r.id");
-    for row in sql.query().fetch_all(db.pool()).await? {
-        out.entry(row.try_get("user_id")?)
-            .or_default()
-            .push(RoleSummary {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                code: row.try_get("code")?,
-            });
-    }
-    Ok(out)
-}
-
-/// Codes of the roles with these ids; an unknown id is an invalid `field`.
-pub async fn codes_for_ids(db: &Db, field: &str, ids: &[i64]) -> Result<Vec<String>> {
-    let mut conn = db.pool().acquire().await?;
-    let unique = db::require_existing(&mut conn, "roles", Entity::Role, field, ids).await?;
-    if unique.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new("SELECT code FROM roles WHERE id IN (");
-    sql.bind_list(unique.iter().copied()).push(") ORDER BY id");
-    Ok(sql.query_scalar().fetch_all(&mut *conn).await?)
-}
-
-/// Replaces a user's roles by ids, in one transaction, on behalf of `actor`.
-///
-/// Errors: [`Error::Invalid`] (`field`) for an unknown role id; [`Error::Forbidden`] when
-/// [`crate::domain::accounts::check_tx`] refuses; [`Error::NotFound`] for an unknown user. Takes effect on the user's next request.
-pub async fn set_user_roles(
-    db: &Db,
-    actor: &Principal,
-    user_id: i64,
-    field: &str,
-    role_ids: &[i64],
-) -> Result<()> {
-    codes_for_ids(db, field, role_ids).await?;
-    let mut tx = db.begin().await?;
-    set_user_roles_tx(&mut tx, actor, user_id, role_ids).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// [`set_user_roles`] inside the caller's transaction; unknown ids are the caller's to
-/// report first ([`codes_for_ids`]).
-pub async fn set_user_roles_tx(
-    tx: &mut Tx<'_>,
-    actor: &Principal,
-    user_id: i64,
-    role_ids: &[i64],
-) -> Result<()> {
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    if exists == 0 {
-        return Err(Error::NotFound(Entity::User));
-    }
-    let intent = crate::domain::accounts::Intent {
-        roles: Some(role_ids.to_vec()),
-        ..Default::default()
-    };
-    crate::domain::accounts::check_tx(tx, actor, Some(user_id), &intent).await?;
-    replace_user_roles_tx(tx, user_id, role_ids).await
-}
-
-/// The user's role ids, inside a transaction.
-async fn current_role_ids_tx(tx: &mut Tx<'_>, user_id: i64) -> Result<Vec<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_all(&mut **tx)
-            .await?,
-    )
-}
-
-/// Replaces a user's role links, unchecked: only [`crate::domain::accounts`] calls this,
-/// after its decision.
-pub(crate) async fn replace_user_roles_tx(
-    tx: &mut Tx<'_>,
-    user_id: i64,
-    role_ids: &[i64],
-) -> Result<()> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
-    let mut ids = role_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    for rid in ids {
-        sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
-            .bind(user_id)
-            .bind(rid)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
 }

@@ -3,7 +3,8 @@
 //! seed — goes through here, so the default role and the first-user rule live in one place.
 
 use crate::db::{Db, Tx};
-use crate::domain::access::{SUPER_ADMIN, USER, roles};
+use crate::domain::access::user_roles;
+use crate::domain::access::{SUPER_ADMIN, USER};
 use crate::domain::identity::user::{self, CreatePolicy, NewUser, PreparedUser, User};
 use crate::error::Result;
 
@@ -30,6 +31,6 @@ pub async fn create_tx(
     if policy.first_user_is_super_admin && first_user && !codes.iter().any(|c| c == SUPER_ADMIN) {
         codes.push(SUPER_ADMIN.to_owned());
     }
-    roles::grant_codes(tx, user.id, &codes).await?;
+    user_roles::grant_codes(tx, user.id, &codes).await?;
     Ok(user)
 }

@@ -5,7 +5,7 @@
 use super::{Intent, check_tx};
 use crate::db::{Db, Sql};
 use crate::domain::access::level::AdminLevel;
-use crate::domain::access::roles;
+use crate::domain::access::user_roles;
 use crate::domain::identity::credentials;
 use crate::domain::identity::session::Principal;
 use crate::domain::identity::user::{self, User, UserPatch};
@@ -157,7 +157,7 @@ pub async fn set_level(db: &Db, actor: &Principal, id: i64, level: AdminLevel) -
         ..Intent::default()
     };
     check_tx(&mut tx, actor, Some(id), &intent).await?;
-    roles::replace_user_roles_tx(&mut tx, id, &role_ids).await?;
+    user_roles::replace_user_roles_tx(&mut tx, id, &role_ids).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -176,7 +176,7 @@ pub async fn update(
 ) -> Result<User> {
     user::get(db.pool(), id).await?;
     if let Some((field, ids)) = roles {
-        roles::codes_for_ids(db, field, ids).await?;
+        user_roles::codes_for_ids(db, field, ids).await?;
     }
     let intent = Intent {
         profile: true,
@@ -188,7 +188,7 @@ pub async fn update(
     check_tx(&mut tx, actor, Some(id), &intent).await?;
     user::update_tx(&mut tx, id, patch).await?;
     if let Some((_, ids)) = roles {
-        roles::replace_user_roles_tx(&mut tx, id, ids).await?;
+        user_roles::replace_user_roles_tx(&mut tx, id, ids).await?;
     }
     if let Some(active) = active {
         credentials::set_active_tx(&mut tx, id, active).await?;
@@ -201,7 +201,7 @@ pub async fn update(
 /// session: these are the only unchecked account writes, and no dialect calls them.
 pub mod operator {
     use crate::db::{Db, Tx};
-    use crate::domain::access::{SUPER_ADMIN, roles};
+    use crate::domain::access::{SUPER_ADMIN, user_roles};
     use crate::domain::identity::credentials;
     use crate::domain::identity::user::{self, User};
     use crate::error::{Entity, Error, Problem, Result, Rule};
@@ -225,7 +225,7 @@ pub mod operator {
         let mut tx = db.begin().await?;
         let held = holds_tx(&mut tx, id, code).await?;
         if !held {
-            roles::grant_codes(&mut tx, id, &[code.to_owned()]).await?;
+            user_roles::grant_codes(&mut tx, id, &[code.to_owned()]).await?;
         }
         tx.commit().await?;
         Ok(!held)
@@ -246,7 +246,7 @@ pub mod operator {
                     other => other,
                 })?;
         }
-        roles::revoke_codes(&mut tx, id, &[code.to_owned()]).await?;
+        user_roles::revoke_codes(&mut tx, id, &[code.to_owned()]).await?;
         tx.commit().await?;
         Ok(true)
     }

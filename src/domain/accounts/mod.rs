@@ -7,6 +7,8 @@
 //!   roles and permissions carry) inside the caller's transaction and decides.
 //! * [`manage`] — account administration on behalf of an actor (`admin_v1`, `hanzi`,
 //!   `ops_v1`), every write checked here first.
+//! * [`memberships`] — members of a role added or removed, a user's roles replaced, each
+//!   checked here first.
 //!
 //! Dialects only render the refusal ([`Error::Forbidden`]).
 
@@ -14,6 +16,7 @@ pub mod bootstrap;
 pub mod enrol;
 pub mod holdings;
 pub mod manage;
+pub mod memberships;
 pub mod register;
 pub mod rules;
 

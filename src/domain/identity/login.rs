@@ -64,7 +64,7 @@ pub async fn login(
         session::create(db, user.id, req.session_kind, req.ttl_micros, req.client).await?;
     let user = user::get(db.pool(), user.id).await?;
     // The login's operation-log entry names who logged in.
-    crate::domain::platform::oplog::actor::note(user.id, &user.username);
+    super::actor::note(user.id, &user.username);
     Ok((user, session, token))
 }
 

@@ -4,6 +4,7 @@
 //!
 //! Knows nothing of HTTP or of any dialect; every dialect's user routes call in here.
 
+pub mod actor;
 pub mod captcha;
 pub mod credentials;
 pub mod directory;

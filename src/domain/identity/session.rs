@@ -3,10 +3,10 @@
 
 use sqlx::{FromRow, Row};
 
+use super::actor;
 use super::password::{random_token, token_hash};
 use super::user::{COLUMNS, User};
 use crate::db::{self, Db, Timestamp, Tx};
-use crate::domain::platform::oplog::actor;
 use crate::error::{Error, Result};
 
 /// Which dialect's login created the session.

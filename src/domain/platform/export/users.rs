@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::model::{self, Cell};
 use crate::db::Db;
 use crate::db::time::{self, local_seconds};
-use crate::domain::access::roles;
+use crate::domain::access::user_roles;
 use crate::domain::identity::User;
 use crate::domain::identity::directory::{self, UserFilter};
 use crate::error::{Format, Kind, Problem, Result, Violations};
@@ -129,7 +129,7 @@ pub async fn batch(
     let wants_roles = columns.contains(&"roles.name");
     let mut roles = if wants_roles {
         let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-        roles::summaries_of(db, &ids).await?
+        user_roles::summaries_of(db, &ids).await?
     } else {
         HashMap::new()
     };

@@ -4,13 +4,11 @@
 //! * [`naming`] — which requests are recorded, under which module and action.
 //! * [`capture`], [`multipart`], [`redact`] — what is kept of bodies: parsed, secrets
 //!   masked, uploads summarised, long values cut (pure functions).
-//! * [`actor`] — the acting user of the current request.
 //! * [`writer`] — group commit: an entry is committed before its response leaves.
 //! * [`store`], [`tally`] — rows, the filtered list, hourly tallies for its totals, retention.
 //!
 //! The HTTP layer that feeds it is `crate::http::oplog`.
 
-pub mod actor;
 pub mod capture;
 pub mod multipart;
 pub mod naming;

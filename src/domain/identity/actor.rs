@@ -1,7 +1,8 @@
 //! Who acted in the current request, for its operation-log entry.
 //!
 //! The operation-log layer opens a scope around each recorded request; identity notes the
-//! user when it resolves a session or completes a login ([`note`]). Outside a scope (CLI,
+//! user when it resolves a session or completes a login ([`note`]). It lives here, with
+//! the sessions that learn who acts, so that identity depends on nothing above it. Outside a scope (CLI,
 //! background tasks, unrecorded requests) noting does nothing. A task-local rather than a
 //! request extension, because the layer sits outside every dialect's own auth code and sees
 //! only the response.
