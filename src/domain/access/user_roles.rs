@@ -154,3 +154,29 @@ pub(crate) async fn replace_user_roles_tx(
     }
     Ok(())
 }
+
+/// Links these users to the role (links that exist are kept).
+pub(crate) async fn link_members(tx: &mut Tx<'_>, role_id: i64, user_ids: &[i64]) -> Result<()> {
+    for uid in user_ids {
+        sqlx::query(
+            "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(uid)
+        .bind(role_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Unlinks these users from the role.
+pub(crate) async fn unlink_members(tx: &mut Tx<'_>, role_id: i64, user_ids: &[i64]) -> Result<()> {
+    if user_ids.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("DELETE FROM user_roles WHERE role_id = ");
+    sql.bind(role_id).push(" AND user_id IN (");
+    sql.bind_list(user_ids.iter().copied()).push(")");
+    sql.query().execute(&mut **tx).await?;
+    Ok(())
+}

@@ -3,7 +3,7 @@
 //! super admin may grant or take `super_admin`, an admin may not touch a super admin, …),
 //! inside the transaction that makes it.
 
-use crate::db::{self, Db, Sql, Tx};
+use crate::db::{self, Db, Tx};
 use crate::domain::access::{roles, user_roles};
 use crate::domain::identity::Principal;
 use crate::error::{Entity, Error, Result};
@@ -17,9 +17,8 @@ async fn require_users(
     db::require_existing(conn, "users", Entity::User, field, ids).await
 }
 
-/// Adds members to a role on behalf of `actor`, each one decided by
-/// [`super::check_tx`] ([`Error::Forbidden`] refuses the whole call); an
-/// unknown user id fails the whole call.
+/// Adds members to a role on behalf of `actor`, each one decided by [`super::check_tx`]
+/// ([`Error::Forbidden`] refuses the whole call); an unknown user id fails the whole call.
 pub async fn add_members(
     db: &Db,
     actor: &Principal,
@@ -27,29 +26,7 @@ pub async fn add_members(
     field: &str,
     user_ids: &[i64],
 ) -> Result<()> {
-    roles::get(db, role_id).await?;
-    let mut tx = db.begin().await?;
-    let ids = require_users(&mut tx, field, user_ids).await?;
-    for &uid in &ids {
-        let mut after = user_roles::current_role_ids_tx(&mut tx, uid).await?;
-        after.push(role_id);
-        let intent = super::Intent {
-            roles: Some(after),
-            ..Default::default()
-        };
-        super::check_tx(&mut tx, actor, Some(uid), &intent).await?;
-    }
-    for uid in ids {
-        sqlx::query(
-            "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(uid)
-        .bind(role_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    change_members(db, actor, role_id, field, user_ids, Change::Add).await
 }
 
 /// Removes members from a role on behalf of `actor` (same rules as [`add_members`]).
@@ -60,23 +37,42 @@ pub async fn remove_members(
     field: &str,
     user_ids: &[i64],
 ) -> Result<()> {
+    change_members(db, actor, role_id, field, user_ids, Change::Remove).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Add,
+    Remove,
+}
+
+async fn change_members(
+    db: &Db,
+    actor: &Principal,
+    role_id: i64,
+    field: &str,
+    user_ids: &[i64],
+    change: Change,
+) -> Result<()> {
     roles::get(db, role_id).await?;
     let mut tx = db.begin().await?;
     let ids = require_users(&mut tx, field, user_ids).await?;
+    // Every member's new set is decided before any link changes: one refusal, nothing written.
     for &uid in &ids {
         let mut after = user_roles::current_role_ids_tx(&mut tx, uid).await?;
-        after.retain(|r| *r != role_id);
+        match change {
+            Change::Add => after.push(role_id),
+            Change::Remove => after.retain(|r| *r != role_id),
+        }
         let intent = super::Intent {
             roles: Some(after),
             ..Default::default()
         };
         super::check_tx(&mut tx, actor, Some(uid), &intent).await?;
     }
-    if !ids.is_empty() {
-        let mut sql = Sql::new("DELETE FROM user_roles WHERE role_id = ");
-        sql.bind(role_id).push(" AND user_id IN (");
-        sql.bind_list(ids).push(")");
-        sql.query().execute(&mut *tx).await?;
+    match change {
+        Change::Add => user_roles::link_members(&mut tx, role_id, &ids).await?,
+        Change::Remove => user_roles::unlink_members(&mut tx, role_id, &ids).await?,
     }
     tx.commit().await?;
     Ok(())
