@@ -1,0 +1,16 @@
+-- Two changes to counters kept beside the data.
+--
+-- 1. Statistics and list counts: nothing changes on SQLite. The PostgreSQL migration of this
+-- version rewrites its statement-level UPDATE counter triggers, which paired old and new rows
+-- by id and so miscounted an UPDATE that changes an id; SQLite keeps row triggers (migration
+-- 62), whose OLD and NEW are always the two versions of the same row, whatever its id.
+--
+-- 2. Operation-log tallies: added by the log writer, once per batch.
+--
+-- The insert trigger of migrations 50/51 ran ten upserts per entry (five hour tallies, five
+-- day tallies), the same ten rows again for every entry of a batch by one caller. It is
+-- dropped: the writer (`oplog::store::insert`) sums a batch's entries per tally row and adds
+-- the sums in the transaction that inserts them (the same code on both engines). Deletes keep
+-- their trigger (`operation_logs_untally`), so the retention purge and any other delete still
+-- leave the tallies exact in their own statement.
+drop trigger operation_logs_tally;
