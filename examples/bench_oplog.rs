@@ -321,10 +321,6 @@ async fn list(args: &Args) {
             println!("{hi} entries ({:.1} s)", started.elapsed().as_secs_f64());
         }
     }
-    // The seed writes rows directly, not through the log writer that adds their tallies.
-    ops::domain::platform::oplog::store::recount_tallies(&db)
-        .await
-        .unwrap();
     db.close().await;
     println!(
         "\nseeded {} entries in {:.1} s",

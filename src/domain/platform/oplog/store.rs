@@ -1,14 +1,12 @@
-//! Operation-log rows: batched inserts (with their tallies, in the same transaction), the list
+//! Operation-log rows: batched inserts (tallies kept by a trigger in the same statement), the list
 //! with the documented filters, and the retention purge.
-
-use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::tally::{self, CountPlan, HOUR};
-use crate::db::{Db, Sql, Timestamp, Tx, Val};
+use crate::db::{Db, Sql, Timestamp};
 use crate::domain::paging::Page;
 use crate::error::{Format, Problem, Result};
 
@@ -47,45 +45,14 @@ fn json_text(v: &Option<Value>) -> Option<String> {
     v.as_ref().map(Value::to_string)
 }
 
-/// Tally rows to add: `(dim, val, bucket) -> n`, in key order (concurrent writers on several
-/// nodes lock tally rows in the same order).
-type Adds = BTreeMap<(&'static str, String, i64), i64>;
-
-/// Adds `adds` to `table` (bucket column `bucket`) in one statement, each row once.
-async fn add_tallies(tx: &mut Tx<'static>, table: &str, bucket: &str, adds: &Adds) -> Result<()> {
-    let rows: Vec<[Val; 4]> = adds
-        .iter()
-        .map(|((dim, val, b), n)| [(*dim).into(), val.clone().into(), (*b).into(), (*n).into()])
-        .collect();
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO {table} (dim, val, {bucket}, n) VALUES "
-    ));
-    sql.bind_rows(rows.iter().map(|r| r.as_slice()))
-        .push(&format!(
-            " ON CONFLICT (dim, val, {bucket}) DO UPDATE SET n = {table}.n + excluded.n"
-        ));
-    sql.query().execute(&mut **tx).await?;
-    Ok(())
-}
-
-/// Writes `entries` in one statement and adds their tallies in two more (hours, days), in one
-/// transaction. The tallies are summed here over the whole batch: a batch of entries by one
-/// caller within one hour adds to ten tally rows once, where a row trigger per entry (the
-/// tallies' first form, migrations 50 and 51) updated the same ten rows once per entry.
+/// Writes `entries` in one statement; the table's trigger keeps the tallies (see the
+/// migration) in the same statement.
 pub async fn insert(db: &Db, entries: &[NewEntry]) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
     let mut rows = Sql::new(&format!("INSERT INTO operation_logs ({COLUMNS}) VALUES "));
-    let (mut hours, mut days) = (Adds::new(), Adds::new());
     for (i, e) in entries.iter().enumerate() {
-        let hour = tally::hour_of(e.created_at);
-        for (dim, val) in tally::keys(e.user_id, &e.module, &e.action, &e.ip) {
-            *days
-                .entry((dim, val.clone(), tally::day_of_hour(hour)))
-                .or_insert(0) += 1;
-            *hours.entry((dim, val, hour)).or_insert(0) += 1;
-        }
         if i > 0 {
             rows.push(", ");
         }
@@ -119,43 +86,8 @@ pub async fn insert(db: &Db, entries: &[NewEntry]) -> Result<()> {
             .bind(e.created_at)
             .push(")");
     }
-    let mut tx = db.begin().await?;
-    rows.query().execute(&mut *tx).await?;
-    add_tallies(&mut tx, "operation_log_tallies", "hour", &hours).await?;
-    add_tallies(&mut tx, "operation_log_day_tallies", "day", &days).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Recounts every tally from the entries, replacing what is kept: for entries written by
-/// other means than [`insert`] (the benchmark's bulk seed), in one transaction.
-pub async fn recount_tallies(db: &Db) -> Result<()> {
-    let keys = "SELECT 'all' AS dim, '' AS val, created_at FROM operation_logs \
-        UNION ALL SELECT 'user', COALESCE(CAST(user_id AS TEXT), ''), created_at FROM operation_logs \
-        UNION ALL SELECT 'module', module, created_at FROM operation_logs \
-        UNION ALL SELECT 'action', action, created_at FROM operation_logs \
-        UNION ALL SELECT 'ip', ip, created_at FROM operation_logs";
-    let mut tx = db.begin().await?;
-    for (table, bucket, width) in [
-        ("operation_log_tallies", "hour", HOUR),
-        (
-            "operation_log_day_tallies",
-            "day",
-            HOUR * tally::HOURS_PER_DAY,
-        ),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO {table} (dim, val, {bucket}, n) \
-             SELECT dim, val, created_at / {width}, COUNT(*) FROM ({keys}) k \
-             GROUP BY dim, val, created_at / {width}"
-        )))
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
+    // One statement, autocommitted: the table's trigger adds the tallies in it.
+    rows.query().execute(db.write_pool()).await?;
     Ok(())
 }
 

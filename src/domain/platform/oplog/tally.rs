@@ -2,10 +2,9 @@
 //! total stays a small sum at millions of entries. Pure arithmetic; [`super::store`] reads them.
 //!
 //! An entry adds one to `(dim, val, day)` and `(dim, val, hour)` for each dimension (`all`,
-//! and each documented equality filter: `user`, `module`, `action`, `ip`; see [`keys`]); the
-//! writer adds a batch's tallies, summed, in the transaction that inserts its entries, and
-//! triggers on the table take them away in the statement that deletes them (see the
-//! migrations). A list with at most one equality filter and a time range
+//! and each documented equality filter: `user`, `module`, `action`, `ip`); triggers on the
+//! table do it in the statement that inserts the entry, and take it away in the one that
+//! deletes it (see the migrations). A list with at most one equality filter and a time range
 //! `[from, to)` sums the day tallies of the whole days inside the range, the hour tallies of
 //! the whole hours left at either edge (at most 23 each), and counts the entries of the
 //! partial hours at either edge exactly (at most an hour each, through an index). A list
@@ -49,22 +48,6 @@ pub const USER: &str = "user";
 pub const MODULE: &str = "module";
 pub const ACTION: &str = "action";
 pub const IP: &str = "ip";
-
-/// The `(dim, val)` tallies one entry counts in (`val` of a missing user: empty).
-pub fn keys(
-    user_id: Option<i64>,
-    module: &str,
-    action: &str,
-    ip: &str,
-) -> [(&'static str, String); 5] {
-    [
-        (ALL, String::new()),
-        (USER, user_id.map(|u| u.to_string()).unwrap_or_default()),
-        (MODULE, module.to_owned()),
-        (ACTION, action.to_owned()),
-        (IP, ip.to_owned()),
-    ]
-}
 
 /// A half-open range of bucket numbers; `None` = unbounded on that side.
 pub type Buckets = (Option<i64>, Option<i64>);

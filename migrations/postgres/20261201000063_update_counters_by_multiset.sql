@@ -1,7 +1,3 @@
--- Two changes to counters kept beside the data.
---
--- 1. Statistics and list counts: UPDATE triggers that no longer pair rows by id.
---
 -- The UPDATE counter triggers of migration 62 paired each old row with the new row of the same
 -- id and counted only pairs whose counted columns differed. That miscounts twice over: an
 -- UPDATE that changes a row's id (and a counted column with it) pairs nothing, so the old
@@ -116,13 +112,3 @@ begin
     return null;
 end
 $$;
-
--- 2. Operation-log tallies: added by the log writer, once per batch.
---
--- The insert trigger of migrations 50/51 is dropped: the writer (`oplog::store::insert`) sums a
--- batch's entries per tally row and adds the sums in the transaction that inserts them (the
--- same code on both engines; on SQLite the trigger ran ten upserts per entry). Deletes keep
--- their trigger (`operation_logs_untally`), so the retention purge and any other delete still
--- leave the tallies exact in their own statement.
-drop trigger operation_logs_tally on operation_logs;
-drop function operation_logs_tally();
