@@ -183,6 +183,48 @@ async fn admin_route_sweep(w: &mut Walk<'_>, admin: &str, png: Vec<u8>) {
     }
 }
 
+/// Whether a walked `path` (query and trailing slash aside) is an instance of the route
+/// pattern `prefix` + `pattern`, whose `{…}` segments match any one segment.
+fn instance_of(path: &str, prefix: &str, pattern: &str) -> bool {
+    let Some(rest) = path.split('?').next().and_then(|p| p.strip_prefix(prefix)) else {
+        return false;
+    };
+    let segments = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (got, want) = (segments(rest), segments(pattern));
+    got.len() == want.len()
+        && got
+            .iter()
+            .zip(&want)
+            .all(|(g, w)| w.starts_with('{') || g == w)
+}
+
+/// Every route of a dialect's route table that may change data (`POST`, `PUT`, `PATCH`,
+/// `DELETE`; the read sent as `POST` too, which must leave nothing) was `sent` in the walk.
+fn assert_every_write_walked<'a>(
+    sent: &[(Method, String)],
+    prefix: &str,
+    routes: impl Iterator<Item = (&'a str, &'a str)>,
+) {
+    let missed: Vec<String> = routes
+        .filter(|(method, _)| matches!(*method, "POST" | "PUT" | "PATCH" | "DELETE"))
+        .filter(|(method, pattern)| {
+            !sent
+                .iter()
+                .any(|(m, path)| m.as_str() == *method && instance_of(path, prefix, pattern))
+        })
+        .map(|(method, pattern)| format!("{method} {prefix}{pattern}"))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "write routes the walk misses: {missed:#?}"
+    );
+}
+
 async fn every_write_of_every_dialect_is_logged_with_secrets_masked(b: Backend) {
     let app = TestApp::spawn(b).await;
     let mut w = Walk {
@@ -583,6 +625,14 @@ async fn every_write_of_every_dialect_is_logged_with_secrets_masked(b: Backend) 
         ("repertoire", "delete-batch"),
     )
     .await;
+    w.send(
+        Method::POST,
+        "/hanzi/equivalence",
+        Some(json!({"user": "walk", "model": "m", "data": [{"password": "SECRET-eq"}]})),
+        h,
+        ("equivalence", "create"),
+    )
+    .await;
 
     // ---- account ----
     let r = w
@@ -800,11 +850,13 @@ async fn every_write_of_every_dialect_is_logged_with_secrets_masked(b: Backend) 
     .await;
 
     // Reads, including the list sent as POST, leave nothing.
-    app.post("/api/v1/purchase/getorders")
+    let reads = [(Method::POST, "/api/v1/purchase/getorders")];
+    app.post(reads[0].1)
         .bearer(&ops)
         .json(&json!({"page": 1}))
         .send()
-        .await;
+        .await
+        .assert_status(200);
     app.get("/api/v1/users/profile").bearer(&ops).send().await;
     app.get("/account/user/").bearer(&account).send().await;
     app.get("/hanzi/repertoire/all").send().await;
@@ -826,8 +878,60 @@ async fn every_write_of_every_dialect_is_logged_with_secrets_masked(b: Backend) 
         ("auth", "logout"),
     )
     .await;
-    w.send(Method::GET, "/account/logout/", None, c, ("auth", "logout"))
-        .await;
+    w.send(
+        Method::POST,
+        "/account/logout/",
+        None,
+        c,
+        ("auth", "logout"),
+    )
+    .await;
+    // Without a session, as Django's logout allows.
+    w.send(
+        Method::GET,
+        "/account/logout/",
+        None,
+        None,
+        ("auth", "logout"),
+    )
+    .await;
+
+    // Every write route of every dialect's route table was walked above (the read sent as
+    // POST among the reads).
+    let mut sent: Vec<(Method, String)> = w
+        .steps
+        .iter()
+        .map(|s| (s.method.clone(), s.path.clone()))
+        .collect();
+    sent.extend(reads.iter().map(|(m, p)| (m.clone(), (*p).to_owned())));
+    assert_every_write_walked(
+        &sent,
+        "/api/v1",
+        ops::dialects::ops_v1::ROUTES
+            .iter()
+            .map(|r| (r.method, r.path)),
+    );
+    assert_every_write_walked(
+        &sent,
+        "/admin/v1",
+        ops::dialects::admin_v1::ROUTES
+            .iter()
+            .map(|r| (r.method, r.path)),
+    );
+    assert_every_write_walked(
+        &sent,
+        "/hanzi",
+        ops::dialects::hanzi::ROUTES
+            .iter()
+            .map(|r| (r.method, r.path)),
+    );
+    assert_every_write_walked(
+        &sent,
+        "/account",
+        ops::dialects::account::ROUTES
+            .iter()
+            .map(|r| (r.method, r.path)),
+    );
 
     let root = admin_common::root(&app).await;
     let entries = all_entries(&app, &root).await;

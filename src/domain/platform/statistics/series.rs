@@ -71,23 +71,6 @@ pub async fn total(db: &Db, metric: Metric) -> Result<Tally> {
     })
 }
 
-/// Σ of every bucket at or after `bucket`.
-pub async fn since(db: &Db, metric: Metric, bucket: i64) -> Result<Tally> {
-    let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(items), 0) AS BIGINT) AS items, \
-         CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount \
-         FROM stat_buckets WHERE metric = $1 AND bucket >= $2",
-    )
-    .bind(metric.as_str())
-    .bind(bucket)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(Tally {
-        items: row.try_get("items")?,
-        amount: row.try_get("amount")?,
-    })
-}
-
 /// The coarsest group size (in buckets) whose groups never straddle a boundary: a day (96)
 /// when every boundary has the same phase, otherwise an hour (4), otherwise single buckets
 /// (time zones whose offset changes by 30 or 45 minutes).
@@ -99,58 +82,89 @@ fn group_size(boundaries: &[i64]) -> i64 {
         .unwrap_or(1)
 }
 
-/// Σ per interval `[boundaries[i], boundaries[i + 1])`; one answer per interval.
+/// The grouped sums of the intervals (`kind` 0, `grp` = group number from `$1` in groups of
+/// `$2` buckets), the all-time total (`kind` 1) and Σ of the buckets at or after `$6` (`kind`
+/// 2), in one statement: one round trip per metric. This variant reads the hourly sums
+/// (`stat_hours`, kept with the buckets; `$4`/`$5` are hours).
+const WINDOW_BY_HOUR: &str = "\
+    SELECT CAST(0 AS BIGINT) AS kind, (hour * 4 - $1) / $2 AS grp, \
+    CAST(SUM(items) AS BIGINT) AS items, CAST(SUM(amount) AS BIGINT) AS amount \
+    FROM stat_hours WHERE metric = $3 AND hour >= $4 AND hour < $5 GROUP BY 2 \
+    UNION ALL SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), CAST(items AS BIGINT), \
+    CAST(amount AS BIGINT) FROM stat_totals WHERE metric = $3 \
+    UNION ALL SELECT CAST(2 AS BIGINT), CAST(0 AS BIGINT), CAST(COALESCE(SUM(items), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM stat_buckets WHERE metric = $3 AND bucket >= $6";
+
+/// [`WINDOW_BY_HOUR`] over the 15-minute buckets (`$4`/`$5` are buckets).
+const WINDOW_BY_BUCKET: &str = "\
+    SELECT CAST(0 AS BIGINT) AS kind, (bucket - $1) / $2 AS grp, \
+    CAST(SUM(items) AS BIGINT) AS items, CAST(SUM(amount) AS BIGINT) AS amount \
+    FROM stat_buckets WHERE metric = $3 AND bucket >= $4 AND bucket < $5 GROUP BY 2 \
+    UNION ALL SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), CAST(items AS BIGINT), \
+    CAST(amount AS BIGINT) FROM stat_totals WHERE metric = $3 \
+    UNION ALL SELECT CAST(2 AS BIGINT), CAST(0 AS BIGINT), CAST(COALESCE(SUM(items), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM stat_buckets WHERE metric = $3 AND bucket >= $6";
+
+/// What one window statement answers.
+struct Sums {
+    /// Σ per interval `[boundaries[i], boundaries[i + 1])`.
+    intervals: Vec<Tally>,
+    total: Tally,
+    /// Σ of every bucket at or after the last boundary.
+    after: Tally,
+}
+
+/// [`Sums`] of `metric` for `boundaries`, in one statement.
 ///
 /// The database groups the buckets as coarsely as the boundaries allow (one row per local day
 /// in zones without daylight saving), so a year returns about 365 rows per metric; it reads
 /// the hourly sums (24 a day) when every interval starts on a whole hour, else the 15-minute
 /// buckets (96 a day).
-pub async fn per_interval(db: &Db, metric: Metric, boundaries: &[i64]) -> Result<Vec<Tally>> {
+async fn sums(db: &Db, metric: Metric, boundaries: &[i64]) -> Result<Sums> {
     let n = boundaries.len().saturating_sub(1);
-    let mut out = vec![Tally::default(); n];
+    let mut out = Sums {
+        intervals: vec![Tally::default(); n],
+        total: Tally::default(),
+        after: Tally::default(),
+    };
     let (Some(&lo), Some(&hi)) = (boundaries.first(), boundaries.last()) else {
+        out.total = total(db, metric).await?;
         return Ok(out);
     };
     let g = group_size(boundaries);
-    // Whole hours (`stat_hours`, kept with the buckets) when every interval starts on one.
-    let rows = if g % 4 == 0 && lo.rem_euclid(4) == 0 {
-        sqlx::query(
-            "SELECT (hour * 4 - $1) / $2 AS grp, CAST(SUM(items) AS BIGINT) AS items, \
-             CAST(SUM(amount) AS BIGINT) AS amount FROM stat_hours \
-             WHERE metric = $3 AND hour >= $4 AND hour < $5 GROUP BY 1",
-        )
-        .bind(lo)
-        .bind(g)
-        .bind(metric.as_str())
-        .bind(lo / 4)
-        .bind(hi / 4)
-        .fetch_all(db.pool())
-        .await?
+    let by_hour = g % 4 == 0 && lo.rem_euclid(4) == 0;
+    let (sql, unit) = if by_hour {
+        (WINDOW_BY_HOUR, 4)
     } else {
-        sqlx::query(
-            "SELECT (bucket - $1) / $2 AS grp, CAST(SUM(items) AS BIGINT) AS items, \
-             CAST(SUM(amount) AS BIGINT) AS amount FROM stat_buckets \
-             WHERE metric = $3 AND bucket >= $4 AND bucket < $5 GROUP BY 1",
-        )
+        (WINDOW_BY_BUCKET, 1)
+    };
+    let rows = sqlx::query(sql)
         .bind(lo)
         .bind(g)
         .bind(metric.as_str())
-        .bind(lo)
+        .bind(lo / unit)
+        .bind(hi / unit)
         .bind(hi)
         .fetch_all(db.pool())
-        .await?
-    };
+        .await?;
     for row in rows {
-        let start = lo + row.try_get::<i64, _>("grp")? * g;
-        // The interval whose start is the last one at or before `start`.
-        let i = boundaries
-            .partition_point(|b| *b <= start)
-            .saturating_sub(1);
-        if let Some(slot) = out.get_mut(i) {
-            *slot += Tally {
-                items: row.try_get("items")?,
-                amount: row.try_get("amount")?,
-            };
+        let t = Tally {
+            items: row.try_get("items")?,
+            amount: row.try_get("amount")?,
+        };
+        match row.try_get::<i64, _>("kind")? {
+            1 => out.total = t,
+            2 => out.after = t,
+            _ => {
+                let start = lo + row.try_get::<i64, _>("grp")? * g;
+                // The interval whose start is the last one at or before `start`.
+                let i = boundaries
+                    .partition_point(|b| *b <= start)
+                    .saturating_sub(1);
+                if let Some(slot) = out.intervals.get_mut(i) {
+                    *slot += t;
+                }
+            }
         }
     }
     Ok(out)
@@ -190,26 +204,28 @@ impl Window {
     }
 }
 
-/// `metric` over `period` (see [`Window`]).
+/// `metric` over `period` (see [`Window`]), in one statement.
 pub async fn window(db: &Db, metric: Metric, period: &Period) -> Result<Window> {
     let prev = period.previous();
     let mut boundaries = vec![prev.day_start_bucket(prev.first)];
     boundaries.extend(period.boundaries());
-    let mut t = per_interval(db, metric, &boundaries).await?;
+    let Sums {
+        intervals: mut t,
+        total,
+        after,
+    } = sums(db, metric, &boundaries).await?;
     let previous = if t.is_empty() {
         Tally::default()
     } else {
         t.remove(0)
     };
-    let hi = boundaries.last().copied().unwrap_or(0);
-    let total = total(db, metric).await?;
     let mut w = Window {
         previous,
         days: t,
         before: Tally::default(),
         total,
     };
-    w.before = total - w.current() - since(db, metric, hi).await?;
+    w.before = total - w.current() - after;
     Ok(w)
 }
 

@@ -75,17 +75,24 @@ async fn by_role(db: &Db) -> Result<Vec<Share>> {
     Ok(shares(entries))
 }
 
-/// Every user once, under the province of their oldest farm, or under `None`.
-async fn by_region(db: &Db) -> Result<Vec<Share<Option<String>>>> {
+/// Users per province as kept (a blank province included).
+async fn province_users(db: &Db) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query("SELECT province, users FROM stat_province_users WHERE users > 0")
         .fetch_all(db.pool())
         .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("province")?, r.try_get("users")?)))
+        .collect::<sqlx::Result<Vec<(String, i64)>>>()?)
+}
+
+/// Every one of `total` users once, under the province of their oldest farm, or under
+/// `None`.
+fn by_region(provinces: Vec<(String, i64)>, total: i64) -> Vec<Share<Option<String>>> {
     let mut with_farm = 0;
     let mut entries: Vec<(Option<String>, i64)> = Vec::new();
     let mut unknown = 0;
-    for r in &rows {
-        let province: String = r.try_get("province")?;
-        let users: i64 = r.try_get("users")?;
+    for (province, users) in provinces {
         with_farm += users;
         if province.trim().is_empty() {
             unknown += users;
@@ -93,9 +100,8 @@ async fn by_region(db: &Db) -> Result<Vec<Share<Option<String>>>> {
             entries.push((Some(province), users));
         }
     }
-    let total = series::total(db, Metric::Users).await?.items;
     entries.push((None, unknown + (total - with_farm).max(0)));
-    Ok(shares(entries))
+    shares(entries)
 }
 
 /// The user statistics of `period`, its trend grouped by `group_by`.
@@ -104,10 +110,17 @@ pub async fn user_statistics(
     period: &Period,
     group_by: GroupBy,
 ) -> Result<UserStatistics> {
-    let users = series::window(db, Metric::Users, period).await?;
+    // Every read at once, each on its own pool connection.
+    let (users, logins, by_role, provinces) = tokio::try_join!(
+        series::window(db, Metric::Users, period),
+        series::window(db, Metric::Logins, period),
+        by_role(db),
+        province_users(db),
+    )?;
+    let by_region = by_region(provinces, users.total.items);
     let totals = users.running();
     let new = users.days;
-    let active = series::window(db, Metric::Logins, period).await?.days;
+    let active = logins.days;
     let mut trend: Vec<TrendPoint> = Vec::new();
     for (i, day) in period.each_day().enumerate() {
         let label = group_by.label(day);
@@ -139,8 +152,8 @@ pub async fn user_statistics(
             new: new.iter().map(|x| x.items).sum(),
             retention: share::ratio_hundredths(active, total),
         },
-        by_role: by_role(db).await?,
-        by_region: by_region(db).await?,
+        by_role,
+        by_region,
         trend,
     })
 }
