@@ -1014,8 +1014,8 @@ async fn order_keyword_search_answers_what_a_scan_answers(bk: Backend) {
         let want = orders_scanned(app, k, "AND order_type = 'feed'").await;
         assert_eq!(
             listed(
-                &app,
-                &token,
+                app,
+                token,
                 "/orders",
                 &[("keyword", k), ("order_type", "feed")]
             )
