@@ -234,7 +234,6 @@ const FEW_MATCHES: i64 = 2_000;
 
 pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntry>, i64)> {
     let mut conn = db.pool().acquire().await?;
-    let columns = db::qualify(ORDER_COLUMNS, "o");
     // A keyword alone that the gram table answers: its total first, and few matches are
     // read by id (the derived table first: `CROSS JOIN` keeps SQLite to that order).
     if let Some(lookup) = f.searched_alone() {
@@ -242,9 +241,11 @@ pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntr
             .query_scalar()
             .fetch_one(&mut *conn)
             .await?;
-        if total <= FEW_MATCHES {
-            let mut sql = Sql::new("SELECT ");
-            sql.push(&columns).push(" FROM (");
+        let sql = if total <= FEW_MATCHES {
+            let mut sql = Sql::new(&format!(
+                "SELECT {} FROM (",
+                db::qualify(ORDER_COLUMNS, "o")
+            ));
             search::push_ids(&mut sql, search::ORDERS, &lookup);
             sql.push(&format!(
                 ") m CROSS JOIN trade_orders o WHERE o.id = m.{} \
@@ -252,10 +253,11 @@ pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntr
                 search::ORDERS.id()
             ))
             .window(Some(page.window()));
-            let orders = rows(&mut conn, sql).await?;
-            return Ok((entries(&mut conn, orders).await?, total));
-        }
-        let orders = rows(&mut conn, page_sql(f, page)).await?;
+            sql
+        } else {
+            page_sql(f, page)
+        };
+        let orders = rows(&mut conn, sql).await?;
         return Ok((entries(&mut conn, orders).await?, total));
     }
     let orders = rows(&mut conn, page_sql(f, page)).await?;
