@@ -879,9 +879,10 @@ async fn list_totals_follow_every_write(b: Backend) {
     assert_eq!(r.admin(200, 200)["pagination"]["total"], 1);
 }
 
-/// The keyword filter (read through the trigram table `animal_search`, kept by triggers)
-/// answers exactly what a scan of `lower(code)` and `lower(name)` answers, after bulk inserts,
-/// renames and deletes (cascaded from a farm too), alone and with another filter.
+/// The keyword filter (read through the gram table `animal_grams`, kept by triggers) answers
+/// exactly what a scan of `lower(code)` and `lower(name)` answers — total and pages — for
+/// terms of every length (`%` and `_` literal), after bulk inserts, renames, recodes and
+/// deletes (cascaded from a farm too), alone and with another filter.
 async fn keyword_search_answers_what_a_scan_answers(b: Backend) {
     let app = TestApp::spawn(b).await;
     let token = root(&app).await;
@@ -910,6 +911,7 @@ async fn keyword_search_answers_what_a_scan_answers(b: Backend) {
     ))
     .await;
     assert_eq!(inserted, 400);
+    run("UPDATE animals SET name = 'A fairly long name for ' || code WHERE CAST(id AS BIGINT) % 5 = 0".into()).await;
     run("UPDATE animals SET name = 'Renamed 100%' WHERE CAST(id AS BIGINT) % 7 = 0".into()).await;
     run("UPDATE animals SET code = code || 'X' WHERE CAST(id AS BIGINT) % 11 = 0".into()).await;
     run("DELETE FROM animals WHERE CAST(id AS BIGINT) % 13 = 0".into()).await;
@@ -918,8 +920,30 @@ async fn keyword_search_answers_what_a_scan_answers(b: Backend) {
     db.close().await;
     let scan = "SELECT id FROM animals WHERE (lower(code) LIKE $1 ESCAPE '\\' OR lower(name) LIKE $1 ESCAPE '\\')";
     for k in [
-        "pig1", "PIG12", "小猪1", "big_", "BIG", "1", "12", "x", "0x", "100%", "d 1", "g_1",
+        "pig1",
+        "PIG12",
+        "小猪1",
+        "big_",
+        "BIG",
+        "1",
+        "12",
+        "x",
+        "0x",
+        "100%",
+        "d 1",
+        "g_1",
         "nothing",
+        "小猪",
+        "pig",
+        "pig10",
+        "%",
+        "_",
+        "e 1",
+        "renamed 100%",
+        "fairly long name",
+        "a fairly long name for pig1",
+        "a fairly long name for pig1x",
+        "a fairly long name for pig",
     ] {
         let want = scanned(&app, scan, &like(k)).await;
         assert_eq!(

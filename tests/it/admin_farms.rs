@@ -540,9 +540,10 @@ async fn ordinary_users_are_refused_and_admins_let_in(b: Backend) {
     }
 }
 
-/// The farm keyword filter (through the trigram table `farm_search`) answers exactly what a
-/// scan of `lower(name)`, `lower(code)` and `lower(address)` answers, after bulk inserts and
-/// updates, alone and with another filter.
+/// The farm keyword filter (through the gram table `farm_grams`) answers exactly what a scan
+/// of `lower(name)`, `lower(code)` and `lower(address)` answers — total and pages — for terms
+/// of 1, 2, 3, 4–16 and more characters (ASCII and CJK, `%` and `_` literal), after bulk
+/// inserts, updates and deletes, alone and with another filter.
 async fn keyword_search_answers_what_a_scan_answers(b: Backend) {
     let app = TestApp::spawn(b).await;
     let token = root(&app).await;
@@ -569,12 +570,39 @@ async fn keyword_search_answers_what_a_scan_answers(b: Backend) {
     assert_eq!(inserted, 300);
     run("UPDATE farms SET address = 'Moved Road 7' WHERE CAST(id AS BIGINT) % 7 = 0".into()).await;
     run("UPDATE farms SET name = name || 'B' WHERE CAST(id AS BIGINT) % 5 = 0".into()).await;
+    run(
+        "UPDATE farms SET name = 'Long_Name 100% of ' || name WHERE CAST(id AS BIGINT) % 4 = 0"
+            .into(),
+    )
+    .await;
     run("DELETE FROM farms WHERE CAST(id AS BIGINT) % 13 = 0".into()).await;
     db.close().await;
     let scan = "SELECT id FROM farms WHERE (lower(name) LIKE $1 ESCAPE '\\' OR lower(code) LIKE $1 ESCAPE '\\' \
                 OR lower(address) LIKE $1 ESCAPE '\\')";
     for k in [
-        "成都", "成都1", "farm1", "FARM2", "1", "road", "ROAD 7", "号养", "场b", "nothing",
+        "成都",
+        "成都1",
+        "farm1",
+        "FARM2",
+        "1",
+        "road",
+        "ROAD 7",
+        "号养",
+        "场b",
+        "nothing",
+        "成都市",
+        "养猪场",
+        "四川省成都市1",
+        "1号养猪场b",
+        "%",
+        "_",
+        "0%",
+        "g_n",
+        "100%",
+        "long_name 100% o",
+        "long_name 100% of 成都1",
+        "long_name 100% of 成都2号",
+        "long_name 100% of 成都x",
     ] {
         let want = scanned(&app, scan, &like(k)).await;
         assert_eq!(

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::admin_common::{AdminResp, create_user, login, path, role_id, root};
+use crate::admin_livestock::{like, listed};
 use crate::db_test;
 use crate::support::{Backend, TestApp};
 
@@ -931,6 +932,102 @@ async fn multi_row_statements_keep_the_order_counts_equal_to_a_recount(bk: Backe
     db.close().await;
 }
 
+/// The ids of the orders whose upper-cased number is `LIKE $1` (newest first as the list
+/// sorts: pages 1 and 2 of 20), with their number; `extra` narrows further.
+async fn orders_scanned(app: &TestApp, k: &str, extra: &str) -> (i64, Vec<i64>) {
+    let db = app.db().await;
+    let sql = format!(
+        "SELECT id FROM trade_orders WHERE UPPER(order_no) LIKE $1 ESCAPE '\\' {extra} \
+         ORDER BY created_at DESC, id DESC"
+    );
+    let all: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(like(k).to_uppercase())
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    (all.len() as i64, all.into_iter().take(40).collect())
+}
+
+/// The order keyword (an `ORD…` prefix range, else the gram table `trade_order_grams`, else a
+/// scan for one character) answers exactly what a scan of `UPPER(order_no)` answers — total
+/// and pages, newest first — for terms of every length, with `%` and `_` taken literally,
+/// after bulk inserts, renumbering and deletes, alone and with another filter.
+async fn order_keyword_search_answers_what_a_scan_answers(bk: Backend) {
+    let w = world(bk).await;
+    let (app, token) = (&w.app, &w.token);
+    let db = app.db().await;
+    // 600 orders over 9 days; created_at out of id order, with ties.
+    let inserted = run(
+        &db,
+        "WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT x + 1 FROM c WHERE x < 600) \
+         INSERT INTO trade_orders (order_no, order_type, total_amount, actual_amount, created_at, updated_at) \
+         SELECT 'ORD2024010' || CAST(1 + x % 9 AS TEXT) || CAST(1000 + x AS TEXT), \
+         CASE WHEN x % 3 = 0 THEN 'feed' ELSE 'animal' END, x, x, (x * 7919) % 500, 0 FROM c",
+    )
+    .await;
+    assert_eq!(inserted, 600);
+    run(
+        &db,
+        "UPDATE trade_orders SET order_no = 'a%B_' || substr(order_no, 4) WHERE CAST(id AS BIGINT) % 7 = 0",
+    )
+    .await;
+    run(
+        &db,
+        "DELETE FROM trade_orders WHERE CAST(id AS BIGINT) % 13 = 0",
+    )
+    .await;
+    db.close().await;
+    // A new order through the API after the bulk writes.
+    let made = w.create(&w.order()).await;
+    let made = made["order_no"].as_str().unwrap().to_owned();
+    for k in [
+        "1",
+        "_",
+        "%",
+        "11",
+        "01",
+        "b_",
+        "%b",
+        "011",
+        "a%b",
+        "A%B_2",
+        "1100",
+        "01031",
+        "20240103",
+        "ORD2024010",
+        "ord20240105",
+        &made,
+        &made[made.len() - 5..],
+        "a%b_20240104110",
+        "a%b_202401041106",
+        "a%b_2024010411064",
+        "a%b_20240104110x",
+        "nothing",
+    ] {
+        let want = orders_scanned(app, k, "").await;
+        assert_eq!(
+            listed(app, token, "/orders", &[("keyword", k)]).await,
+            want,
+            "{k}"
+        );
+        let want = orders_scanned(app, k, "AND order_type = 'feed'").await;
+        assert_eq!(
+            listed(
+                app,
+                token,
+                "/orders",
+                &[("keyword", k), ("order_type", "feed")]
+            )
+            .await,
+            want,
+            "{k} and order_type"
+        );
+    }
+    assert!(orders_scanned(app, "011", "").await.0 > 40);
+    assert!(orders_scanned(app, "a%b_", "").await.0 > 40);
+}
+
 db_test!(
     create_answers_the_detail_and_the_list_shows_it,
     the_list_filters_by_every_documented_parameter,
@@ -943,4 +1040,5 @@ db_test!(
     ordinary_users_are_refused_and_admins_allowed,
     twenty_parallel_creates_get_twenty_consecutive_numbers,
     multi_row_statements_keep_the_order_counts_equal_to_a_recount,
+    order_keyword_search_answers_what_a_scan_answers,
 );

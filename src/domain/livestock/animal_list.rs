@@ -3,10 +3,10 @@
 
 use super::animal::{COLUMNS, FEMALE, HEALTH_STATUSES, STATUS_MAX};
 use super::animals::{AnimalItem, ITEM_COLUMNS, ITEM_JOINS};
-use super::{counts, fields, search};
+use super::search::{self, Lookup};
+use super::{counts, fields};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
-use crate::domain::purchase::search::SearchTerm;
 use crate::error::{Result, Violations};
 
 #[derive(Debug, Clone, Default)]
@@ -44,23 +44,34 @@ impl AnimalFilter {
             .filter(|k| !k.is_empty())
     }
 
-    /// The search term of a keyword that is the only filter and the search table answers.
-    fn searched_alone(&self) -> Option<SearchTerm> {
+    /// The gram lookup of the keyword, when the gram table answers it (two characters or
+    /// more); `None` leaves the keyword to a scan.
+    fn lookup(&self) -> Option<Lookup> {
+        self.keyword().and_then(search::term)
+    }
+
+    /// The lookup of a keyword that is the only filter and whose ids are exactly the matches:
+    /// then the page and the total are read from the gram table alone.
+    fn searched_alone(&self) -> Option<Lookup> {
         let alone = self.farm_id.is_none()
             && self.category_id.is_none()
             && self.breed.is_none()
             && self.gender.is_none()
             && self.health_status.is_none()
             && self.status.is_none();
-        self.keyword().filter(|_| alone).and_then(search::term)
+        self.lookup().filter(|l| alone && l.is_exact())
     }
 
     fn apply(&self, sql: &mut Sql) {
         if let Some(k) = self.keyword() {
-            if let Some(term) = search::term(k) {
-                sql.push(" AND ");
-                search::push_ids(sql, "a.id", "animal_search", &term, None);
-            } else {
+            let lookup = self.lookup();
+            if let Some(l) = &lookup {
+                sql.push(" AND a.id IN (");
+                search::push_ids(sql, search::ANIMALS, l);
+                sql.push(")");
+            }
+            // A one-character keyword scans; a longer one than the suffixes hold is checked.
+            if !lookup.as_ref().is_some_and(Lookup::is_exact) {
                 let pat = db::like_pattern(k);
                 sql.push(" AND (lower(a.code) LIKE ")
                     .bind(pat.as_str())
@@ -115,8 +126,8 @@ impl AnimalFilter {
 
 /// How many animals match.
 pub async fn count(db: &Db, filter: &AnimalFilter) -> Result<i64> {
-    if let Some(term) = filter.searched_alone() {
-        return Ok(search::count("animal_search", &term)
+    if let Some(lookup) = filter.searched_alone() {
+        return Ok(search::count(search::ANIMALS, &lookup)
             .query_scalar()
             .fetch_one(db.pool())
             .await?);
@@ -150,18 +161,12 @@ async fn items(db: &Db, sql: Sql) -> Result<Vec<AnimalItem>> {
 /// One page of animals (newest first) and the number that match.
 pub async fn list(db: &Db, filter: &AnimalFilter, page: Page) -> Result<(Vec<AnimalItem>, i64)> {
     let total = count(db, filter).await?;
-    // A keyword alone: the page is chosen in the search table, newest first.
-    if let Some(term) = filter.searched_alone() {
+    // A keyword alone: the page is chosen in the gram table, newest first.
+    if let Some(lookup) = filter.searched_alone() {
         let mut sql = Sql::new(&format!(
             "SELECT {COLUMNS}, {ITEM_COLUMNS} {ITEM_JOINS} WHERE "
         ));
-        search::push_ids(
-            &mut sql,
-            "a.id",
-            "animal_search",
-            &term,
-            Some(page.window()),
-        );
+        search::push_window(&mut sql, "a.id", search::ANIMALS, &lookup, page.window());
         sql.push(" ORDER BY a.id DESC");
         return Ok((items(db, sql).await?, total));
     }

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use super::farm::{COLUMNS, Farm, STATUS_MAX};
 use super::farms::{OWNER_COLUMNS, Owner};
-use super::{counts, fields, search};
+use super::search::{self, Lookup};
+use super::{counts, fields};
 use crate::db::{self, Db, Sql};
 use crate::domain::paging::Page;
-use crate::domain::purchase::search::SearchTerm;
 use crate::error::{Result, Violations};
 
 /// The documented filters; `None` leaves a filter out.
@@ -48,22 +48,33 @@ impl FarmFilter {
             .filter(|k| !k.is_empty())
     }
 
-    /// The search term of a keyword that is the only filter and the search table answers.
-    fn searched_alone(&self) -> Option<SearchTerm> {
+    /// The gram lookup of the keyword, when the gram table answers it (two characters or
+    /// more); `None` leaves the keyword to a scan.
+    fn lookup(&self) -> Option<Lookup> {
+        self.keyword().and_then(search::term)
+    }
+
+    /// The lookup of a keyword that is the only filter and whose ids are exactly the matches:
+    /// then the page and the total are read from the gram table alone.
+    fn searched_alone(&self) -> Option<Lookup> {
         let alone = self.kind.is_none()
             && self.status.is_none()
             && self.province.is_none()
             && self.city.is_none()
             && self.user_id.is_none();
-        self.keyword().filter(|_| alone).and_then(search::term)
+        self.lookup().filter(|l| alone && l.is_exact())
     }
 
     fn apply(&self, sql: &mut Sql) {
         if let Some(k) = self.keyword() {
-            if let Some(term) = search::term(k) {
-                sql.push(" AND ");
-                search::push_ids(sql, "f.id", "farm_search", &term, None);
-            } else {
+            let lookup = self.lookup();
+            if let Some(l) = &lookup {
+                sql.push(" AND f.id IN (");
+                search::push_ids(sql, search::FARMS, l);
+                sql.push(")");
+            }
+            // A one-character keyword scans; a longer one than the suffixes hold is checked.
+            if !lookup.as_ref().is_some_and(Lookup::is_exact) {
                 let pat = db::like_pattern(k);
                 sql.push(" AND (lower(f.name) LIKE ")
                     .bind(pat.as_str())
@@ -112,8 +123,8 @@ impl FarmFilter {
 
 /// How many farms match.
 pub async fn count(db: &Db, filter: &FarmFilter) -> Result<i64> {
-    if let Some(term) = filter.searched_alone() {
-        return Ok(search::count("farm_search", &term)
+    if let Some(lookup) = filter.searched_alone() {
+        return Ok(search::count(search::FARMS, &lookup)
             .query_scalar()
             .fetch_one(db.pool())
             .await?);
@@ -139,12 +150,12 @@ fn select(filter: &FarmFilter) -> Sql {
 /// One page of farms (newest first) and the number of farms that match.
 pub async fn list(db: &Db, filter: &FarmFilter, page: Page) -> Result<(Vec<FarmItem>, i64)> {
     let total = count(db, filter).await?;
-    // A keyword alone: the page is chosen in the search table, newest first.
-    if let Some(term) = filter.searched_alone() {
+    // A keyword alone: the page is chosen in the gram table, newest first.
+    if let Some(lookup) = filter.searched_alone() {
         let mut sql = Sql::new(&format!(
             "SELECT {COLUMNS}, {OWNER_COLUMNS} FROM farms f JOIN users u ON u.id = f.user_id WHERE "
         ));
-        search::push_ids(&mut sql, "f.id", "farm_search", &term, Some(page.window()));
+        search::push_window(&mut sql, "f.id", search::FARMS, &lookup, page.window());
         sql.push(" ORDER BY f.id DESC");
         return Ok((items(db, sql).await?, total));
     }

@@ -2,7 +2,9 @@
 //!
 //! Each equality filter has an index ending in `(created_at, id)`, so a page is read in index
 //! order. `keyword` searches order numbers: a keyword starting with `ORD` is a prefix (an
-//! index range on the unique order number); any other keyword is a substring (a scan).
+//! index range on the unique order number); any other keyword of two characters or more is a
+//! substring found in the gram table `trade_order_grams` (`super::search`; its total counted
+//! there too), one character a scan.
 //!
 //! The total of a list with no filter, or with exactly one equality filter, is read from the
 //! kept counts (`trade_order_counts`, kept by triggers: migration `…41`)
@@ -16,6 +18,7 @@ use super::order::ORDER_TYPES;
 use super::order_state::{OrderStatus, PaymentStatus};
 use super::orders::{ORDER_COLUMNS, OrderRow};
 use super::refs::{self, FarmRef, UserRef};
+use super::search::{self, Lookup};
 use crate::db::{self, Db, Sql, Timestamp};
 use crate::domain::paging::Page;
 use crate::error::{Problem, Result, Violations};
@@ -144,6 +147,35 @@ fn prefix_end(prefix: &str) -> Option<String> {
     None
 }
 
+/// How an order `keyword` (trimmed, not blank) is answered; each holds it upper-cased, as
+/// order numbers are matched.
+enum KeywordSearch {
+    /// `ORD…`: a range of the unique order number (every order number starts so).
+    Prefix(String),
+    /// Two characters or more: the gram table of order numbers (migration `…43`).
+    Grams(Lookup, String),
+    /// One character: a scan.
+    Scan(String),
+}
+
+fn keyword_search(keyword: &str) -> KeywordSearch {
+    let k = keyword.to_uppercase();
+    if k.starts_with("ORD") && k.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return KeywordSearch::Prefix(k);
+    }
+    match Lookup::of(&k) {
+        Some(lookup) => KeywordSearch::Grams(lookup, k),
+        None => KeywordSearch::Scan(k),
+    }
+}
+
+/// The order number contains `k` (upper-cased).
+fn push_like(sql: &mut Sql, k: &str) {
+    sql.push(" AND UPPER(o.order_no) LIKE ")
+        .bind(db::like_pattern(k).to_uppercase())
+        .push(" ESCAPE '\\'");
+}
+
 fn filtered(sql: &mut Sql, f: &OrderFilter) {
     sql.push(" WHERE 1 = 1");
     if let Some(k) = f
@@ -152,16 +184,22 @@ fn filtered(sql: &mut Sql, f: &OrderFilter) {
         .map(str::trim)
         .filter(|k| !k.is_empty())
     {
-        let k = k.to_uppercase();
-        if k.starts_with("ORD") && k.chars().all(|c| c.is_ascii_alphanumeric()) {
-            sql.push(" AND o.order_no >= ").bind(k.as_str());
-            if let Some(end) = prefix_end(&k) {
-                sql.push(" AND o.order_no < ").bind(end);
+        match keyword_search(k) {
+            KeywordSearch::Prefix(k) => {
+                sql.push(" AND o.order_no >= ").bind(k.as_str());
+                if let Some(end) = prefix_end(&k) {
+                    sql.push(" AND o.order_no < ").bind(end);
+                }
             }
-        } else {
-            sql.push(" AND UPPER(o.order_no) LIKE ")
-                .bind(db::like_pattern(&k).to_uppercase())
-                .push(" ESCAPE '\\'");
+            KeywordSearch::Grams(lookup, k) => {
+                sql.push(" AND o.id IN (");
+                search::push_ids(sql, search::ORDERS, &lookup);
+                sql.push(")");
+                if !lookup.is_exact() {
+                    push_like(sql, &k);
+                }
+            }
+            KeywordSearch::Scan(k) => push_like(sql, &k),
         }
     }
     if let Some(t) = &f.order_type {
@@ -190,20 +228,39 @@ fn filtered(sql: &mut Sql, f: &OrderFilter) {
     }
 }
 
+/// At most this many matches of a keyword alone are read from the gram table and sorted;
+/// more are found by walking the `(created_at, id)` index newest first.
+const FEW_MATCHES: i64 = 2_000;
+
 pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntry>, i64)> {
-    let mut sql = Sql::new(&format!(
-        "SELECT {} FROM trade_orders o",
-        db::qualify(ORDER_COLUMNS, "o")
-    ));
-    filtered(&mut sql, f);
-    sql.push(" ORDER BY o.created_at DESC, o.id DESC")
-        .window(Some(page.window()));
     let mut conn = db.pool().acquire().await?;
-    let rows = sql.query().fetch_all(&mut *conn).await?;
-    let orders = rows
-        .iter()
-        .map(OrderRow::from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+    // A keyword alone that the gram table answers: its total first, and few matches are
+    // read by id (the derived table first: `CROSS JOIN` keeps SQLite to that order).
+    if let Some(lookup) = f.searched_alone() {
+        let total: i64 = search::count(search::ORDERS, &lookup)
+            .query_scalar()
+            .fetch_one(&mut *conn)
+            .await?;
+        let sql = if total <= FEW_MATCHES {
+            let mut sql = Sql::new(&format!(
+                "SELECT {} FROM (",
+                db::qualify(ORDER_COLUMNS, "o")
+            ));
+            search::push_ids(&mut sql, search::ORDERS, &lookup);
+            sql.push(&format!(
+                ") m CROSS JOIN trade_orders o WHERE o.id = m.{} \
+                 ORDER BY o.created_at DESC, o.id DESC",
+                search::ORDERS.id()
+            ))
+            .window(Some(page.window()));
+            sql
+        } else {
+            page_sql(f, page)
+        };
+        let orders = rows(&mut conn, sql).await?;
+        return Ok((entries(&mut conn, orders).await?, total));
+    }
+    let orders = rows(&mut conn, page_sql(f, page)).await?;
     let total = if orders.is_empty() && page.number == 1 {
         0
     } else {
@@ -212,7 +269,49 @@ pub async fn list(db: &Db, f: &OrderFilter, page: Page) -> Result<(Vec<OrderEntr
     Ok((entries(&mut conn, orders).await?, total))
 }
 
+/// One page of the filter's orders, newest first, in the `(created_at, id)` order.
+fn page_sql(f: &OrderFilter, page: Page) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM trade_orders o",
+        db::qualify(ORDER_COLUMNS, "o")
+    ));
+    filtered(&mut sql, f);
+    sql.push(" ORDER BY o.created_at DESC, o.id DESC")
+        .window(Some(page.window()));
+    sql
+}
+
+async fn rows(conn: &mut sqlx::AnyConnection, sql: Sql) -> Result<Vec<OrderRow>> {
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    Ok(rows
+        .iter()
+        .map(OrderRow::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?)
+}
+
 impl OrderFilter {
+    /// The gram lookup of a keyword that is the only filter and whose ids are exactly the
+    /// matches.
+    fn searched_alone(&self) -> Option<Lookup> {
+        let alone = self.order_type.is_none()
+            && self.order_status.is_none()
+            && self.payment_status.is_none()
+            && self.buyer_id.is_none()
+            && self.seller_id.is_none()
+            && self.farm_id.is_none()
+            && self.created_from.is_none()
+            && self.created_before.is_none();
+        let k = self
+            .keyword
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())?;
+        match keyword_search(k) {
+            KeywordSearch::Grams(lookup, _) if alone && lookup.is_exact() => Some(lookup),
+            _ => None,
+        }
+    }
+
     /// The one equality filter set (or none), when the total can be read from the counts.
     fn counted(&self) -> Option<(&'static str, String)> {
         let other = self
@@ -242,6 +341,12 @@ impl OrderFilter {
 }
 
 async fn count_on(conn: &mut sqlx::AnyConnection, f: &OrderFilter) -> Result<i64> {
+    if let Some(lookup) = f.searched_alone() {
+        return Ok(search::count(search::ORDERS, &lookup)
+            .query_scalar()
+            .fetch_one(conn)
+            .await?);
+    }
     if let Some((dimension, value)) = f.counted() {
         let n: Option<i64> = sqlx::query_scalar(
             "SELECT n FROM trade_order_counts WHERE dimension = $1 AND value = $2",
