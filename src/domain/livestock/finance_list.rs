@@ -3,7 +3,9 @@
 //!
 //! A filter on type, category and dates only (or none) is answered from the per-day rollup
 //! (`financial_daily_totals`): total and summary read a few rows per day instead of every
-//! record. Filters on user or farm read the records through their indexes.
+//! record. A `user_id` filter (with type, category or dates, without farm or amounts) reads
+//! the per-party rollups (`financial_party_totals`, and `financial_party_days` when there
+//! are dates) the same way. Filters on farm read the records through their index.
 //!
 //! An amount range (`min_amount` / `max_amount`, alone or with `record_type`) reads its total
 //! and summary from the per-amount-bucket rollup ([`super::finance_amounts`]), and then knows
@@ -76,6 +78,15 @@ impl RecordQuery {
 impl RecordFilter {
     fn rollup_answers(&self) -> bool {
         self.user_id.is_none()
+            && self.farm_id.is_none()
+            && self.min_amount.is_none()
+            && self.max_amount.is_none()
+    }
+
+    /// One party's records, with at most type, category and dates besides: the party rollups
+    /// answer.
+    fn party_answers(&self) -> bool {
+        self.user_id.is_some()
             && self.farm_id.is_none()
             && self.min_amount.is_none()
             && self.max_amount.is_none()
@@ -163,6 +174,21 @@ pub async fn totals(db: &Db, f: &RecordFilter) -> Result<(Summary, i64)> {
             "{sums} CAST(COALESCE(SUM(records), 0) AS BIGINT) FROM financial_daily_totals"
         ));
         filtered(&mut s, f, "day", false);
+        s
+    } else if f.party_answers() {
+        // All time per party is a few rows; a date range needs the party's days.
+        let table = if f.start_date.is_some() || f.end_date.is_some() {
+            "financial_party_days"
+        } else {
+            "financial_party_totals"
+        };
+        let mut s = Sql::new(&format!(
+            "{sums} CAST(COALESCE(SUM(records), 0) AS BIGINT) FROM {table}"
+        ));
+        filtered(&mut s, f, "day", false);
+        if let Some(id) = f.user_id {
+            s.push(" AND user_id = ").bind(id);
+        }
         s
     } else {
         let mut s = Sql::new(&format!("{sums} COUNT(*) FROM financial_records"));
