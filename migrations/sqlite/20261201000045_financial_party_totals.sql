@@ -83,3 +83,11 @@ begin
         on conflict (user_id, day, record_type, category) do update
         set amount = amount + excluded.amount, records = records + 1;
 end;
+
+-- The date index also holds amount and type, so that a page under an amount range with many
+-- matches, found by walking the dates newest first (`finance_list::list_amounts`), reads this
+-- index alone instead of one record per entry walked: at 1,000,000 records a `min_amount`
+-- matching 1% walked ~2,000 entries in 10 ms through the records and in 0.15 ms here (sqlite3
+-- shell). It replaces the `(record_date, id)` index, whose every use it serves.
+create index financial_records_date_amount_idx on financial_records (record_date, id, amount, record_type);
+drop index financial_records_date_idx;

@@ -10,8 +10,9 @@
 //! An amount range (`min_amount` / `max_amount`, alone or with `record_type`) reads its total
 //! and summary from the per-amount-bucket rollup ([`super::finance_amounts`]), and then knows
 //! how many records match before it reads the page: few matches are read from the
-//! `(amount, record_type, record_date)` index and sorted, many are found by walking the dates
-//! newest first until the page is full, whichever reads fewer entries.
+//! `(amount, record_type, record_date, id)` index and sorted, many are found by walking the
+//! `(record_date, id, amount, record_type)` index newest first until the page is full,
+//! whichever costs less.
 
 use super::finance::{RECORD_COLUMNS, RECORD_TYPES, Record, date_text};
 use super::finance_amounts;
@@ -255,12 +256,15 @@ async fn page_views(db: &Db, sql: Sql) -> Result<Vec<RecordView>> {
 }
 
 /// A page under an amount range ([`RecordFilter::amount_range`]): the total first, then the
-/// cheaper of two ways to the page. Reading the `m` matches from the amount index costs about
-/// `m` index entries; walking the dates newest first until `limit + offset` matches are found
-/// costs about `(limit + offset) × all / m` rows, each a lookup several times dearer than an
-/// index entry. Both are written so that each engine can take only the intended index: the
-/// amount index cannot give the date order (`record_date || ''`), and `amount + 0` cannot
-/// use the amount index. Both give the same rows in the same order.
+/// cheaper of two ways to the page, both reading one index alone (no record is read until the
+/// page's ids are known). Reading the `m` matches from the `(amount, record_type,
+/// record_date, id)` index and sorting them costs about `m` entries; walking the
+/// `(record_date, id, amount, record_type)` index newest first until `limit + offset`
+/// matches are found costs about `(limit + offset) × all / m` entries, each several times
+/// cheaper than an entry that must be sorted (at 1,000,000 records, measured with the sqlite3
+/// shell: ~0.45 µs against ~0.08 µs). Both are written so that each engine can take only the
+/// intended index: the amount index cannot give the date order (`record_date || ''`), and
+/// `amount + 0` cannot use the amount index. Both give the same rows in the same order.
 async fn list_amounts(
     db: &Db,
     f: &RecordFilter,
@@ -279,22 +283,20 @@ async fn list_amounts(
     .await?;
     let wanted = limit.saturating_add(offset);
     let from_amounts =
-        i128::from(total) * i128::from(total) <= 5 * i128::from(wanted) * i128::from(all);
-    let mut sql = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM financial_records"));
+        6 * i128::from(total) * i128::from(total) <= i128::from(wanted) * i128::from(all);
+    let mut sql = Sql::new(&format!(
+        "SELECT {RECORD_COLUMNS} FROM financial_records \
+         WHERE id IN (SELECT id FROM financial_records WHERE 1 = 1"
+    ));
     if from_amounts {
-        sql.push(" WHERE id IN (SELECT id FROM financial_records WHERE 1 = 1");
         amount_conditions(&mut sql, f, "amount");
-        sql.push(" ORDER BY record_date || '' DESC, id DESC")
-            .window(Some(page.window()))
-            .push(")");
+        sql.push(" ORDER BY record_date || '' DESC, id DESC");
     } else {
-        sql.push(" WHERE 1 = 1");
         amount_conditions(&mut sql, f, "amount + 0");
+        sql.push(" ORDER BY record_date DESC, id DESC");
     }
-    sql.push(" ORDER BY record_date DESC, id DESC");
-    if !from_amounts {
-        sql.window(Some(page.window()));
-    }
+    sql.window(Some(page.window()))
+        .push(") ORDER BY record_date DESC, id DESC");
     Ok((page_views(db, sql).await?, total, summary))
 }
 
