@@ -173,6 +173,20 @@ async fn main() {
             ),
         ),
         scenario(
+            "statistics user, year",
+            format!(
+                "/financial-records/statistics?start_date={year_ago}&end_date={today}&group_by=month&user_id={}",
+                r["user"]["id"]
+            ),
+        ),
+        scenario(
+            "records user, 30 days",
+            format!(
+                "/financial-records?user_id={}&start_date={month_ago}&end_date={today}",
+                r["user"]["id"]
+            ),
+        ),
+        scenario(
             "statistics 30 days by day",
             "/financial-records/statistics?group_by=day",
         ),

@@ -367,7 +367,11 @@ async fn amount_totals(
 
 /// What the list must answer for `conditions` (SQL on `financial_records`): total, income
 /// and expense (fen), and the ids of the page.
-async fn expected_page(db: &ops::db::Db, conditions: &str, page: i64) -> (i64, i64, i64, Vec<i64>) {
+pub async fn expected_page(
+    db: &ops::db::Db,
+    conditions: &str,
+    page: i64,
+) -> (i64, i64, i64, Vec<i64>) {
     let (n, income, expense): (i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT CAST(COUNT(*) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN record_type = 'income' THEN amount ELSE 0 END), 0) AS BIGINT), \
@@ -388,7 +392,7 @@ async fn expected_page(db: &ops::db::Db, conditions: &str, page: i64) -> (i64, i
     (n, income, expense, ids)
 }
 
-fn fen(v: &Value) -> i64 {
+pub fn fen(v: &Value) -> i64 {
     (v.as_f64().unwrap() * 100.0).round() as i64
 }
 

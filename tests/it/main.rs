@@ -21,6 +21,7 @@ mod admin_export_sources;
 mod admin_exports;
 mod admin_farms;
 mod admin_finance;
+mod admin_finance_party;
 mod admin_livestock;
 mod admin_notifications;
 mod admin_orders;

@@ -3,13 +3,16 @@
 //!
 //! A filter on type, category and dates only (or none) is answered from the per-day rollup
 //! (`financial_daily_totals`): total and summary read a few rows per day instead of every
-//! record. Filters on user or farm read the records through their indexes.
+//! record. A `user_id` filter (with type, category or dates, without farm or amounts) reads
+//! the per-party rollups (`financial_party_totals`, and `financial_party_days` when there
+//! are dates) the same way. Filters on farm read the records through their index.
 //!
 //! An amount range (`min_amount` / `max_amount`, alone or with `record_type`) reads its total
 //! and summary from the per-amount-bucket rollup ([`super::finance_amounts`]), and then knows
 //! how many records match before it reads the page: few matches are read from the
-//! `(amount, record_type, record_date)` index and sorted, many are found by walking the dates
-//! newest first until the page is full, whichever reads fewer entries.
+//! `(amount, record_type, record_date, id)` index and sorted, many are found by walking the
+//! `(record_date, id, amount, record_type)` index newest first until the page is full,
+//! whichever costs less.
 
 use super::finance::{RECORD_COLUMNS, RECORD_TYPES, Record, date_text};
 use super::finance_amounts;
@@ -76,6 +79,15 @@ impl RecordQuery {
 impl RecordFilter {
     fn rollup_answers(&self) -> bool {
         self.user_id.is_none()
+            && self.farm_id.is_none()
+            && self.min_amount.is_none()
+            && self.max_amount.is_none()
+    }
+
+    /// One party's records, with at most type, category and dates besides: the party rollups
+    /// answer.
+    fn party_answers(&self) -> bool {
+        self.user_id.is_some()
             && self.farm_id.is_none()
             && self.min_amount.is_none()
             && self.max_amount.is_none()
@@ -164,6 +176,21 @@ pub async fn totals(db: &Db, f: &RecordFilter) -> Result<(Summary, i64)> {
         ));
         filtered(&mut s, f, "day", false);
         s
+    } else if f.party_answers() {
+        // All time per party is a few rows; a date range needs the party's days.
+        let table = if f.start_date.is_some() || f.end_date.is_some() {
+            "financial_party_days"
+        } else {
+            "financial_party_totals"
+        };
+        let mut s = Sql::new(&format!(
+            "{sums} CAST(COALESCE(SUM(records), 0) AS BIGINT) FROM {table}"
+        ));
+        filtered(&mut s, f, "day", false);
+        if let Some(id) = f.user_id {
+            s.push(" AND user_id = ").bind(id);
+        }
+        s
     } else {
         let mut s = Sql::new(&format!("{sums} COUNT(*) FROM financial_records"));
         filtered(&mut s, f, "record_date", true);
@@ -229,12 +256,15 @@ async fn page_views(db: &Db, sql: Sql) -> Result<Vec<RecordView>> {
 }
 
 /// A page under an amount range ([`RecordFilter::amount_range`]): the total first, then the
-/// cheaper of two ways to the page. Reading the `m` matches from the amount index costs about
-/// `m` index entries; walking the dates newest first until `limit + offset` matches are found
-/// costs about `(limit + offset) × all / m` rows, each a lookup several times dearer than an
-/// index entry. Both are written so that each engine can take only the intended index: the
-/// amount index cannot give the date order (`record_date || ''`), and `amount + 0` cannot
-/// use the amount index. Both give the same rows in the same order.
+/// cheaper of two ways to the page, both reading one index alone (no record is read until the
+/// page's ids are known). Reading the `m` matches from the `(amount, record_type,
+/// record_date, id)` index and sorting them costs about `m` entries; walking the
+/// `(record_date, id, amount, record_type)` index newest first until `limit + offset`
+/// matches are found costs about `(limit + offset) × all / m` entries, each several times
+/// cheaper than an entry that must be sorted (at 1,000,000 records, measured with the sqlite3
+/// shell: ~0.45 µs against ~0.08 µs). Both are written so that each engine can take only the
+/// intended index: the amount index cannot give the date order (`record_date || ''`), and
+/// `amount + 0` cannot use the amount index. Both give the same rows in the same order.
 async fn list_amounts(
     db: &Db,
     f: &RecordFilter,
@@ -253,22 +283,20 @@ async fn list_amounts(
     .await?;
     let wanted = limit.saturating_add(offset);
     let from_amounts =
-        i128::from(total) * i128::from(total) <= 5 * i128::from(wanted) * i128::from(all);
-    let mut sql = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM financial_records"));
+        6 * i128::from(total) * i128::from(total) <= i128::from(wanted) * i128::from(all);
+    let mut sql = Sql::new(&format!(
+        "SELECT {RECORD_COLUMNS} FROM financial_records \
+         WHERE id IN (SELECT id FROM financial_records WHERE 1 = 1"
+    ));
     if from_amounts {
-        sql.push(" WHERE id IN (SELECT id FROM financial_records WHERE 1 = 1");
         amount_conditions(&mut sql, f, "amount");
-        sql.push(" ORDER BY record_date || '' DESC, id DESC")
-            .window(Some(page.window()))
-            .push(")");
+        sql.push(" ORDER BY record_date || '' DESC, id DESC");
     } else {
-        sql.push(" WHERE 1 = 1");
         amount_conditions(&mut sql, f, "amount + 0");
+        sql.push(" ORDER BY record_date DESC, id DESC");
     }
-    sql.push(" ORDER BY record_date DESC, id DESC");
-    if !from_amounts {
-        sql.window(Some(page.window()));
-    }
+    sql.window(Some(page.window()))
+        .push(") ORDER BY record_date DESC, id DESC");
     Ok((page_views(db, sql).await?, total, summary))
 }
 

@@ -11,8 +11,9 @@
 //!   every share is 0.00.
 //! * `profit_margin` = net profit / income × 100, rounded half away from zero to two
 //!   decimals; with no income it is 0.00 (growth from zero has no ratio: one answer, zero).
-//! * Without `user_id`/`farm_id` the figures come from the per-day rollup; with them, from the
-//!   records of that user or farm (through their indexes).
+//! * Without `user_id`/`farm_id` the figures come from the per-day rollup; with `user_id`
+//!   alone from the per-party per-day rollup (`financial_party_days`); with `farm_id`, from
+//!   the records of that farm (through its index).
 
 use std::collections::HashMap;
 
@@ -200,9 +201,10 @@ fn breakdown(mut rows: Vec<(String, Money)>) -> Vec<CategoryShare> {
 
 /// The table, date column and extra conditions a query reads.
 fn source(q: &StatsQuery, select: &str, group: &str) -> Sql {
-    let by_records = q.user_id.is_some() || q.farm_id.is_some();
-    let (table, date, count) = if by_records {
+    let (table, date, count) = if q.farm_id.is_some() {
         ("financial_records", "record_date", "COUNT(*)")
+    } else if q.user_id.is_some() {
+        ("financial_party_days", "day", "SUM(records)")
     } else {
         ("financial_daily_totals", "day", "SUM(records)")
     };
