@@ -392,6 +392,28 @@ pub async fn expected_page(
     (n, income, expense, ids)
 }
 
+/// The list page `got` answers what a scan under `conditions` answers: total, summary and
+/// the page's ids.
+pub async fn assert_page_matches(
+    db: &ops::db::Db,
+    got: &Value,
+    conditions: &str,
+    page: i64,
+    what: &str,
+) {
+    let (n, income, expense, ids) = expected_page(db, conditions, page).await;
+    assert_eq!(got["pagination"]["total"], json!(n), "{what}");
+    assert_eq!(fen(&got["summary"]["total_income"]), income, "{what}");
+    assert_eq!(fen(&got["summary"]["total_expense"]), expense, "{what}");
+    let got_ids: Vec<i64> = got["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got_ids, ids, "{what}");
+}
+
 pub fn fen(v: &Value) -> i64 {
     (v.as_f64().unwrap() * 100.0).round() as i64
 }
@@ -442,18 +464,8 @@ async fn amount_filters_answer_what_a_scan_answers(b: Backend) {
     ];
     for (q, cond) in cases {
         for page in [1, 2, 60] {
-            let (n, income, expense, ids) = expected_page(&db, cond, page).await;
             let got = w.get(&format!("/financial-records?{q}&page={page}")).await;
-            assert_eq!(got["pagination"]["total"], json!(n), "{q} page {page}");
-            assert_eq!(fen(&got["summary"]["total_income"]), income, "{q}");
-            assert_eq!(fen(&got["summary"]["total_expense"]), expense, "{q}");
-            let got_ids: Vec<i64> = got["list"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["id"].as_i64().unwrap())
-                .collect();
-            assert_eq!(got_ids, ids, "{q} page {page}");
+            assert_page_matches(&db, &got, cond, page, &format!("{q} page {page}")).await;
         }
     }
 

@@ -66,9 +66,7 @@ impl AnimalFilter {
         if let Some(k) = self.keyword() {
             let lookup = self.lookup();
             if let Some(l) = &lookup {
-                sql.push(" AND a.id IN (");
-                search::push_ids(sql, search::ANIMALS, l);
-                sql.push(")");
+                search::push_in(sql, "a.id", search::ANIMALS, l);
             }
             // A one-character keyword scans; a longer one than the suffixes hold is checked.
             if !lookup.as_ref().is_some_and(Lookup::is_exact) {

@@ -69,9 +69,7 @@ impl FarmFilter {
         if let Some(k) = self.keyword() {
             let lookup = self.lookup();
             if let Some(l) = &lookup {
-                sql.push(" AND f.id IN (");
-                search::push_ids(sql, search::FARMS, l);
-                sql.push(")");
+                search::push_in(sql, "f.id", search::FARMS, l);
             }
             // A one-character keyword scans; a longer one than the suffixes hold is checked.
             if !lookup.as_ref().is_some_and(Lookup::is_exact) {

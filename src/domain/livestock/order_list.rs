@@ -178,12 +178,7 @@ fn push_like(sql: &mut Sql, k: &str) {
 
 fn filtered(sql: &mut Sql, f: &OrderFilter) {
     sql.push(" WHERE 1 = 1");
-    if let Some(k) = f
-        .keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    if let Some(k) = f.keyword() {
         match keyword_search(k) {
             KeywordSearch::Prefix(k) => {
                 sql.push(" AND o.order_no >= ").bind(k.as_str());
@@ -192,9 +187,7 @@ fn filtered(sql: &mut Sql, f: &OrderFilter) {
                 }
             }
             KeywordSearch::Grams(lookup, k) => {
-                sql.push(" AND o.id IN (");
-                search::push_ids(sql, search::ORDERS, &lookup);
-                sql.push(")");
+                search::push_in(sql, "o.id", search::ORDERS, &lookup);
                 if !lookup.is_exact() {
                     push_like(sql, &k);
                 }
@@ -290,6 +283,14 @@ async fn rows(conn: &mut sqlx::AnyConnection, sql: Sql) -> Result<Vec<OrderRow>>
 }
 
 impl OrderFilter {
+    /// The keyword, trimmed; `None` when absent or blank.
+    fn keyword(&self) -> Option<&str> {
+        self.keyword
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+    }
+
     /// The gram lookup of a keyword that is the only filter and whose ids are exactly the
     /// matches.
     fn searched_alone(&self) -> Option<Lookup> {
@@ -301,12 +302,7 @@ impl OrderFilter {
             && self.farm_id.is_none()
             && self.created_from.is_none()
             && self.created_before.is_none();
-        let k = self
-            .keyword
-            .as_deref()
-            .map(str::trim)
-            .filter(|k| !k.is_empty())?;
-        match keyword_search(k) {
+        match keyword_search(self.keyword()?) {
             KeywordSearch::Grams(lookup, _) if alone && lookup.is_exact() => Some(lookup),
             _ => None,
         }
@@ -314,10 +310,7 @@ impl OrderFilter {
 
     /// The one equality filter set (or none), when the total can be read from the counts.
     fn counted(&self) -> Option<(&'static str, String)> {
-        let other = self
-            .keyword
-            .as_deref()
-            .is_some_and(|k| !k.trim().is_empty())
+        let other = self.keyword().is_some()
             || self.created_from.is_some()
             || self.created_before.is_some();
         counts::single(

@@ -140,6 +140,13 @@ pub(crate) fn push_ids(sql: &mut Sql, grams: Grams, lookup: &Lookup) {
     lookup.push_condition(sql);
 }
 
+/// ` AND {id} IN (…)`: the row's id is one the lookup gives.
+pub(crate) fn push_in(sql: &mut Sql, id: &str, grams: Grams, lookup: &Lookup) {
+    sql.push(&format!(" AND {id} IN ("));
+    push_ids(sql, grams, lookup);
+    sql.push(")");
+}
+
 /// `{id} IN (…)`: one window of an exact lookup's ids, newest (highest id) first. A gram key
 /// is read backwards from its end, so the window costs its own entries only.
 pub(crate) fn push_window(

@@ -83,27 +83,36 @@ fn group_size(boundaries: &[i64]) -> i64 {
 }
 
 /// The grouped sums of the intervals (`kind` 0, `grp` = group number from `$1` in groups of
-/// `$2` buckets), the all-time total (`kind` 1) and Σ of the buckets at or after `$6` (`kind`
-/// 2), in one statement: one round trip per metric. This variant reads the hourly sums
-/// (`stat_hours`, kept with the buckets; `$4`/`$5` are hours).
-const WINDOW_BY_HOUR: &str = "\
-    SELECT CAST(0 AS BIGINT) AS kind, (hour * 4 - $1) / $2 AS grp, \
-    CAST(SUM(items) AS BIGINT) AS items, CAST(SUM(amount) AS BIGINT) AS amount \
-    FROM stat_hours WHERE metric = $3 AND hour >= $4 AND hour < $5 GROUP BY 2 \
-    UNION ALL SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), CAST(items AS BIGINT), \
-    CAST(amount AS BIGINT) FROM stat_totals WHERE metric = $3 \
-    UNION ALL SELECT CAST(2 AS BIGINT), CAST(0 AS BIGINT), CAST(COALESCE(SUM(items), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM stat_buckets WHERE metric = $3 AND bucket >= $6";
+/// `$2` buckets, rows of `$3` in `[$4, $5)`), then the all-time total (`kind` 1) and Σ of the
+/// buckets at or after `$6` (`kind` 2), in one statement: one round trip per metric. The two
+/// variants differ only in the table the intervals are summed from.
+macro_rules! window_sql {
+    ($intervals:literal) => {
+        concat!(
+            $intervals,
+            " UNION ALL SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), CAST(items AS BIGINT), \
+            CAST(amount AS BIGINT) FROM stat_totals WHERE metric = $3 \
+            UNION ALL SELECT CAST(2 AS BIGINT), CAST(0 AS BIGINT), \
+            CAST(COALESCE(SUM(items), 0) AS BIGINT), CAST(COALESCE(SUM(amount), 0) AS BIGINT) \
+            FROM stat_buckets WHERE metric = $3 AND bucket >= $6"
+        )
+    };
+}
 
-/// [`WINDOW_BY_HOUR`] over the 15-minute buckets (`$4`/`$5` are buckets).
-const WINDOW_BY_BUCKET: &str = "\
-    SELECT CAST(0 AS BIGINT) AS kind, (bucket - $1) / $2 AS grp, \
+/// `window_sql!` over the hourly sums (`stat_hours`, kept with the buckets; `$4`/`$5` are
+/// hours).
+const WINDOW_BY_HOUR: &str = window_sql!(
+    "SELECT CAST(0 AS BIGINT) AS kind, (hour * 4 - $1) / $2 AS grp, \
     CAST(SUM(items) AS BIGINT) AS items, CAST(SUM(amount) AS BIGINT) AS amount \
-    FROM stat_buckets WHERE metric = $3 AND bucket >= $4 AND bucket < $5 GROUP BY 2 \
-    UNION ALL SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), CAST(items AS BIGINT), \
-    CAST(amount AS BIGINT) FROM stat_totals WHERE metric = $3 \
-    UNION ALL SELECT CAST(2 AS BIGINT), CAST(0 AS BIGINT), CAST(COALESCE(SUM(items), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM stat_buckets WHERE metric = $3 AND bucket >= $6";
+    FROM stat_hours WHERE metric = $3 AND hour >= $4 AND hour < $5 GROUP BY 2"
+);
+
+/// `window_sql!` over the 15-minute buckets (`$4`/`$5` are buckets).
+const WINDOW_BY_BUCKET: &str = window_sql!(
+    "SELECT CAST(0 AS BIGINT) AS kind, (bucket - $1) / $2 AS grp, \
+    CAST(SUM(items) AS BIGINT) AS items, CAST(SUM(amount) AS BIGINT) AS amount \
+    FROM stat_buckets WHERE metric = $3 AND bucket >= $4 AND bucket < $5 GROUP BY 2"
+);
 
 /// What one window statement answers.
 struct Sums {
