@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::admin_common::{AdminResp, path};
 use crate::admin_finance::{assert_page_matches, fen};
-use crate::admin_orders::{World, farm, person, world};
+use crate::admin_orders::{World, farm, person, run, world};
 use crate::db_test;
 use crate::support::Backend;
 
@@ -27,14 +27,6 @@ async fn rows(db: &ops::db::Db, sql: &str) -> Rows {
         .filter(|(_, n, a)| *n != 0 || *a != 0)
         .map(|(k, n, a)| (k, (n, a)))
         .collect()
-}
-
-async fn run(db: &ops::db::Db, sql: &str) -> u64 {
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-        .execute(db.pool())
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .rows_affected()
 }
 
 /// Both rollups equal their recount from the records.

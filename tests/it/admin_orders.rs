@@ -821,7 +821,8 @@ async fn keyed(db: &ops::db::Db, sql: &str) -> std::collections::BTreeMap<String
     rows.into_iter().filter(|(_, n)| *n != 0).collect()
 }
 
-async fn run(db: &ops::db::Db, sql: &str) -> u64 {
+/// Runs one statement; answers the rows it changed (the statement is named if it fails).
+pub async fn run(db: &ops::db::Db, sql: &str) -> u64 {
     sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
         .execute(db.pool())
         .await

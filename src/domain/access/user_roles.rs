@@ -50,15 +50,19 @@ pub async fn grant_codes(tx: &mut Tx<'_>, user_id: i64, codes: &[String]) -> Res
             },
         ));
     }
-    for id in ids {
-        sqlx::query(
-            "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
+    for role_id in ids {
+        link(tx, user_id, role_id).await?;
+    }
+    Ok(())
+}
+
+/// Links the user to the role (kept if it exists).
+async fn link(tx: &mut Tx<'_>, user_id: i64, role_id: i64) -> Result<()> {
+    sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(user_id)
-        .bind(id)
+        .bind(role_id)
         .execute(&mut **tx)
         .await?;
-    }
     Ok(())
 }
 
@@ -157,14 +161,8 @@ pub(crate) async fn replace_user_roles_tx(
 
 /// Links these users to the role (links that exist are kept).
 pub(crate) async fn link_members(tx: &mut Tx<'_>, role_id: i64, user_ids: &[i64]) -> Result<()> {
-    for uid in user_ids {
-        sqlx::query(
-            "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(uid)
-        .bind(role_id)
-        .execute(&mut **tx)
-        .await?;
+    for &uid in user_ids {
+        link(tx, uid, role_id).await?;
     }
     Ok(())
 }
