@@ -254,6 +254,20 @@ impl Db {
         self.kind
     }
 
+    /// After a bulk load (the seed commands): fresh planner statistics, and on PostgreSQL the
+    /// visibility map too. A bulk-loaded PostgreSQL table has an empty one, so its index-only
+    /// scans (the gram keys, the amount and date walks) visit the heap for every entry until a
+    /// `VACUUM`: 2–8× slower lists at a million rows (README, "PostgreSQL at full size").
+    /// SQLite has no visibility map; its `VACUUM` would rewrite the whole file.
+    pub async fn analyze_after_bulk_load(&self) -> sqlx::Result<()> {
+        let sql = match self.kind {
+            DbKind::Sqlite => "ANALYZE",
+            DbKind::Postgres => "VACUUM ANALYZE",
+        };
+        sqlx::query(sql).execute(self.write_pool()).await?;
+        Ok(())
+    }
+
     /// A transaction on the writer (see [`Db`]): on SQLite, transactions run one at a time,
     /// in the order they asked. Never open one while holding another. On SQLite it also takes
     /// the write lock at `BEGIN` (`IMMEDIATE`): single-statement writes on the reading pool

@@ -129,8 +129,7 @@ pub async fn load(
         done += n;
         progress(done);
     }
-    // Fresh planner statistics for the tables that just grew (shared SQL on both engines).
-    sqlx::query("ANALYZE").execute(db.pool()).await?;
+    db.analyze_after_bulk_load().await?;
     Ok(())
 }
 
