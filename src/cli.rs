@@ -360,6 +360,7 @@ async fn purchase_command(config: Config, cmd: PurchaseCommand) -> anyhow::Resul
                 }
             })
             .await?;
+            db.vacuum_after_bulk_load().await?;
             println!(
                 "loaded {orders} orders for {} in {:.1?}",
                 owner.username,
@@ -409,6 +410,7 @@ async fn livestock_command(config: Config, cmd: LivestockCommand) -> anyhow::Res
             if records > 0 {
                 trade_seed::records(&db, records, today, report("records", records)).await?;
             }
+            db.vacuum_after_bulk_load().await?;
             println!(
                 "loaded {farms} farms, {animals} animals, {orders} orders and {records} financial records in {:.1?}",
                 started.elapsed()

@@ -240,7 +240,7 @@ pub async fn farms(db: &Db, count: u64, mut progress: impl FnMut(u64)) -> Result
         done += n;
         progress(done);
     }
-    db.analyze_after_bulk_load().await?;
+    sqlx::query("ANALYZE").execute(db.write_pool()).await?;
     Ok(())
 }
 
@@ -379,6 +379,6 @@ pub async fn animals(
         done += n;
         progress(done);
     }
-    db.analyze_after_bulk_load().await?;
+    sqlx::query("ANALYZE").execute(db.write_pool()).await?;
     Ok(())
 }

@@ -411,6 +411,6 @@ pub async fn records(
         progress(done);
     }
     // Fresh planner statistics for the new rows (which index a range of amounts should use).
-    db.analyze_after_bulk_load().await?;
+    sqlx::query("ANALYZE").execute(db.write_pool()).await?;
     Ok(())
 }

@@ -129,7 +129,8 @@ pub async fn load(
         done += n;
         progress(done);
     }
-    db.analyze_after_bulk_load().await?;
+    // Fresh planner statistics for the tables that just grew (shared SQL on both engines).
+    sqlx::query("ANALYZE").execute(db.pool()).await?;
     Ok(())
 }
 
