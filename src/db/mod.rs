@@ -1,4 +1,4 @@
-//! The storage boundary: one pool, one query code path for SQLite and PostgreSQL.
+//! The storage boundary: the pools ([`pool`]), one query code path for SQLite and PostgreSQL.
 //!
 //! Every query in the code base is written once, in the SQL subset both engines share
 //! (`$1` placeholders, `RETURNING`, `ON CONFLICT`, `LIMIT/OFFSET`), and runs through sqlx's
@@ -28,7 +28,6 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
 
 use crate::config::{DatabaseConfig, DatabaseDriver};
 
@@ -36,16 +35,29 @@ pub mod builder;
 mod create;
 mod flag;
 mod ids;
+pub mod pool;
 pub mod time;
+mod tx;
 
 pub use builder::{Sql, Update, Val};
 pub use flag::Flag;
 pub use ids::require_existing;
+pub use pool::{Conn, Pool};
+pub use tx::Tx;
 
 pub use time::{Timestamp, now};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Run on every new SQLite connection. WAL lets readers run beside the writer; the busy
+/// timeout turns writer contention into waiting instead of "database is locked". (No mmap:
+/// mapped pages count as resident memory and would hide whether streaming keeps the process
+/// flat.) A page cache of 1 MiB per connection instead of 2: the operating system caches the
+/// file too, and eleven connections' caches were a third of the process's resident memory
+/// (issue 17).
+const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+    PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -1024;";
 
 /// Which engine is behind the pool. Queries do not branch on it; only DDL and a few
 /// engine-specific diagnostics do.
@@ -63,7 +75,8 @@ pub struct PoolUse {
     pub max: u32,
 }
 
-/// The shared connection pools.
+/// The shared connection pools ([`pool`]: on SQLite the crate's own, without sqlx's check of
+/// every connection it takes back).
 ///
 /// On SQLite, writes go through a pool of its own with a single connection ([`Db::begin`],
 /// [`Db::write_pool`]): SQLite admits one writer at a time, and writers of one process that
@@ -74,16 +87,14 @@ pub struct PoolUse {
 /// the same pool.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: AnyPool,
-    writer: AnyPool,
+    pool: Pool,
+    writer: Pool,
     kind: DbKind,
     /// This connect made the database (a new SQLite file, or `CREATE DATABASE`).
     created: bool,
     /// Unique in the process: keys in-process caches of what this database holds.
     instance: u64,
 }
-
-pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 impl Db {
     /// Connects to the configured database. The SQLite file and its folder are created when
@@ -121,23 +132,33 @@ impl Db {
                 crate::config::redact_url(&cfg.url)
             ),
         };
-        let pool = match Self::open_pool(cfg, kind, options.clone(), cfg.max_connections).await {
-            Err(e) if kind == DbKind::Postgres && create::is_missing_database(&e) => {
-                let name = create::postgres_database(&cfg.url)
+        let timeout = Duration::from_secs(cfg.connect_timeout_secs);
+        let (pool, writer) = match kind {
+            DbKind::Sqlite => {
+                let open = |max| pool::Local::open(options.clone(), SQLITE_SETUP, max, timeout);
+                let pool = open(cfg.max_connections)
                     .await
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", where_()))?;
-                tracing::info!(database = %name, "created the PostgreSQL database");
-                created = true;
-                Self::open_pool(cfg, kind, options.clone(), cfg.max_connections).await
+                    .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
+                let writer = open(1)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
+                (Pool::Local(pool), Pool::Local(writer))
             }
-            other => other,
-        }
-        .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
-        let writer = match kind {
-            DbKind::Sqlite => Self::open_pool(cfg, kind, options, 1)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?,
-            DbKind::Postgres => pool.clone(),
+            DbKind::Postgres => {
+                let pool = match Self::open_postgres(cfg, options.clone()).await {
+                    Err(e) if create::is_missing_database(&e) => {
+                        let name = create::postgres_database(&cfg.url)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{}: {e}", where_()))?;
+                        tracing::info!(database = %name, "created the PostgreSQL database");
+                        created = true;
+                        Self::open_postgres(cfg, options).await
+                    }
+                    other => other,
+                }
+                .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
+                (Pool::Sqlx(pool.clone()), Pool::Sqlx(pool))
+            }
         };
         static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Self {
@@ -149,42 +170,13 @@ impl Db {
         })
     }
 
-    async fn open_pool(
+    async fn open_postgres(
         cfg: &DatabaseConfig,
-        kind: DbKind,
         options: AnyConnectOptions,
-        max_connections: u32,
-    ) -> sqlx::Result<AnyPool> {
+    ) -> sqlx::Result<sqlx::AnyPool> {
         AnyPoolOptions::new()
-            .max_connections(max_connections)
-            // sqlx pings an idle connection before handing it out by default: on SQLite a
-            // round trip to the connection's thread before every statement or transaction
-            // taken from a pool (about 60 µs of the logging server's CPU per create in
-            // `bench_oplog`, README). A SQLite connection is a file handle in this process and
-            // cannot go stale; a PostgreSQL one can (a restarted server, a proxy's idle cut),
-            // so it keeps the check.
-            .test_before_acquire(kind == DbKind::Postgres)
+            .max_connections(cfg.max_connections)
             .acquire_timeout(Duration::from_secs(cfg.connect_timeout_secs))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if kind == DbKind::Sqlite {
-                        // WAL lets readers run beside the writer; the busy timeout turns
-                        // writer contention into waiting instead of "database is locked".
-                        // (No mmap: mapped pages count as resident memory and would hide
-                        // whether streaming keeps the process flat.) A page cache of 1 MiB
-                        // per connection instead of 2: the operating system caches the file
-                        // too, and eleven connections' caches were a third of the process's
-                        // resident memory (issue 17).
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                             PRAGMA cache_size = -1024;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
             .connect_with(options)
             .await
     }
@@ -203,10 +195,16 @@ impl Db {
             DbKind::Postgres => &POSTGRES_MIGRATIONS,
         };
         let before = self.applied_migrations().await;
-        migrator
-            .run(&self.pool)
+        let mut conn = self
+            .pool
+            .acquire()
             .await
             .context("running database migrations")?;
+        migrator
+            .run(&mut *conn)
+            .await
+            .context("running database migrations")?;
+        drop(conn);
         Ok(self.applied_migrations().await.saturating_sub(before))
     }
 
@@ -219,7 +217,7 @@ impl Db {
     }
 
     /// The pool for reads (and, on PostgreSQL, for everything).
-    pub fn pool(&self) -> &AnyPool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
@@ -229,12 +227,12 @@ impl Db {
         let mut use_ = PoolUse {
             open: self.pool.size(),
             idle: self.pool.num_idle(),
-            max: self.pool.options().get_max_connections(),
+            max: self.pool.max_connections(),
         };
         if self.kind == DbKind::Sqlite {
             use_.open += self.writer.size();
             use_.idle += self.writer.num_idle();
-            use_.max += self.writer.options().get_max_connections();
+            use_.max += self.writer.max_connections();
         }
         use_
     }
@@ -242,7 +240,7 @@ impl Db {
     /// The pool for a write outside a transaction: the single writer connection on SQLite.
     /// Hot single-statement writes (sessions, the operation log) use it so they queue with
     /// the transactions instead of racing them for SQLite's lock.
-    pub fn write_pool(&self) -> &AnyPool {
+    pub fn write_pool(&self) -> &Pool {
         &self.writer
     }
 
@@ -276,8 +274,8 @@ impl Db {
     /// busy timeout does not wait out).
     pub async fn begin(&self) -> sqlx::Result<Tx<'static>> {
         match self.kind {
-            DbKind::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
-            DbKind::Postgres => self.writer.begin().await,
+            DbKind::Sqlite => self.writer.begin_with(Some("BEGIN IMMEDIATE")).await,
+            DbKind::Postgres => self.writer.begin_with(None).await,
         }
     }
 
