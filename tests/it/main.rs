@@ -38,6 +38,7 @@ mod cli;
 mod counters_bulk;
 mod crash;
 mod cross_dialect;
+mod gram_triggers;
 mod hanzi_client;
 mod hanzi_equivalence;
 mod hanzi_repertoire;
