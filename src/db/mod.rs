@@ -132,31 +132,30 @@ impl Db {
                 crate::config::redact_url(&cfg.url)
             ),
         };
+        let failed = |e: sqlx::Error| anyhow::anyhow!("{}: {}", where_(), create::describe(&e));
         let timeout = Duration::from_secs(cfg.connect_timeout_secs);
         let (pool, writer) = match kind {
             DbKind::Sqlite => {
                 let open = |max| pool::Local::open(options.clone(), SQLITE_SETUP, max, timeout);
-                let pool = open(cfg.max_connections)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
-                let writer = open(1)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
+                let pool = open(cfg.max_connections).await.map_err(failed)?;
+                let writer = open(1).await.map_err(failed)?;
                 (Pool::Local(pool), Pool::Local(writer))
             }
             DbKind::Postgres => {
-                let pool = match Self::open_postgres(cfg, options.clone()).await {
+                let pool = match Self::open_postgres(cfg.max_connections, timeout, options.clone())
+                    .await
+                {
                     Err(e) if create::is_missing_database(&e) => {
                         let name = create::postgres_database(&cfg.url)
                             .await
                             .map_err(|e| anyhow::anyhow!("{}: {e}", where_()))?;
                         tracing::info!(database = %name, "created the PostgreSQL database");
                         created = true;
-                        Self::open_postgres(cfg, options).await
+                        Self::open_postgres(cfg.max_connections, timeout, options).await
                     }
                     other => other,
                 }
-                .map_err(|e| anyhow::anyhow!("{}: {}", where_(), create::describe(&e)))?;
+                .map_err(failed)?;
                 (Pool::Sqlx(pool.clone()), Pool::Sqlx(pool))
             }
         };
@@ -171,12 +170,13 @@ impl Db {
     }
 
     async fn open_postgres(
-        cfg: &DatabaseConfig,
+        max_connections: u32,
+        timeout: Duration,
         options: AnyConnectOptions,
     ) -> sqlx::Result<sqlx::AnyPool> {
         AnyPoolOptions::new()
-            .max_connections(cfg.max_connections)
-            .acquire_timeout(Duration::from_secs(cfg.connect_timeout_secs))
+            .max_connections(max_connections)
+            .acquire_timeout(timeout)
             .connect_with(options)
             .await
     }

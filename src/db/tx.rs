@@ -74,9 +74,3 @@ impl DerefMut for Tx<'_> {
         &mut self.conn
     }
 }
-
-impl AsMut<AnyConnection> for Tx<'_> {
-    fn as_mut(&mut self) -> &mut AnyConnection {
-        &mut self.conn
-    }
-}
