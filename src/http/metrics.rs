@@ -202,10 +202,6 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let Some(handle) = handle() else {
         return (StatusCode::NOT_FOUND, "no metrics recorder\n").into_response();
     };
-    let pool = state.db.pool_use();
-    metrics::gauge!("ops_db_pool_connections").set(f64::from(pool.open));
-    metrics::gauge!("ops_db_pool_idle").set(pool.idle as f64);
-    metrics::gauge!("ops_db_pool_max").set(f64::from(pool.max));
     // A database that does not answer leaves the last figures in place; the request metrics
     // and /readyz tell the operator what is wrong.
     if let Ok(g) = gauges::read(&state.db).await {
@@ -215,6 +211,11 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
         metrics::gauge!("ops_blob_store_objects").set(g.blob_objects as f64);
         metrics::gauge!("ops_blob_store_bytes").set(g.blob_bytes as f64);
     }
+    // Read last, with no await before the render: the figures are this moment's.
+    let pool = state.db.pool_use();
+    metrics::gauge!("ops_db_pool_connections").set(f64::from(pool.open));
+    metrics::gauge!("ops_db_pool_idle").set(pool.idle as f64);
+    metrics::gauge!("ops_db_pool_max").set(f64::from(pool.max));
     (
         [(
             header::CONTENT_TYPE,
